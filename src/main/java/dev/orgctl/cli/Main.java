@@ -1,0 +1,86 @@
+package dev.orgctl.cli;
+
+import dev.orgctl.config.ConfigException;
+import dev.orgctl.config.LogFormat;
+import dev.orgctl.logging.Logging;
+import dev.orgctl.nats.NatsUnavailableException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Entry point: builds the command tree and turns failures into one clear line and an exit code. */
+public final class Main {
+    /** Exit code of a configuration or usage error. */
+    public static final int EXIT_CONFIG = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        // The log format must be chosen before the first logger is created.
+        if (Arrays.asList(args).contains("json") && Arrays.asList(args).contains("--log-format")
+                || "json".equalsIgnoreCase(System.getenv("ORGCTL_LOG_FORMAT"))) {
+            Logging.configure(LogFormat.JSON);
+        }
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new OrgctlCommand());
+        cli.addSubcommand(new CommandLine(new NatsCommand()).addSubcommand(new NatsServeCommand()));
+        cli.addSubcommand(new CommandLine(new TopologyCommand())
+                .addSubcommand(new TopologyCommand.Plan())
+                .addSubcommand(new TopologyCommand.Apply()));
+        cli.addSubcommand(new UpCommand());
+        addConfigOptions(cli);
+        cli.setExecutionExceptionHandler(Main::handle);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("orgctl: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_CONFIG;
+        });
+        return cli;
+    }
+
+    private static void addConfigOptions(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getSubcommands().isEmpty()) {
+                if (sub.getCommand() instanceof NeedsConfig) {
+                    ConfigOptions.addTo(sub.getCommandSpec());
+                }
+            } else {
+                addConfigOptions(sub);
+            }
+        }
+    }
+
+    private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        if (ex instanceof ConfigException) {
+            err.println("orgctl: " + ex.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (ex instanceof NatsUnavailableException || ex instanceof CommandFailure) {
+            err.println("orgctl: " + ex.getMessage());
+            return ex instanceof CommandFailure f ? f.exitCode() : 1;
+        }
+        err.println("orgctl: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+        if (System.getenv("ORGCTL_DEBUG") != null) {
+            ex.printStackTrace(err);
+        } else {
+            err.println("(set ORGCTL_DEBUG=1 for the stack trace)");
+        }
+        return 1;
+    }
+
+    /** Marker: the command reads the runtime configuration and gets its flags. */
+    public interface NeedsConfig {
+        CommandSpec spec();
+    }
+}

@@ -1,0 +1,6 @@
+package dev.orgctl.config;
+
+/** Where the repositories live. */
+public enum Backend {
+    GITHUB, GIT
+}

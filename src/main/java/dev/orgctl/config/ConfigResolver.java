@@ -1,0 +1,272 @@
+package dev.orgctl.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Resolves every {@link Setting} as flag &gt; environment &gt; config file &gt; default, and
+ * validates the result. The first invalid value stops it with a {@link ConfigException} whose
+ * message names the setting and what is allowed, and never repeats a secret value.
+ */
+public final class ConfigResolver {
+    /** Environment variable naming the config file, when no {@code --config} flag is given. */
+    public static final String CONFIG_ENV = "ORGCTL_CONFIG";
+    private static final Set<String> NATS_SCHEMES = Set.of("nats", "tls", "ws", "wss");
+
+    private final Map<Setting, String> values;
+
+    private ConfigResolver(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * @param flags      values given on the command line
+     * @param env        the process environment
+     * @param configFile an explicit config file ({@code --config}); when empty, {@code ORGCTL_CONFIG}
+     *                   or an {@code orgctl.yaml} in the working directory is read if present
+     */
+    public static OrgctlConfig resolve(Map<Setting, String> flags, Map<String, String> env, Optional<Path> configFile) {
+        Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get(CONFIG_ENV)).filter(s -> !s.isBlank()).map(Path::of));
+        Map<Setting, String> fromFile = new EnumMap<>(Setting.class);
+        if (file.isPresent()) {
+            fromFile.putAll(ConfigFile.read(file.get()));
+        } else if (Files.isRegularFile(Path.of("orgctl.yaml"))) {
+            fromFile.putAll(ConfigFile.read(Path.of("orgctl.yaml")));
+        }
+        Map<Setting, String> merged = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String v = flags.get(s);
+            if (blank(v)) {
+                v = env.get(s.env());
+            }
+            if (blank(v)) {
+                v = fromFile.get(s);
+            }
+            if (blank(v)) {
+                v = s.defaultValue().orElse(null);
+            }
+            if (!blank(v)) {
+                merged.put(s, v.trim());
+            }
+        }
+        return new ConfigResolver(merged).build();
+    }
+
+    private OrgctlConfig build() {
+        NatsSettings nats = new NatsSettings(
+                natsUrls(),
+                readableFile(Setting.NATS_CREDS_FILE),
+                readableFile(Setting.NATS_NKEY_FILE),
+                secret(Setting.NATS_TOKEN),
+                text(Setting.NATS_USER),
+                secret(Setting.NATS_PASSWORD),
+                readableFile(Setting.NATS_TLS_CA_FILE),
+                readableFile(Setting.NATS_TLS_CERT_FILE),
+                readableFile(Setting.NATS_TLS_KEY_FILE),
+                text(Setting.NATS_JETSTREAM_DOMAIN),
+                executable(Setting.NATS_SERVER_BIN),
+                intInRange(Setting.NATS_REPLICAS, 1, 5));
+        checkNatsAuth(nats);
+        GitHubSettings github = new GitHubSettings(
+                text(Setting.GITHUB_ORG).map(o -> checkOrg(o)),
+                apiUrl(),
+                secret(Setting.GITHUB_TOKEN),
+                longValue(Setting.GITHUB_APP_ID),
+                readableFile(Setting.GITHUB_APP_PRIVATE_KEY_FILE),
+                longValue(Setting.GITHUB_APP_INSTALLATION_ID));
+        if (github.appId().isPresent() != github.appPrivateKeyFile().isPresent()) {
+            throw new ConfigException("a GitHub App needs both " + Setting.GITHUB_APP_ID.env() + " and "
+                    + Setting.GITHUB_APP_PRIVATE_KEY_FILE.env() + "; only one is set");
+        }
+        return new OrgctlConfig(
+                nats,
+                Path.of(values.get(Setting.DATA_DIR)),
+                parse(Setting.HTTP_ADDR, HostPort::parse),
+                oneOf(Setting.BACKEND, Backend.class),
+                text(Setting.GIT_ROOT).map(Path::of),
+                github,
+                webhookSecrets(),
+                positiveDuration(Setting.DEDUP_WINDOW),
+                oneOf(Setting.LOG_FORMAT, LogFormat.class));
+    }
+
+    private List<String> natsUrls() {
+        Optional<String> raw = text(Setting.NATS_URL);
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> urls = new ArrayList<>();
+        for (String part : raw.get().split(",")) {
+            String url = part.trim();
+            if (url.isEmpty()) {
+                continue;
+            }
+            if (!url.contains("://")) {
+                url = "nats://" + url;
+            }
+            try {
+                URI uri = new URI(url);
+                if (!NATS_SCHEMES.contains(uri.getScheme()) || uri.getHost() == null) {
+                    throw new URISyntaxException(url, "bad scheme or host");
+                }
+            } catch (URISyntaxException e) {
+                throw invalid(Setting.NATS_URL, NatsSettings.redact(url),
+                        "expected nats://host:port, tls://host:port, ws:// or wss://, comma-separated for several servers");
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+
+    private static void checkNatsAuth(NatsSettings n) {
+        int kinds = (n.credsFile().isPresent() ? 1 : 0) + (n.nkeyFile().isPresent() ? 1 : 0)
+                + (n.token().isPresent() ? 1 : 0) + (n.user().isPresent() ? 1 : 0);
+        if (kinds > 1) {
+            throw new ConfigException("NATS authentication is ambiguous: set only one of NATS_CREDS_FILE, "
+                    + "NATS_NKEY_FILE, NATS_TOKEN or NATS_USER/NATS_PASSWORD");
+        }
+        if (n.user().isPresent() != n.password().isPresent()) {
+            throw new ConfigException("NATS_USER and NATS_PASSWORD go together; only one is set");
+        }
+        if (n.tlsCertFile().isPresent() != n.tlsKeyFile().isPresent()) {
+            throw new ConfigException("NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together; only one is set");
+        }
+    }
+
+    private static String checkOrg(String org) {
+        // GitHub logins: alphanumerics and single hyphens, at most 39 characters.
+        if (!org.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")) {
+            throw invalid(Setting.GITHUB_ORG, org, "an organization login is letters, digits and hyphens, at most 39 characters");
+        }
+        return org;
+    }
+
+    private URI apiUrl() {
+        String raw = values.get(Setting.GITHUB_API_URL);
+        try {
+            URI uri = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(raw, "not http(s)");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw invalid(Setting.GITHUB_API_URL, raw, "expected an http(s) URL such as https://api.github.com");
+        }
+    }
+
+    private WebhookSecrets webhookSecrets() {
+        Optional<String> raw = text(Setting.GITHUB_WEBHOOK_SECRET);
+        if (raw.isEmpty()) {
+            return new WebhookSecrets(List.of());
+        }
+        List<Secret> secrets = Arrays.stream(raw.get().split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).map(Secret::of).toList();
+        return new WebhookSecrets(secrets);
+    }
+
+    private Optional<String> text(Setting s) {
+        return Optional.ofNullable(values.get(s));
+    }
+
+    private Optional<Secret> secret(Setting s) {
+        return text(s).map(Secret::of);
+    }
+
+    private Optional<Path> readableFile(Setting s) {
+        return text(s).map(v -> {
+            Path p = Path.of(v);
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw invalid(s, v, "expected a readable file; it does not exist or cannot be read");
+            }
+            return p;
+        });
+    }
+
+    private Optional<Path> executable(Setting s) {
+        return text(s).map(v -> {
+            Path p = Path.of(v);
+            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+                throw invalid(s, v, "expected an executable nats-server binary; install one with: apt-get install nats-server");
+            }
+            return p;
+        });
+    }
+
+    private int intInRange(Setting s, int min, int max) {
+        String v = values.get(s);
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(s, v, "expected a whole number from " + min + " to " + max);
+    }
+
+    private Optional<Long> longValue(Setting s) {
+        return text(s).map(v -> {
+            try {
+                long n = Long.parseLong(v);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw invalid(s, v, "expected a positive number");
+        });
+    }
+
+    private Duration positiveDuration(Setting s) {
+        String v = values.get(s);
+        Duration d = parse(s, Durations::parse);
+        if (d.isZero() || d.isNegative()) {
+            throw invalid(s, v, "expected a duration greater than zero");
+        }
+        return d;
+    }
+
+    private <E extends Enum<E>> E oneOf(Setting s, Class<E> type) {
+        String v = values.get(s);
+        try {
+            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            StringBuilder allowed = new StringBuilder();
+            for (E c : type.getEnumConstants()) {
+                allowed.append(allowed.length() == 0 ? "" : " or ").append(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw invalid(s, v, "expected " + allowed);
+        }
+    }
+
+    private <T> T parse(Setting s, java.util.function.Function<String, T> parser) {
+        String v = values.get(s);
+        try {
+            return parser.apply(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.displayName() + ": " + (s.secret() ? "invalid value" : e.getMessage()));
+        }
+    }
+
+    private static ConfigException invalid(Setting s, String value, String allowed) {
+        String shown = s.secret() ? "" : " '" + value + "'";
+        return new ConfigException(s.displayName() + ":" + shown + " is not valid; " + allowed);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

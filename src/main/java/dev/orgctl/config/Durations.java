@@ -1,0 +1,56 @@
+package dev.orgctl.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Human durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 72h}, {@code 7d}. */
+public final class Durations {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Durations() {
+    }
+
+    /** Parses a duration or throws {@link IllegalArgumentException} with a message saying what is allowed. */
+    public static Duration parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = SIMPLE.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        if (t.startsWith("p")) {
+            try {
+                return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                // fall through to the common message
+            }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a duration; use a number and a unit: ms, s, m, h or d (for example 30s or 7d)");
+    }
+
+    /** The shortest exact spelling, for output: 7d, 36h, 90s. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000L == 0 && ms > 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms % 3_600_000L == 0 && ms > 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms % 60_000L == 0 && ms > 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1000L == 0) {
+            return ms / 1000L + "s";
+        }
+        return ms + "ms";
+    }
+}

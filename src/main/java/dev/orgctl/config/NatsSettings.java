@@ -1,0 +1,63 @@
+package dev.orgctl.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How to reach NATS. An empty {@code urls} list means: start the embedded server.
+ */
+public record NatsSettings(
+        List<String> urls,
+        Optional<Path> credsFile,
+        Optional<Path> nkeyFile,
+        Optional<Secret> token,
+        Optional<String> user,
+        Optional<Secret> password,
+        Optional<Path> tlsCaFile,
+        Optional<Path> tlsCertFile,
+        Optional<Path> tlsKeyFile,
+        Optional<String> jetStreamDomain,
+        Optional<Path> serverBin,
+        int replicas) {
+
+    public NatsSettings {
+        urls = List.copyOf(urls);
+    }
+
+    public boolean embedded() {
+        return urls.isEmpty();
+    }
+
+    public boolean tls() {
+        return tlsCaFile.isPresent() || tlsCertFile.isPresent()
+                || urls.stream().anyMatch(u -> u.startsWith("tls://") || u.startsWith("wss://"));
+    }
+
+    /** The same settings pointed at other servers, for example the embedded one once it runs. */
+    public NatsSettings withUrls(List<String> newUrls) {
+        return new NatsSettings(newUrls, credsFile, nkeyFile, token, user, password, tlsCaFile, tlsCertFile,
+                tlsKeyFile, jetStreamDomain, serverBin, replicas);
+    }
+
+    /** A plain connection to one URL with no authentication: what tests and the embedded server use. */
+    public static NatsSettings plain(String url) {
+        return new NatsSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), 1);
+    }
+
+    /** URLs with any user:password part removed, for logs and messages. */
+    public List<String> redactedUrls() {
+        return urls.stream().map(NatsSettings::redact).toList();
+    }
+
+    public static String redact(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme >= 0 && at > scheme) {
+            return url.substring(0, scheme + 3) + "****@" + url.substring(at + 1);
+        }
+        return url;
+    }
+}

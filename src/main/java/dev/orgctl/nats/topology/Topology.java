@@ -1,0 +1,110 @@
+package dev.orgctl.nats.topology;
+
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every stream, KV bucket and consumer orgctl uses, declared in this one place. Each setting has
+ * its reason beside it. Names are stable (product brief, section 5): rename only with a migration.
+ */
+public final class Topology {
+    public static final String EVENTS_STREAM = "GITHUB_EVENTS";
+    public static final String EVENTS_SUBJECTS = "github.>";
+    public static final String LOCKS_BUCKET = "ORGCTL_LOCKS";
+    public static final String LONG_LOCKS_BUCKET = "ORGCTL_LOCKS_LONG";
+    public static final String WORKFLOWS_BUCKET = "ORGCTL_WORKFLOWS";
+    public static final String DELIVERIES_BUCKET = "ORGCTL_DELIVERIES";
+    public static final String BOOTSTRAP_BUCKET = "ORGCTL_BOOTSTRAP";
+    public static final String COMMITS_BUCKET = "ORGCTL_COMMITS";
+    public static final String JOBS_STREAM = "ORGCTL_JOBS";
+    public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
+    public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
+    public static final String HISTORY_SUBJECTS = "orgctl.history.>";
+    public static final String DLQ_STREAM = "ORGCTL_DLQ";
+    public static final String DLQ_SUBJECTS = "orgctl.dlq.>";
+    public static final String CONTROLLER_CONSUMER = "orgctl-controller";
+    public static final String WORKERS_CONSUMER = "orgctl-workers";
+
+    /** Lease of a lock in {@link #LOCKS_BUCKET}: the bucket's TTL (nats-server 2.9 has no per-key TTL). */
+    public static final Duration LOCK_LEASE = Duration.ofSeconds(30);
+    /** Lease of a lock in {@link #LONG_LOCKS_BUCKET}, for work whose holder renews rarely. */
+    public static final Duration LONG_LOCK_LEASE = Duration.ofMinutes(5);
+    /** GitHub's cap on a delivery is 25 MiB; headers and JSON escaping need a little more. */
+    public static final long MAX_EVENT_BYTES = 26L * 1024 * 1024;
+
+    private static final long GIB = 1024L * 1024 * 1024;
+    private static final long MIB = 1024L * 1024;
+
+    /** What an operator may tune. */
+    public record Settings(int replicas, Duration dedupWindow) {
+        public static Settings defaults() {
+            return new Settings(1, Duration.ofDays(7));
+        }
+    }
+
+    private final List<ResourceSpec> resources;
+
+    public Topology(Settings s) {
+        int r = s.replicas();
+        this.resources = List.of(
+                // Every accepted delivery. A week covers a long weekend of outages plus GitHub's 3-day
+                // redelivery horizon; 8 GiB bounds disk use for a large org (about 1 KiB-50 KiB per
+                // delivery). Discard old: ingestion must never be refused because history is full.
+                // The 2-minute duplicate window catches fast retries; longer ones are ORGCTL_DELIVERIES's job.
+                new StreamSpec(EVENTS_STREAM, "GitHub webhook deliveries, one message per delivery",
+                        List.of(EVENTS_SUBJECTS), StorageType.File, RetentionPolicy.Limits, Duration.ofDays(7),
+                        8 * GIB, MAX_EVENT_BYTES, Duration.ofMinutes(2), DiscardPolicy.Old, r),
+                // Leased locks: the TTL is the lease, history 1 because only the current holder matters.
+                new BucketSpec(LOCKS_BUCKET, "leased, fenced locks (30s lease)", 1, LOCK_LEASE, 64 * MIB, 4096,
+                        StorageType.File, r),
+                new BucketSpec(LONG_LOCKS_BUCKET, "leased, fenced locks (5m lease)", 1, LONG_LOCK_LEASE, 64 * MIB,
+                        4096, StorageType.File, r),
+                // Workflow state: no TTL (state must outlive any outage); a few revisions help debugging,
+                // the full story is in ORGCTL_HISTORY.
+                new BucketSpec(WORKFLOWS_BUCKET, "workflow state per workflow id", 5, Duration.ZERO, GIB, 64 * 1024,
+                        StorageType.File, r),
+                // Delivery ids seen by the gateway, kept as long as a redelivery must be refused.
+                new BucketSpec(DELIVERIES_BUCKET, "delivery ids already published, for de-duplication", 1,
+                        s.dedupWindow(), 2 * GIB, 1024, StorageType.File, r),
+                // Bootstrap stage results; small and kept forever.
+                new BucketSpec(BOOTSTRAP_BUCKET, "bootstrap stage results and lease", 10, Duration.ZERO, 64 * MIB,
+                        256 * 1024, StorageType.File, r),
+                // Commits orgctl made, for snake prevention: a month outlives any push that could echo one.
+                new BucketSpec(COMMITS_BUCKET, "commits orgctl created (snake prevention)", 1, Duration.ofDays(30),
+                        GIB, 4096, StorageType.File, r),
+                // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
+                // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
+                // silently dropping queued work.
+                new StreamSpec(JOBS_STREAM, "regeneration jobs, one per repository, coalesced",
+                        List.of(JOBS_SUBJECTS), StorageType.File, RetentionPolicy.WorkQueue, Duration.ofDays(7),
+                        GIB, 4 * MIB, Duration.ofMinutes(2), DiscardPolicy.New, r),
+                // Workflow transitions: the story of every run. 30 days for audits; 2 GiB bound.
+                new StreamSpec(HISTORY_STREAM, "workflow state transitions (WorkflowStateEvent)",
+                        List.of(HISTORY_SUBJECTS), StorageType.File, RetentionPolicy.Limits, Duration.ofDays(30),
+                        2 * GIB, MIB, Duration.ofMinutes(2), DiscardPolicy.Old, r),
+                // Dead letters: kept 30 days for an operator to inspect and redrive.
+                new StreamSpec(DLQ_STREAM, "jobs and deliveries that failed every attempt",
+                        List.of(DLQ_SUBJECTS), StorageType.File, RetentionPolicy.Limits, Duration.ofDays(30),
+                        2 * GIB, MAX_EVENT_BYTES, Duration.ofMinutes(2), DiscardPolicy.Old, r),
+                // The controller reads every delivery once per deployment (all replicas share it). The ack
+                // wait covers classification and job publishing; failures nak with a delay.
+                new ConsumerSpec(EVENTS_STREAM, CONTROLLER_CONSUMER, "controller: classify deliveries",
+                        EVENTS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(60), 10, 256, List.of()),
+                // Workers share the job queue; a job's lease is the ack wait, renewed with in-progress acks.
+                new ConsumerSpec(JOBS_STREAM, WORKERS_CONSUMER, "workers: regenerate repositories",
+                        JOBS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(120), 5, 64, List.of()));
+    }
+
+    public List<ResourceSpec> resources() {
+        return resources;
+    }
+
+    public Optional<ResourceSpec> find(String name) {
+        return resources.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,183 @@
+package dev.orgctl.nats.topology;
+
+import dev.orgctl.nats.NatsUnavailableException;
+import dev.orgctl.nats.topology.ResourcePlan.Blocked;
+import dev.orgctl.nats.topology.ResourcePlan.Create;
+import dev.orgctl.nats.topology.ResourcePlan.Drift;
+import dev.orgctl.nats.topology.ResourcePlan.FieldDiff;
+import dev.orgctl.nats.topology.ResourcePlan.Unchanged;
+import dev.orgctl.nats.topology.ResourcePlan.Update;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.KeyValueManagement;
+import io.nats.client.KeyValueOptions;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.KeyValueStatus;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compares the declared {@link Topology} with a JetStream server (plan) and makes the server
+ * match (apply), the way a Kubernetes controller reconciles: observe, diff, act. Apply is
+ * idempotent and never deletes a resource or its data.
+ */
+public final class TopologyReconciler {
+    private static final Logger log = LoggerFactory.getLogger(TopologyReconciler.class);
+    private static final int NOT_FOUND = 10059; // stream not found
+    private static final int CONSUMER_NOT_FOUND = 10014;
+
+    private final JetStreamManagement jsm;
+    private final KeyValueManagement kvm;
+
+    public TopologyReconciler(Connection connection, JetStreamOptions jsOptions, KeyValueOptions kvOptions) {
+        try {
+            this.jsm = connection.jetStreamManagement(jsOptions);
+            this.kvm = connection.keyValueManagement(kvOptions);
+        } catch (IOException e) {
+            throw new NatsUnavailableException("JetStream is not available: " + e.getMessage(), e);
+        }
+    }
+
+    /** What apply would do, resource by resource, in declaration order. */
+    public List<ResourcePlan> plan(Topology topology) {
+        List<ResourcePlan> plans = new ArrayList<>();
+        for (ResourceSpec spec : topology.resources()) {
+            plans.add(plan(spec));
+        }
+        return plans;
+    }
+
+    public ResourcePlan plan(ResourceSpec spec) {
+        Optional<Observed> observed = observe(spec);
+        if (observed.isEmpty()) {
+            return new Create(spec);
+        }
+        Map<String, String> declared = spec.fields();
+        Map<String, String> server = observed.get().fields();
+        List<FieldDiff> diffs = new ArrayList<>();
+        for (Map.Entry<String, String> e : declared.entrySet()) {
+            String actual = server.get(e.getKey());
+            if (!e.getValue().equals(actual)) {
+                diffs.add(new FieldDiff(e.getKey(), actual, e.getValue()));
+            }
+        }
+        if (diffs.isEmpty()) {
+            return new Unchanged(spec);
+        }
+        List<String> fixed = diffs.stream().map(FieldDiff::field).filter(spec.fixedFields()::contains).toList();
+        if (!fixed.isEmpty()) {
+            return new Blocked(spec, diffs, advice(spec, fixed));
+        }
+        String recorded = ResourceSpec.recordedDigest(observed.get().description());
+        if (spec.digest().equals(recorded)) {
+            return new Drift(spec, diffs);
+        }
+        return new Update(spec, diffs);
+    }
+
+    /**
+     * Makes the server match every declaration that can be applied in place.
+     *
+     * @param changeExisting false: create missing resources only, leave drift and updates to an
+     *                       operator (what {@code orgctl up} does unless told {@code --apply-topology})
+     * @return the plans acted on, with what was done
+     */
+    public List<ResourcePlan> apply(Topology topology, boolean changeExisting) {
+        List<ResourcePlan> plans = plan(topology);
+        for (ResourcePlan p : plans) {
+            if (p instanceof Create) {
+                create(p.spec());
+            } else if ((p instanceof Update || p instanceof Drift) && changeExisting) {
+                update(p.spec());
+            } else if (p instanceof Blocked b) {
+                log.atWarn().addKeyValue("resource", b.spec().name()).addKeyValue("diff", b.diffs().toString())
+                        .log("topology change cannot be applied in place: " + b.advice());
+            }
+        }
+        return plans;
+    }
+
+    private record Observed(Map<String, String> fields, String description) {
+    }
+
+    private Optional<Observed> observe(ResourceSpec spec) {
+        try {
+            if (spec instanceof StreamSpec s) {
+                StreamInfo info = jsm.getStreamInfo(s.name());
+                return Optional.of(new Observed(StreamSpec.fieldsOf(info.getConfiguration()),
+                        info.getConfiguration().getDescription()));
+            }
+            if (spec instanceof BucketSpec b) {
+                KeyValueStatus st = kvm.getStatus(b.bucket());
+                return Optional.of(new Observed(BucketSpec.fieldsOf(st.getConfiguration()), st.getDescription()));
+            }
+            ConsumerSpec c = (ConsumerSpec) spec;
+            ConsumerInfo info = jsm.getConsumerInfo(c.stream(), c.durable());
+            return Optional.of(new Observed(ConsumerSpec.fieldsOf(info.getConsumerConfiguration()),
+                    info.getConsumerConfiguration().getDescription()));
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == NOT_FOUND || e.getApiErrorCode() == CONSUMER_NOT_FOUND || e.getErrorCode() == 404) {
+                return Optional.empty();
+            }
+            throw new NatsUnavailableException("cannot read " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new NatsUnavailableException("JetStream did not answer about " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void create(ResourceSpec spec) {
+        try {
+            if (spec instanceof StreamSpec s) {
+                jsm.addStream(s.toConfiguration());
+            } else if (spec instanceof BucketSpec b) {
+                kvm.create(b.toConfiguration());
+            } else if (spec instanceof ConsumerSpec c) {
+                jsm.addOrUpdateConsumer(c.stream(), c.toConfiguration());
+            }
+            log.atInfo().addKeyValue("kind", spec.kind()).addKeyValue("resource", spec.name()).log("topology created");
+        } catch (JetStreamApiException | IOException e) {
+            throw new NatsUnavailableException("cannot create " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void update(ResourceSpec spec) {
+        try {
+            if (spec instanceof StreamSpec s) {
+                jsm.updateStream(s.toConfiguration());
+            } else if (spec instanceof BucketSpec b) {
+                kvm.update(b.toConfiguration());
+            } else if (spec instanceof ConsumerSpec c) {
+                jsm.addOrUpdateConsumer(c.stream(), c.toConfiguration());
+            }
+            log.atInfo().addKeyValue("kind", spec.kind()).addKeyValue("resource", spec.name()).log("topology updated");
+        } catch (JetStreamApiException | IOException e) {
+            throw new NatsUnavailableException("cannot update " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String advice(ResourceSpec spec, List<String> fixed) {
+        String what = String.join(", ", fixed);
+        if (spec instanceof StreamSpec s) {
+            return "JetStream cannot change " + what + " of stream " + s.name() + " in place; to adopt it "
+                    + "without losing messages, create a copy with the new settings that sources " + s.name()
+                    + ", switch orgctl to it, then remove the old one (or back it up with 'nats stream backup' and "
+                    + "restore it after recreating)";
+        }
+        if (spec instanceof BucketSpec b) {
+            return "JetStream cannot change " + what + " of bucket " + b.bucket() + " in place; back it up "
+                    + "('nats stream backup KV_" + b.bucket() + "'), delete and re-run 'orgctl topology apply', then restore";
+        }
+        ConsumerSpec c = (ConsumerSpec) spec;
+        return "JetStream cannot change " + what + " of consumer " + c.name() + " in place; stop orgctl, "
+                    + "delete the consumer ('nats consumer rm " + c.stream() + " " + c.durable() + "') and re-run "
+                    + "'orgctl topology apply' (stream data is kept)";
+    }
+}
