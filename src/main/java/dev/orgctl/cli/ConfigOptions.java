@@ -40,6 +40,7 @@ public final class ConfigOptions {
                     .build());
         }
         spec.addArgGroup(group.build());
+        spec.usageMessage().abbreviateSynopsis(true).sortOptions(false);
     }
 
     private static String label(Setting s) {

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the embedded NATS server with JetStream in the foreground, on a persistent store.",
-            "It prints the URL to connect to (NATS_URL=...). Stop it with Ctrl-C.",
-            "A second server on the same store is refused while this one runs."})
+            "It prints the URL to connect to (NATS_URL=...). Stop it with Ctrl-C. A second server on the same "
+                + "store is refused while this one runs."})
 public final class NatsServeCommand implements Callable<Integer>, Main.NeedsConfig {
     @Spec
     CommandSpec spec;

@@ -9,11 +9,11 @@ import picocli.CommandLine.Spec;
         description = {
             "A GitHub organization that manages itself, with NATS JetStream as its event backbone.",
             "",
-            "Templates in one repository are rendered into every repository of the org; webhooks flow",
-            "through JetStream (verified, never lost, never doubled) to a controller that regenerates,",
-            "repairs drift and never loops on its own commits."},
-        footer = {"", "Every setting is a flag, an environment variable and a key in orgctl.yaml; run",
-            "'orgctl COMMAND --help' to see them. Docs: docs/ in the orgctl repository."},
+            "Templates in one repository are rendered into every repository of the org; webhooks flow "
+                + "through JetStream (verified, never lost, never doubled) to a controller that regenerates, "
+                + "repairs drift and never loops on its own commits."},
+        footer = {"", "Every setting is a flag, an environment variable and a key in orgctl.yaml; run "
+            + "'orgctl COMMAND --help' to see them. Docs: docs/ in the orgctl repository."},
         synopsisSubcommandLabel = "COMMAND")
 public final class OrgctlCommand implements Runnable {
     @Spec

@@ -29,10 +29,9 @@ public final class TopologyCommand implements Runnable {
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = {"Compare the declared topology with the server, resource by resource:",
-                "create, update (the declaration changed), drift (changed on the server by hand),",
-                "blocked (cannot change in place) or unchanged.",
-                "Exit code: 0 nothing would change, 2 something would, 1 error."})
+            description = {"Compare the declared topology with the server, resource by resource: create, update "
+                + "(the declaration changed), drift (changed on the server by hand), blocked (cannot change in "
+                + "place) or unchanged.", "Exit code: 0 nothing would change, 2 something would, 1 error."})
     public static final class Plan implements Callable<Integer>, Main.NeedsConfig {
         @Spec
         CommandSpec spec;
@@ -54,8 +53,8 @@ public final class TopologyCommand implements Runnable {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Make the server match the declared topology: create what is missing, update",
-                "what changed, restore what drifted. Idempotent; never deletes a resource or data.",
+            description = {"Make the server match the declared topology: create what is missing, update what "
+                + "changed, restore what drifted. Idempotent; never deletes a resource or data.",
                 "Exit code: 0 done, 3 some change cannot be applied in place (see the advice), 1 error."})
     public static final class Apply implements Callable<Integer>, Main.NeedsConfig {
         @Spec

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Run orgctl in the foreground: NATS (the embedded server when NATS_URL is unset),",
-            "the topology, the webhook gateway and the controller. Stop it with Ctrl-C."})
+        description = {"Run orgctl in the foreground: NATS (the embedded server when NATS_URL is unset), "
+            + "the topology, the webhook gateway and the controller.", "Stop it with Ctrl-C."})
 public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     private static final Logger log = LoggerFactory.getLogger(UpCommand.class);
 

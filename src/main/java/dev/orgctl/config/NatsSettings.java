@@ -52,6 +52,11 @@ public record NatsSettings(
         return urls.stream().map(NatsSettings::redact).toList();
     }
 
+    /** Removes user:password parts of every URL inside a free text, such as a library's error message. */
+    public static String redactAll(String text) {
+        return text == null ? null : text.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^@/\\s\\]\\[,]+@", "$1****@");
+    }
+
     public static String redact(String url) {
         int scheme = url.indexOf("://");
         int at = url.lastIndexOf('@');
