@@ -1,0 +1,50 @@
+package dev.orgctl.controller;
+
+import java.util.List;
+import java.util.Set;
+
+/** What one delivery means to the controller. Exactly one case applies to each delivery. */
+public sealed interface Classification {
+    /** A one-word name for metrics and logs. */
+    String kind();
+
+    /** The templates repository's default branch moved and touched templates or their config. */
+    record TemplateChange(String org, String templateRevision, Set<String> paths) implements Classification {
+        public String kind() {
+            return "template_change";
+        }
+    }
+
+    /**
+     * Someone other than orgctl pushed to a target repository and touched files orgctl owns (or
+     * the push was too large to tell: GitHub lists at most 20 commits). {@code afterOwnCommit} is
+     * the orgctl commit this push was built on, when it was one: the reaction chain's depth grows.
+     */
+    record Drift(String org, String repo, Set<String> paths, String head, java.util.Optional<String> afterOwnCommit)
+            implements Classification {
+        public String kind() {
+            return "drift";
+        }
+    }
+
+    /** A repository appeared (created, transferred in, unarchived): it gets its files. */
+    record NewRepository(String org, String repo) implements Classification {
+        public String kind() {
+            return "new_repository";
+        }
+    }
+
+    /** Every new commit of the push is orgctl's own: dropped (snake prevention, layer 1). */
+    record OwnCommit(String org, String repo, List<String> commits) implements Classification {
+        public String kind() {
+            return "own_commit";
+        }
+    }
+
+    /** Nothing for the controller to do; the reason says why, for the log. */
+    record Irrelevant(String reason) implements Classification {
+        public String kind() {
+            return "irrelevant";
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.orgctl.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orgctl.controller.GitHubEvent.Commit;
+import java.util.List;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class EventClassifierTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> OWN = Set.of("own1", "own2", "ownbase");
+    private static final Set<String> OWNED_PATHS = Set.of(".github/workflows/ci.yml", "CODEOWNERS");
+
+    private final EventClassifier classifier = new EventClassifier(new EventClassifier.Knowledge() {
+        public String templatesRepo(String org) {
+            return ".github";
+        }
+
+        public boolean isOwnCommit(String org, String repo, Commit commit) {
+            return OWN.contains(commit.id());
+        }
+
+        public boolean ownsPath(String org, String repo, String path) {
+            return OWNED_PATHS.contains(path);
+        }
+    });
+
+    private record C(String id, List<String> modified) {
+    }
+
+    private static ObjectNode push(String repo, String ref, String before, C... commits) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("ref", ref).put("before", before).put("after", commits.length == 0 ? "0" : commits[commits.length - 1].id())
+                .put("created", false).put("deleted", false);
+        ObjectNode r = b.putObject("repository");
+        r.put("name", repo).put("full_name", "acme/" + repo).put("default_branch", "main");
+        r.putObject("owner").put("login", "acme");
+        ArrayNode list = b.putArray("commits");
+        for (C c : commits) {
+            ObjectNode n = list.addObject();
+            n.put("id", c.id()).put("message", "change");
+            n.putArray("added");
+            n.putArray("removed");
+            ArrayNode m = n.putArray("modified");
+            c.modified().forEach(m::add);
+        }
+        return b;
+    }
+
+    private Classification classify(String event, ObjectNode body) {
+        return classifier.classify(GitHubEvent.parse(event, "d-1", body));
+    }
+
+    @Test
+    void templateChangeOnTheTemplatesRepoDefaultBranch() {
+        Classification c = classify("push", push(".github", "refs/heads/main", "a",
+                new C("t1", List.of("templates/ci/.github/workflows/ci.yml", "README.md"))));
+        assertThat(c).isEqualTo(new Classification.TemplateChange("acme", "t1", Set.of("templates/ci/.github/workflows/ci.yml")));
+        assertThat(classify("push", push(".github", "refs/heads/main", "a", new C("t2", List.of("orgctl.yaml")))))
+                .isInstanceOf(Classification.TemplateChange.class);
+        assertThat(classify("push", push(".github", "refs/heads/main", "a", new C("t3", List.of("README.md")))))
+                .isInstanceOf(Classification.Irrelevant.class);
+        assertThat(classify("push", push(".github", "refs/heads/feature", "a", new C("t4", List.of("templates/x")))))
+                .isInstanceOf(Classification.Irrelevant.class);
+    }
+
+    @Test
+    void driftOnlyForOwnedFilesAndByOthers() {
+        Classification drift = classify("push", push("api", "refs/heads/main", "x", new C("h1", List.of("CODEOWNERS", "src/a.java"))));
+        assertThat(drift).isEqualTo(new Classification.Drift("acme", "api", Set.of("CODEOWNERS"), "h1", java.util.Optional.empty()));
+        assertThat(classify("push", push("api", "refs/heads/main", "x", new C("h2", List.of("src/a.java")))))
+                .isInstanceOf(Classification.Irrelevant.class);
+        Classification reaction = classify("push", push("api", "refs/heads/main", "ownbase", new C("h3", List.of("CODEOWNERS"))));
+        assertThat(((Classification.Drift) reaction).afterOwnCommit()).contains("ownbase");
+    }
+
+    @Test
+    void ownCommitsAreDroppedButAMixedPushIsJudgedOnTheOthers() {
+        assertThat(classify("push", push("api", "refs/heads/main", "x", new C("own1", List.of("CODEOWNERS")),
+                new C("own2", List.of(".github/workflows/ci.yml"))))).isInstanceOf(Classification.OwnCommit.class);
+        assertThat(classify("push", push("api", "refs/heads/main", "x", new C("own1", List.of("CODEOWNERS")),
+                new C("human", List.of("CODEOWNERS"))))).isInstanceOf(Classification.Drift.class);
+        assertThat(classify("push", push("api", "refs/heads/main", "x", new C("own1", List.of("CODEOWNERS")),
+                new C("human", List.of("docs/x.md"))))).isInstanceOf(Classification.Irrelevant.class);
+    }
+
+    @Test
+    void aTruncatedCommitListIsCheckedByContent() {
+        C[] many = new C[GitHubEvent.MAX_LISTED_COMMITS];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = new C("c" + i, List.of("src/f" + i));
+        }
+        assertThat(classify("push", push("api", "refs/heads/main", "x", many))).isInstanceOf(Classification.Drift.class);
+    }
+
+    @Test
+    void newRepositoriesAndOtherEvents() {
+        ObjectNode created = JSON.createObjectNode().put("action", "created");
+        created.putObject("repository").put("name", "new-svc").putObject("owner").put("login", "acme");
+        assertThat(classify("repository", created)).isEqualTo(new Classification.NewRepository("acme", "new-svc"));
+        created.put("action", "deleted");
+        assertThat(classify("repository", created)).isInstanceOf(Classification.Irrelevant.class);
+        ObjectNode ping = JSON.createObjectNode();
+        ping.putObject("organization").put("login", "acme");
+        assertThat(classify("ping", ping)).isInstanceOf(Classification.Irrelevant.class);
+        assertThat(classify("push", JSON.createObjectNode())).isInstanceOf(Classification.Irrelevant.class);
+    }
+
+    @Provide
+    Arbitrary<List<String>> commitIds() {
+        return Arbitraries.of("own1", "own2", "h1", "h2", "h3").list().ofMinSize(1).ofMaxSize(6);
+    }
+
+    @Provide
+    Arbitrary<List<String>> paths() {
+        return Arbitraries.of("CODEOWNERS", ".github/workflows/ci.yml", "src/x", "README.md", "templates/a").list()
+                .ofMinSize(0).ofMaxSize(4);
+    }
+
+    @Property
+    void aPushMadeOnlyOfOwnCommitsNeverTriggersWork(@ForAll("commitIds") List<String> ids, @ForAll("paths") List<String> touched,
+                                                   @ForAll boolean templatesRepo) {
+        C[] commits = ids.stream().map(id -> new C(id, touched)).toArray(C[]::new);
+        Classification c = classify("push", push(templatesRepo ? ".github" : "api", "refs/heads/main", "x", commits));
+        boolean allOwn = ids.stream().allMatch(OWN::contains);
+        if (allOwn) {
+            assertThat(c).isInstanceOf(Classification.OwnCommit.class);
+        } else {
+            assertThat(c).isNotInstanceOf(Classification.OwnCommit.class);
+        }
+    }
+}
