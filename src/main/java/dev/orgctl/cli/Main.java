@@ -37,6 +37,9 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
+        cli.addSubcommand(new CommandLine(new BootstrapCommand())
+                .addSubcommand(new BootstrapCommand.Status())
+                .addSubcommand(new BootstrapCommand.Verify()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -50,13 +53,10 @@ public final class Main {
 
     private static void addConfigOptions(CommandLine cli) {
         for (CommandLine sub : cli.getSubcommands().values()) {
-            if (sub.getSubcommands().isEmpty()) {
-                if (sub.getCommand() instanceof NeedsConfig) {
-                    ConfigOptions.addTo(sub.getCommandSpec());
-                }
-            } else {
-                addConfigOptions(sub);
+            if (sub.getCommand() instanceof NeedsConfig) {
+                ConfigOptions.addTo(sub.getCommandSpec());
             }
+            addConfigOptions(sub);
         }
     }
 
@@ -66,7 +66,8 @@ public final class Main {
             err.println("orgctl: " + ex.getMessage());
             return EXIT_CONFIG;
         }
-        if (ex instanceof NatsUnavailableException || ex instanceof CommandFailure) {
+        if (ex instanceof NatsUnavailableException || ex instanceof CommandFailure
+                || ex instanceof dev.orgctl.bootstrap.BootstrapException) {
             err.println("orgctl: " + ex.getMessage());
             return ex instanceof CommandFailure f ? f.exitCode() : 1;
         }

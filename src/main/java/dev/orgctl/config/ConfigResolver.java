@@ -91,7 +91,7 @@ public final class ConfigResolver {
         }
         return new OrgctlConfig(
                 nats,
-                Path.of(values.get(Setting.DATA_DIR)),
+                Path.of(values.get(Setting.DATA_DIR)).toAbsolutePath().normalize(),
                 parse(Setting.HTTP_ADDR, HostPort::parse),
                 oneOf(Setting.BACKEND, Backend.class),
                 text(Setting.GIT_ROOT).map(Path::of),

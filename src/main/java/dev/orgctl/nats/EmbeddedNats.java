@@ -118,6 +118,30 @@ public final class EmbeddedNats implements AutoCloseable {
         }
     }
 
+    /** Stops the server running on a store (SIGTERM, then SIGKILL); false when none was running. */
+    public static boolean stopRunning(Path storeDir, Duration grace) {
+        Optional<Running> running = findRunning(storeDir.toAbsolutePath().normalize());
+        if (running.isEmpty()) {
+            return false;
+        }
+        Optional<ProcessHandle> ph = ProcessHandle.of(running.get().pid());
+        if (ph.isEmpty()) {
+            return false;
+        }
+        ph.get().destroy();
+        try {
+            ph.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            ph.get().destroyForcibly();
+        }
+        try {
+            Files.deleteIfExists(storeDir.resolve("nats-server.url"));
+        } catch (IOException e) {
+            // findRunning checks the pid anyway
+        }
+        return true;
+    }
+
     /**
      * Starts the server and waits until it accepts connections.
      *
@@ -125,6 +149,10 @@ public final class EmbeddedNats implements AutoCloseable {
      *                 detached server is guarded by its pid file instead
      */
     public static EmbeddedNats start(Spec spec, Duration readyTimeout, boolean holdLock) {
+        return start(spec, readyTimeout, holdLock, false);
+    }
+
+    private static EmbeddedNats start(Spec spec, Duration readyTimeout, boolean holdLock, boolean detached) {
         Path store = spec.storeDir().toAbsolutePath().normalize();
         FileChannel channel = null;
         FileLock lock = null;
@@ -149,7 +177,7 @@ public final class EmbeddedNats implements AutoCloseable {
                         + running.get().pid() + ", " + running.get().url() + "); connect with NATS_URL="
                         + running.get().url() + " or stop it first", null);
             }
-            EmbeddedNats server = launch(spec, store, readyTimeout, channel, holdLock ? lock : null);
+            EmbeddedNats server = launch(spec, store, readyTimeout, channel, holdLock ? lock : null, detached);
             if (!holdLock) {
                 lock.release();
                 channel.close();
@@ -164,8 +192,17 @@ public final class EmbeddedNats implements AutoCloseable {
         }
     }
 
-    private static EmbeddedNats launch(Spec spec, Path store, Duration readyTimeout, FileChannel channel, FileLock lock)
-            throws IOException {
+    /**
+     * Starts a server that outlives this JVM: in its own session (setsid), so neither the end of
+     * this process nor a Ctrl-C in its terminal stops it. Stop it with its pid.
+     */
+    public static Running startDetached(Spec spec, Duration readyTimeout) {
+        EmbeddedNats server = start(spec, readyTimeout, false, true);
+        return new Running(server.pid(), server.url());
+    }
+
+    private static EmbeddedNats launch(Spec spec, Path store, Duration readyTimeout, FileChannel channel, FileLock lock,
+                                       boolean detached) throws IOException {
         Path runDir = store.resolve("run");
         Files.createDirectories(runDir);
         try (var old = Files.list(runDir)) {
@@ -176,7 +213,11 @@ public final class EmbeddedNats implements AutoCloseable {
         Path conf = store.resolve("nats-server.conf");
         Files.writeString(conf, config(spec, store));
         Path logFile = store.resolve("nats-server.log");
-        List<String> cmd = new ArrayList<>(List.of(spec.binary().toString(), "-c", conf.toString(),
+        List<String> cmd = new ArrayList<>();
+        if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid"); // a child of the JVM is no group leader, so setsid execs without forking
+        }
+        cmd.addAll(List.of(spec.binary().toString(), "-c", conf.toString(),
                 "--ports_file_dir", runDir.toString(), "-P", store.resolve("nats-server.pid").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -1,0 +1,22 @@
+package dev.orgctl.bootstrap;
+
+import dev.orgctl.bootstrap.stages.NatsStage;
+import dev.orgctl.bootstrap.stages.PrerequisitesStage;
+import dev.orgctl.bootstrap.stages.StateStage;
+import dev.orgctl.bootstrap.stages.TopologyStage;
+import dev.orgctl.config.OrgctlConfig;
+import java.util.List;
+
+/** The stages in their order, wired for a configuration. */
+public final class Stages {
+    private Stages() {
+    }
+
+    public static List<Stage> all(OrgctlConfig config) {
+        return List.of(
+                new PrerequisitesStage(PrerequisitesStage.gitHostCheck()),
+                new StateStage(),
+                new NatsStage(),
+                new TopologyStage());
+    }
+}
