@@ -1,5 +1,6 @@
 package dev.orgctl.bootstrap;
 
+import dev.orgctl.bootstrap.stages.GatewayStage;
 import dev.orgctl.bootstrap.stages.NatsStage;
 import dev.orgctl.bootstrap.stages.PrerequisitesStage;
 import dev.orgctl.bootstrap.stages.StateStage;
@@ -17,6 +18,7 @@ public final class Stages {
                 new PrerequisitesStage(PrerequisitesStage.gitHostCheck()),
                 new StateStage(),
                 new NatsStage(),
-                new TopologyStage());
+                new TopologyStage(),
+                new GatewayStage(java.time.Duration.ofMinutes(2)));
     }
 }

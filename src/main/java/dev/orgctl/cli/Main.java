@@ -37,6 +37,7 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
+        cli.addSubcommand(new DownCommand());
         cli.addSubcommand(new CommandLine(new BootstrapCommand())
                 .addSubcommand(new BootstrapCommand.Status())
                 .addSubcommand(new BootstrapCommand.Verify()));

@@ -1,0 +1,58 @@
+package dev.orgctl.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a resolved configuration back into environment variables, so a background process that
+ * orgctl starts (the detached {@code orgctl up} of a dev bootstrap) runs with exactly the settings
+ * of the command that started it, whether they came from flags, the environment or a file.
+ * Secrets travel in the child's environment, never on its command line.
+ */
+public final class ConfigExport {
+    private ConfigExport() {
+    }
+
+    public static Map<String, String> toEnvironment(OrgctlConfig c) {
+        Map<String, String> env = new LinkedHashMap<>();
+        NatsSettings n = c.nats();
+        if (!n.urls().isEmpty()) {
+            env.put(Setting.NATS_URL.env(), String.join(",", n.urls()));
+        }
+        put(env, Setting.NATS_CREDS_FILE, n.credsFile().map(Object::toString));
+        put(env, Setting.NATS_NKEY_FILE, n.nkeyFile().map(Object::toString));
+        put(env, Setting.NATS_TOKEN, n.token().map(Secret::revealAsString));
+        put(env, Setting.NATS_USER, n.user());
+        put(env, Setting.NATS_PASSWORD, n.password().map(Secret::revealAsString));
+        put(env, Setting.NATS_TLS_CA_FILE, n.tlsCaFile().map(Object::toString));
+        put(env, Setting.NATS_TLS_CERT_FILE, n.tlsCertFile().map(Object::toString));
+        put(env, Setting.NATS_TLS_KEY_FILE, n.tlsKeyFile().map(Object::toString));
+        put(env, Setting.NATS_JETSTREAM_DOMAIN, n.jetStreamDomain());
+        put(env, Setting.NATS_SERVER_BIN, n.serverBin().map(Object::toString));
+        env.put(Setting.NATS_REPLICAS.env(), Integer.toString(n.replicas()));
+        env.put(Setting.DATA_DIR.env(), c.dataDir().toString());
+        env.put(Setting.HTTP_ADDR.env(), c.httpAddr().toString());
+        env.put(Setting.BACKEND.env(), c.backend().name().toLowerCase(java.util.Locale.ROOT));
+        put(env, Setting.GIT_ROOT, c.gitRoot().map(p -> p.toAbsolutePath().toString()));
+        GitHubSettings g = c.github();
+        put(env, Setting.GITHUB_ORG, g.org());
+        env.put(Setting.GITHUB_API_URL.env(), g.apiUrl().toString());
+        put(env, Setting.GITHUB_TOKEN, g.token().map(Secret::revealAsString));
+        put(env, Setting.GITHUB_APP_ID, g.appId().map(Object::toString));
+        put(env, Setting.GITHUB_APP_PRIVATE_KEY_FILE, g.appPrivateKeyFile().map(p -> p.toAbsolutePath().toString()));
+        put(env, Setting.GITHUB_APP_INSTALLATION_ID, g.appInstallationId().map(Object::toString));
+        if (!c.webhookSecrets().none()) {
+            env.put(Setting.GITHUB_WEBHOOK_SECRET.env(), c.webhookSecrets().secrets().stream()
+                    .map(Secret::revealAsString).collect(Collectors.joining(",")));
+        }
+        env.put(Setting.DEDUP_WINDOW.env(), Durations.format(c.dedupWindow()));
+        env.put(Setting.LOG_FORMAT.env(), c.logFormat().name().toLowerCase(java.util.Locale.ROOT));
+        return env;
+    }
+
+    private static void put(Map<String, String> env, Setting s, Optional<String> v) {
+        v.ifPresent(x -> env.put(s.env(), x));
+    }
+}
