@@ -37,6 +37,11 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
+        cli.addSubcommand(new StatusCommand());
+        cli.addSubcommand(new CommandLine(new LockCommand())
+                .addSubcommand(new LockCommand.ListLocks())
+                .addSubcommand(new LockCommand.Release())
+                .addSubcommand(new LockCommand.Exec()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -42,6 +42,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Class<?> main, List<String> jvmArgs, String... args) {
+        return start(main, jvmArgs, false, args);
+    }
+
+    /** With {@code mergeStderr}, the child's stderr is read as part of its output. */
+    static ChildJvm start(Class<?> main, List<String> jvmArgs, boolean mergeStderr, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx128m");
@@ -53,7 +58,13 @@ final class ChildJvm implements AutoCloseable {
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         try {
-            return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            if (mergeStderr) {
+                pb.redirectErrorStream(true);
+            } else {
+                pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            }
+            return new ChildJvm(pb.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
