@@ -42,6 +42,7 @@ public final class Main {
                 .addSubcommand(new LockCommand.ListLocks())
                 .addSubcommand(new LockCommand.Release())
                 .addSubcommand(new LockCommand.Exec()));
+        cli.addSubcommand(new CommandLine(new BenchCommand()).addSubcommand(new BenchLockCommand()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -7,12 +7,14 @@ import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.LockHolder;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.KeyValueOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,12 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,10 @@ public final class LockService implements AutoCloseable {
     /** Newer servers answer a create of an existing key with "key exists". */
     static final int KEY_EXISTS = 10164;
     private static final long JITTER_BASE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+    private static final int NO_MESSAGE_FOUND = 10037;
+    private static final String KV_OPERATION = "KV-Operation";
+    /** How long an unused key watcher is kept for the next wait on the same lock. */
+    static final Duration WATCH_IDLE = Duration.ofSeconds(30);
 
     /**
      * Timing of the leases, derived from the TTL by {@link #forTtl}.
@@ -128,10 +135,19 @@ public final class LockService implements AutoCloseable {
     private final Identity identity;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
+    private final JetStreamManagement jsm;
+    private final String stream;
+    private final String subjectPrefix;
+    private final Map<String, KeyWatch> watches = new HashMap<>();
+    private boolean sweeping;
     private volatile boolean closed;
 
-    private LockService(KeyValue kv, String bucket, Duration ttl, Settings settings, Identity identity) {
+    private LockService(KeyValue kv, JetStreamManagement jsm, String bucket, Duration ttl, Settings settings,
+                        Identity identity) {
         this.kv = kv;
+        this.jsm = jsm;
+        this.stream = "KV_" + bucket;
+        this.subjectPrefix = "$KV." + bucket + ".";
         this.bucket = bucket;
         this.ttl = ttl;
         this.settings = settings;
@@ -159,9 +175,11 @@ public final class LockService implements AutoCloseable {
     public static LockService open(Connection connection, KeyValueOptions options, String bucket, Identity identity,
                                    Settings settings) {
         KeyValue kv;
+        JetStreamManagement jsm;
         Duration ttl;
         try {
             kv = connection.keyValue(bucket, options);
+            jsm = connection.jetStreamManagement(options == null ? null : options.getJetStreamOptions());
             ttl = kv.getStatus().getTtl();
         } catch (JetStreamApiException e) {
             throw new CoordinationException("lock bucket " + bucket + " is not available (" + e.getMessage()
@@ -175,7 +193,7 @@ public final class LockService implements AutoCloseable {
         if (ttl == null || ttl.isZero() || ttl.isNegative()) {
             throw new CoordinationException("KV bucket " + bucket + " has no TTL, so it cannot hold leases", null);
         }
-        return new LockService(kv, bucket, ttl, settings == null ? Settings.forTtl(ttl) : settings, identity);
+        return new LockService(kv, jsm, bucket, ttl, settings == null ? Settings.forTtl(ttl) : settings, identity);
     }
 
     public String bucket() {
@@ -195,15 +213,15 @@ public final class LockService implements AutoCloseable {
     public Optional<Lease> tryAcquire(String name, String purpose) {
         ensureOpen();
         String key = KeyCodec.encode(name);
-        LockHolder holder = newHolder(name, purpose);
-        return tryCreate(name, key, holder);
+        return Optional.ofNullable(tryCreate(name, key, newHolder(name, purpose), 0).lease());
     }
 
     /**
      * Takes the lock, waiting at most {@code maxWait} for the holder to release it or for its lease
-     * to run out. While it waits it watches the key (a release wakes it at once) and otherwise sleeps
-     * until the holder's lease would end, at most {@link Settings#maxNap} at a time; every retry is
-     * delayed by a random jitter so that waiters do not stampede.
+     * to run out. While it waits it watches the key (a release wakes it at once; the watcher is shared
+     * by the waiters of this service and kept a while for the next wait) and otherwise sleeps until
+     * the holder's lease would end, at most {@link Settings#maxNap} at a time. Every retry after a lost
+     * race is delayed by a random jitter that grows with the losses, so waiters do not stampede.
      *
      * @return empty when the lock was still held when {@code maxWait} ran out
      */
@@ -211,66 +229,70 @@ public final class LockService implements AutoCloseable {
         ensureOpen();
         String key = KeyCodec.encode(name);
         LockHolder holder = newHolder(name, purpose);
-        Optional<Lease> lease = tryCreate(name, key, holder);
-        if (lease.isPresent() || maxWait.isZero() || maxWait.isNegative()) {
-            return lease;
+        Attempt attempt = tryCreate(name, key, holder, 0);
+        if (attempt.lease() != null || maxWait.isZero() || maxWait.isNegative()) {
+            return Optional.ofNullable(attempt.lease());
         }
         long deadline = System.nanoTime() + maxWait.toNanos();
-        LinkedBlockingQueue<KeyValueEntry> events = new LinkedBlockingQueue<>();
-        NatsKeyValueWatchSubscription watch = watch(key, events);
+        Opened opened = openWatch(key);
+        KeyWatch watch = opened.watch();
         int losses = 0;
         try {
-            while (true) {
-                lease = tryCreate(name, key, holder);
-                if (lease.isPresent()) {
-                    return lease;
-                }
+            long seen = watch.version();
+            if (opened.created()) {
+                // A new watcher misses a release that happened before it started: look once more.
+                attempt = tryCreate(name, key, holder, 0);
+            }
+            while (attempt.lease() == null) {
                 // Held: sleep until the holder's lease would end, or until the watcher reports news.
-                long wakeAt = Math.min(deadline, System.nanoTime() + settings.maxNap().toNanos());
-                Optional<Instant> expiry = currentExpiry(key);
-                if (expiry.isPresent()) {
-                    long untilExpiry = Duration.between(Instant.now(), expiry.get()).toNanos();
-                    wakeAt = Math.min(wakeAt, System.nanoTime() + Math.max(0, untilExpiry));
+                long now = System.nanoTime();
+                long wakeAt = Math.min(deadline, now + settings.maxNap().toNanos());
+                if (attempt.lastWrite() != null) {
+                    wakeAt = Math.min(wakeAt, now + Math.max(0, untilExpiry(attempt.lastWrite())));
                 } else {
-                    wakeAt = System.nanoTime(); // gone between our create and get: retry now
+                    wakeAt = now; // gone between our write and our look: try again now
                 }
-                boolean freed = false;
-                while (!freed) {
-                    long waitNanos = wakeAt - System.nanoTime();
-                    if (waitNanos <= 0) {
-                        break;
-                    }
-                    KeyValueEntry e = events.poll(waitNanos, TimeUnit.NANOSECONDS);
+                long hint = 0;
+                // News the (shared) watcher got after our look but before we started waiting.
+                KeyValueEntry e = watch.newerThan(attempt.revision());
+                while (true) {
                     if (e == null) {
+                        e = watch.awaitAfter(seen, wakeAt);
+                        if (e == null) {
+                            break; // the lease may have run out (that makes no event), or the nap is over
+                        }
+                    }
+                    seen = watch.version();
+                    if (e.getOperation() != KeyValueOperation.PUT) {
+                        hint = e.getRevision(); // released: the delete marker is the last message
                         break;
                     }
-                    if (e.getOperation() != KeyValueOperation.PUT) {
-                        freed = true;
-                    } else if (e.getCreated() != null) {
-                        // A renewal: the lease starts again.
-                        long untilExpiry = Duration.between(Instant.now(), e.getCreated().toInstant().plus(ttl))
-                                .toNanos();
+                    if (e.getCreated() != null) {
+                        // Taken or renewed: the lease starts again from this write.
                         wakeAt = Math.min(Math.min(deadline, System.nanoTime() + settings.maxNap().toNanos()),
-                                System.nanoTime() + Math.max(0, untilExpiry));
+                                System.nanoTime() + Math.max(0, untilExpiry(e.getCreated().toInstant())));
                     }
+                    e = null;
                 }
                 if (System.nanoTime() >= deadline) {
-                    return tryCreate(name, key, holder);
+                    return Optional.ofNullable(tryCreate(name, key, holder, hint).lease());
                 }
-                // Jitter grows with every lost race (bounded), so waiters that keep losing spread out.
-                losses++;
-                long jitter = Math.min(settings.jitter().toNanos(), JITTER_BASE_NANOS << Math.min(losses, 20));
-                if (jitter > 0) {
+                if (losses > 0) {
+                    // Jitter grows with every lost race (bounded), so waiters that keep losing spread out.
+                    long jitter = Math.min(settings.jitter().toNanos(), JITTER_BASE_NANOS << Math.min(losses, 20));
                     TimeUnit.NANOSECONDS.sleep(ThreadLocalRandom.current().nextLong(jitter + 1));
                 }
+                attempt = tryCreate(name, key, holder, hint);
+                losses++;
             }
+            return Optional.of(attempt.lease());
         } finally {
-            try {
-                watch.unsubscribe();
-            } catch (RuntimeException e) {
-                log.atDebug().addKeyValue("lock", name).addKeyValue("error", e.toString()).log("watch unsubscribe failed");
-            }
+            closeWatch(watch);
         }
+    }
+
+    private long untilExpiry(Instant lastWrite) {
+        return Duration.between(Instant.now(), lastWrite.plus(ttl)).toNanos();
     }
 
     /** Every held lock of this bucket, by name. */
@@ -333,6 +355,10 @@ public final class LockService implements AutoCloseable {
                         .log("could not release lock on close; it frees itself when its lease runs out");
             }
         }
+        synchronized (watches) {
+            watches.values().forEach(LockService::unsubscribe);
+            watches.clear();
+        }
         scheduler.shutdownNow();
     }
 
@@ -373,25 +399,73 @@ public final class LockService implements AutoCloseable {
         }
     }
 
-    private Optional<Lease> tryCreate(String name, String key, LockHolder holder) {
-        long sent = System.nanoTime();
+    /**
+     * The result of one try: the lease, or (when held) the server time and revision of the holder's
+     * last write (null and 0 when unknown).
+     */
+    private record Attempt(Lease lease, Instant lastWrite, long revision) {
+    }
+
+    /**
+     * Create-if-absent: a write that expects {@code expected} to be the key's last revision (0: no
+     * message at all). If that is not so, a look at the key's last message tells whether it is held
+     * (a value) or free (a delete or purge marker, whose revision the write then expects). A release
+     * seen by the watcher hands its marker's revision in as {@code expected}: one round trip.
+     */
+    private Attempt tryCreate(String name, String key, LockHolder holder, long expected) {
+        byte[] value = holder.toByteArray();
+        Instant lastWrite = null;
+        long lastRevision = 0;
+        for (int i = 0; i < 4; i++) {
+            long sent = System.nanoTime();
+            try {
+                long revision = kv.update(key, value, expected);
+                return new Attempt(adopt(name, key, holder, revision, sent), null, 0);
+            } catch (JetStreamApiException e) {
+                if (!isConflict(e)) {
+                    throw new CoordinationException("cannot acquire " + name + ": " + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                // The write may have reached the server and only the answer was lost: look.
+                Optional<KeyValueEntry> entry = getQuietly(key);
+                if (entry.isPresent() && parseHolder(entry.get().getValue())
+                        .map(h -> h.getLeaseId().equals(holder.getLeaseId())).orElse(false)) {
+                    return new Attempt(adopt(name, key, holder, entry.get().getRevision(), sent), null, 0);
+                }
+                throw new NatsUnavailableException("cannot acquire " + name + ": " + e.getMessage(), e);
+            }
+            Optional<MessageInfo> last = lastMessage(key);
+            if (last.isEmpty()) {
+                expected = 0; // expired (the lease ran out): no message left
+                continue;
+            }
+            if (isMarker(last.get())) {
+                expected = last.get().getSeq();
+                continue;
+            }
+            lastWrite = last.get().getTime().toInstant();
+            lastRevision = last.get().getSeq();
+            break;
+        }
+        return new Attempt(null, lastWrite, lastRevision);
+    }
+
+    private Optional<MessageInfo> lastMessage(String key) {
         try {
-            long revision = kv.create(key, holder.toByteArray());
-            return Optional.of(adopt(name, key, holder, revision, sent));
+            return Optional.of(jsm.getLastMessage(stream, subjectPrefix + key));
         } catch (JetStreamApiException e) {
-            if (isConflict(e)) {
+            if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
                 return Optional.empty();
             }
-            throw new CoordinationException("cannot acquire " + name + ": " + e.getMessage(), e);
+            throw new CoordinationException("cannot read lock " + key + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            // The create may have reached the server and only the answer was lost: look.
-            Optional<KeyValueEntry> entry = getQuietly(key);
-            if (entry.isPresent() && parseHolder(entry.get().getValue())
-                    .map(h -> h.getLeaseId().equals(holder.getLeaseId())).orElse(false)) {
-                return Optional.of(adopt(name, key, holder, entry.get().getRevision(), sent));
-            }
-            throw new NatsUnavailableException("cannot acquire " + name + ": " + e.getMessage(), e);
+            throw new NatsUnavailableException("cannot read lock " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isMarker(MessageInfo mi) {
+        String op = mi.getHeaders() == null ? null : mi.getHeaders().getFirst(KV_OPERATION);
+        return op != null && !op.equals("PUT");
     }
 
     private Lease adopt(String name, String key, LockHolder holder, long revision, long sentNanos) {
@@ -416,10 +490,6 @@ public final class LockService implements AutoCloseable {
                 .setAcquiredAt(timestamp(Instant.now()))
                 .setTtlMs(ttl.toMillis())
                 .build();
-    }
-
-    private Optional<Instant> currentExpiry(String key) {
-        return getQuietly(key).map(e -> e.getCreated().toInstant().plus(ttl));
     }
 
     private Optional<KeyValueEntry> getQuietly(String key) {
@@ -453,25 +523,115 @@ public final class LockService implements AutoCloseable {
         return Optional.of(new LockInfo(name, key, bucket, holder, e.getRevision(), e.getCreated().toInstant(), ttl));
     }
 
-    private NatsKeyValueWatchSubscription watch(String key, LinkedBlockingQueue<KeyValueEntry> events)
-            throws InterruptedException {
-        KeyValueWatcher watcher = new KeyValueWatcher() {
-            @Override
-            public void watch(KeyValueEntry entry) {
-                events.offer(entry);
-            }
+    /**
+     * A watcher of one key (updates only, metadata only), shared by this service's waiters on that
+     * key and kept for {@link #WATCH_IDLE} after the last of them, so that a worker waiting for the
+     * same lock again does not pay for a new consumer every time.
+     */
+    private static final class KeyWatch implements KeyValueWatcher {
+        final String key;
+        NatsKeyValueWatchSubscription sub;
+        int users;
+        long idleSince;
+        private long version;
+        private KeyValueEntry last;
 
-            @Override
-            public void endOfData() {
-                // updates only: nothing to mark
+        KeyWatch(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public synchronized void watch(KeyValueEntry entry) {
+            last = entry;
+            version++;
+            notifyAll();
+        }
+
+        @Override
+        public void endOfData() {
+            // updates only: nothing to mark
+        }
+
+        synchronized long version() {
+            return version;
+        }
+
+        /** The newest entry seen, if its revision is above {@code revision}. */
+        synchronized KeyValueEntry newerThan(long revision) {
+            return last != null && last.getRevision() > revision ? last : null;
+        }
+
+        /** The newest entry if one arrived after {@code seen}, else waits until {@code deadline} (nanoTime). */
+        synchronized KeyValueEntry awaitAfter(long seen, long deadline) throws InterruptedException {
+            while (version == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-        };
+            return last;
+        }
+    }
+
+    private record Opened(KeyWatch watch, boolean created) {
+    }
+
+    private Opened openWatch(String key) throws InterruptedException {
+        synchronized (watches) {
+            KeyWatch w = watches.get(key);
+            if (w != null) {
+                w.users++;
+                return new Opened(w, false);
+            }
+            w = new KeyWatch(key);
+            try {
+                w.sub = kv.watch(key, w, KeyValueWatchOption.UPDATES_ONLY, KeyValueWatchOption.META_ONLY);
+            } catch (IOException e) {
+                throw new NatsUnavailableException("cannot watch lock " + key + ": " + e.getMessage(), e);
+            } catch (JetStreamApiException e) {
+                throw new CoordinationException("cannot watch lock " + key + ": " + e.getMessage(), e);
+            }
+            w.users = 1;
+            watches.put(key, w);
+            if (!sweeping) {
+                sweeping = true;
+                long every = WATCH_IDLE.toMillis();
+                scheduler.scheduleWithFixedDelay(this::closeIdleWatches, every, every, TimeUnit.MILLISECONDS);
+            }
+            return new Opened(w, true);
+        }
+    }
+
+    private void closeWatch(KeyWatch w) {
+        synchronized (watches) {
+            w.users--;
+            w.idleSince = System.nanoTime();
+        }
+    }
+
+    private void closeIdleWatches() {
+        List<KeyWatch> idle = new ArrayList<>();
+        synchronized (watches) {
+            long now = System.nanoTime();
+            watches.values().removeIf(w -> {
+                boolean gone = w.users == 0 && now - w.idleSince >= WATCH_IDLE.toNanos();
+                if (gone) {
+                    idle.add(w);
+                }
+                return gone;
+            });
+        }
+        for (KeyWatch w : idle) {
+            unsubscribe(w);
+        }
+    }
+
+    private static void unsubscribe(KeyWatch w) {
         try {
-            return kv.watch(key, watcher, KeyValueWatchOption.UPDATES_ONLY, KeyValueWatchOption.META_ONLY);
-        } catch (IOException e) {
-            throw new NatsUnavailableException("cannot watch lock " + key + ": " + e.getMessage(), e);
-        } catch (JetStreamApiException e) {
-            throw new CoordinationException("cannot watch lock " + key + ": " + e.getMessage(), e);
+            w.sub.unsubscribe();
+        } catch (RuntimeException e) {
+            log.atDebug().addKeyValue("key", w.key).addKeyValue("error", e.toString()).log("watch unsubscribe failed");
         }
     }
 
