@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -342,7 +343,9 @@ public final class LockCommand implements Runnable {
                 stop(child, grace);
             });
             // Ctrl-C or SIGTERM to orgctl: stop COMMAND the same way, then release the lock.
+            AtomicBoolean interrupted = new AtomicBoolean();
             Thread hook = new Thread(() -> {
+                interrupted.set(true);
                 if (child.isAlive()) {
                     stop(child, grace);
                 }
@@ -363,6 +366,9 @@ public final class LockCommand implements Runnable {
                 waitGone(child, grace);
                 throw new CommandFailure("lost the lock " + name + " while " + command.get(0) + " ran ("
                         + lost.get().getMessage() + "); it was stopped, exit code " + code, EXIT_LEASE_LOST);
+            }
+            if (interrupted.get()) {
+                return code; // orgctl is being stopped: the shutdown hook stopped COMMAND and releases the lock
             }
             if (!lease.release()) {
                 err.println("orgctl: warning: the lease of " + name + " had run out when " + command.get(0)

@@ -103,7 +103,6 @@ public final class Workflows {
     private final KeyValue kv;
     private final JetStream js;
     private final JetStreamManagement jsm;
-    private final Connection connection;
     private final String actor;
     private final Clock clock;
     /** Revision of each workflow whose history this process knows to be complete. */
@@ -118,7 +117,6 @@ public final class Workflows {
     Workflows(Connection connection, JetStreamOptions jsOptions, KeyValueOptions kvOptions, String actor,
               Clock clock) {
         try {
-            this.connection = connection;
             this.kv = connection.keyValue(Topology.WORKFLOWS_BUCKET, kvOptions);
             this.js = connection.jetStream(jsOptions);
             this.jsm = connection.jetStreamManagement(jsOptions);
@@ -483,9 +481,5 @@ public final class Workflows {
 
     private Instant now() {
         return clock.instant();
-    }
-
-    Connection connection() {
-        return connection;
     }
 }
