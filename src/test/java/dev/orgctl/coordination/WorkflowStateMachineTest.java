@@ -53,7 +53,7 @@ class WorkflowStateMachineTest {
         nats = NatsServerFixture.start().withTopology();
         conn = nats.connect();
         connector = new NatsConnector(nats.settings());
-        TestBuckets.createLockBucket(conn, "LOCKS_WF", Duration.ofMillis(1500));
+        TestBuckets.createLockBucket(conn, "LOCKS_WF", Duration.ofSeconds(2));
     }
 
     @AfterAll
@@ -251,7 +251,7 @@ class WorkflowStateMachineTest {
         Workflows workerB = workflows("worker-b");
         controller.trigger(id, trigger("d1", "rev1"));
         try (LockService stalled = TestBuckets.locks(conn, "LOCKS_WF", "a",
-                LockService.Settings.forTtl(Duration.ofMillis(1500)).withoutRenewal());
+                LockService.Settings.forTtl(Duration.ofSeconds(2)).withoutRenewal());
              LockService live = TestBuckets.locks(conn, "LOCKS_WF", "b")) {
             Lease leaseA = stalled.tryAcquire(id, "regen").orElseThrow();
             Run runA = workerA.start(id, "run-a", leaseA).orElseThrow();
