@@ -84,7 +84,7 @@ public final class LockService implements AutoCloseable {
             Duration quarter = ttl.dividedBy(4);
             return new Settings(quarter, quarter, clamp(ttl.dividedBy(20), Duration.ofMillis(50), Duration.ofSeconds(1)),
                     clamp(quarter, Duration.ofMillis(100), Duration.ofSeconds(5)),
-                    clamp(ttl.dividedBy(100), Duration.ofMillis(2), Duration.ofMillis(50)));
+                    clamp(ttl.dividedBy(1000), Duration.ofMillis(1), Duration.ofMillis(5)));
         }
 
         public Settings withoutRenewal() {
