@@ -45,13 +45,13 @@ import picocli.CommandLine.Spec;
  * fast workflow transitions are, measured in one run on one server.
  */
 @Command(name = "lock", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure leased locks and workflow transitions in one run on one server:",
-            "  raw KV create+delete pairs and lock acquire+release pairs, uncontended and with",
-            "  N contenders on one key (each contender its own connection); workflow transitions",
-            "  (trigger -> start -> complete cycles) on one workflow and on N workflows at once.",
-            "By default it starts a private nats-server (file store in a temporary directory) so",
-            "nothing else is measured or touched; --against-configured uses the configured NATS,",
-            "with keys under bench/<random id> that it deletes afterwards."})
+        description = {"Measure locks and workflow transitions in one run on one server.",
+            "Raw KV create+delete pairs beside lock acquire+release pairs, uncontended",
+            "and with N contenders on one key (each its own connection), in alternating",
+            "rounds; workflow transitions (trigger, start, complete) on one workflow and",
+            "on N workflows at once. Starts a private nats-server (file store in a",
+            "temporary directory) unless --against-configured, which uses NATS_URL with",
+            "keys under bench/<random id> that it removes afterwards."})
 public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConfig {
     /** Raw and lock cases alternate in this many rounds. */
     static final int ROUNDS = 5;

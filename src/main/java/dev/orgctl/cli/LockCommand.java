@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lock", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = {"Leased, fenced locks in NATS KV: see who holds what, release a dead holder's lock,",
-            "or run a command under a lock (for example Terraform in CI, from several machines)."})
+        description = {"Leased, fenced locks: list, release by force, run a command under one.",
+            "Locks live in NATS KV; 'lock exec' keeps Terraform runs in CI from racing",
+            "each other, from any number of machines."})
 public final class LockCommand implements Runnable {
     /** {@code exec}: the lock was still held by someone else when {@code --wait} ran out. */
     public static final int EXIT_NOT_ACQUIRED = 75;
@@ -123,7 +125,8 @@ public final class LockCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Held locks: name, lease, age, time left before the lease runs out unless renewed,",
+            description = {"Show held locks.",
+                "Name, lease, age, time left before the lease runs out unless renewed,",
                 "fencing token and holder (process, pid, host, user, purpose)."})
     public static final class ListLocks implements Callable<Integer>, Main.NeedsConfig {
         @Spec
@@ -153,10 +156,11 @@ public final class LockCommand implements Runnable {
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true,
-            description = {"Release a lock whoever holds it: for a holder that is gone and whose lease is long",
-                "(a crashed holder's lock frees itself when its lease runs out). The holder, if it is",
-                "still alive, notices at its next renewal and stops. Asks for confirmation unless --yes;",
-                "the release is logged."})
+            description = {"Release a lock whoever holds it.",
+                "For a holder that is gone and whose lease is long: a crashed holder's lock",
+                "frees itself when its lease runs out. A holder that is still alive notices",
+                "at its next renewal and stops. Asks for confirmation unless --yes; the",
+                "release is logged."})
     public static final class Release implements Callable<Integer>, Main.NeedsConfig {
         @Spec
         CommandSpec spec;
@@ -238,19 +242,20 @@ public final class LockCommand implements Runnable {
     }
 
     @Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Run COMMAND while holding the lock NAME: wait for the lock (at most --wait), run",
-                "COMMAND, renew the lease while it runs, release the lock when it ends, and exit with",
-                "COMMAND's exit code. COMMAND gets ORGCTL_LOCK_NAME and ORGCTL_LOCK_TOKEN (the fencing",
-                "token) in its environment.",
-                "If the lease is lost (it could not be renewed), orgctl says so, stops COMMAND (SIGTERM,",
-                "then SIGKILL after --kill-after) before the lease can run out on the server, and exits",
-                "with " + EXIT_LEASE_LOST + ".",
+            description = {"Run COMMAND while holding the lock NAME.",
+                "Waits for the lock (at most --wait), runs COMMAND, renews the lease while",
+                "it runs, releases the lock when it ends and exits with COMMAND's exit code.",
+                "COMMAND gets ORGCTL_LOCK_NAME and ORGCTL_LOCK_TOKEN (the fencing token).",
+                "If the lease is lost (it could not be renewed), orgctl says so, stops",
+                "COMMAND (SIGTERM, then SIGKILL after --kill-after) before the lease can run",
+                "out on the server, and exits " + EXIT_LEASE_LOST + ".",
                 "",
-                "Exit codes: COMMAND's own; " + EXIT_NOT_ACQUIRED + " the lock was still held after --wait; "
-                    + EXIT_LEASE_LOST + " the lease was lost;",
-                EXIT_CANNOT_RUN + " COMMAND cannot be run; 1 NATS unreachable; 2 usage error.",
+                "Exit codes: COMMAND's own; " + EXIT_NOT_ACQUIRED + " the lock was still held after --wait;",
+                EXIT_LEASE_LOST + " the lease was lost; " + EXIT_CANNOT_RUN
+                    + " COMMAND cannot be run; 1 NATS unreachable; 2 usage.",
                 "",
-                "Example: orgctl lock exec terraform/prod --wait 30m -- terraform apply -auto-approve"})
+                "Example:",
+                "  orgctl lock exec terraform/prod --wait 30m -- terraform apply -auto-approve"})
     public static final class Exec implements Callable<Integer>, Main.NeedsConfig {
         @Spec
         CommandSpec spec;
@@ -277,7 +282,8 @@ public final class LockCommand implements Runnable {
         String killAfter;
 
         @Option(names = "--purpose", paramLabel = "TEXT",
-                description = "what the holder does, shown by 'orgctl lock list' (default: COMMAND)")
+                description = "what the holder does, shown by 'orgctl lock list' (default: the program's name; "
+                        + "COMMAND's arguments are not shown, they may hold secrets)")
         String purpose;
 
         @Option(names = "--bucket", hidden = true, description = "a KV bucket used as a lease class (its TTL)")
@@ -295,8 +301,11 @@ public final class LockCommand implements Runnable {
             Duration grace = duration("--kill-after", killAfter);
             OrgctlConfig config = ConfigOptions.resolve(spec);
             PrintWriter err = spec.commandLine().getErr();
-            String what = String.join(" ", command);
-            String purposeText = purpose != null ? purpose : what.length() > 200 ? what.substring(0, 200) + "..." : what;
+            // Not the whole command line by default: its arguments may hold secrets, and the purpose is
+            // stored in KV and shown to anyone who lists the locks.
+            String program = Path.of(command.get(0)).getFileName().toString();
+            String purposeText = purpose != null ? purpose
+                    : command.size() == 1 ? program : program + " (+" + (command.size() - 1) + " args)";
             try (NatsRuntime nats = NatsRuntime.open(config, "lock-exec", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
                  LockService locks = open(nats, lockBucket, "orgctl lock exec")) {
                 if (grace.compareTo(locks.settings().lossMargin()) >= 0) {

@@ -26,8 +26,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"What orgctl is doing: workflows by state (RUNNING, PENDING, FAILED, COMPLETED), each",
-            "with its last transition's reason and age, and the held locks."})
+        description = {"Show workflows by state and the held locks.",
+            "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with its last",
+            "transition's reason and age. Locks: holder, age, time left."})
 public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig {
     /** Display order: what needs attention first. */
     private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
