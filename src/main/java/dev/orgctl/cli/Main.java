@@ -41,6 +41,12 @@ public final class Main {
         cli.addSubcommand(new CommandLine(new BootstrapCommand())
                 .addSubcommand(new BootstrapCommand.Status())
                 .addSubcommand(new BootstrapCommand.Verify()));
+        cli.addSubcommand(new StatusCommand());
+        cli.addSubcommand(new CommandLine(new LockCommand())
+                .addSubcommand(new LockCommand.ListLocks())
+                .addSubcommand(new LockCommand.Release())
+                .addSubcommand(new LockCommand.Exec()));
+        cli.addSubcommand(new CommandLine(new BenchCommand()).addSubcommand(new BenchLockCommand()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,0 +1,149 @@
+package dev.orgctl.cli;
+
+import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.coordination.CoordinationException;
+import dev.orgctl.coordination.LeaseClass;
+import dev.orgctl.coordination.WorkflowSnapshot;
+import dev.orgctl.coordination.Workflows;
+import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.proto.WorkflowRecord;
+import dev.orgctl.proto.WorkflowState;
+import dev.orgctl.proto.WorkflowStateEvent;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show workflows by state and the held locks.",
+            "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with its last",
+            "transition's reason and age. Locks: holder, age, time left."})
+public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig {
+    /** Display order: what needs attention first. */
+    private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
+            WorkflowState.FAILED, WorkflowState.COMPLETED);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--state", paramLabel = "STATE", split = ",",
+            description = "only workflows in these states (comma-separated: running,pending,failed,completed)")
+    List<String> states;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+            description = "at most N workflows per state, most recent first (default 20; 0 for all)")
+    int limit;
+
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Integer call() {
+        Set<WorkflowState> wanted = wantedStates();
+        OrgctlConfig config = ConfigOptions.resolve(spec);
+        PrintWriter out = spec.commandLine().getOut();
+        try (NatsRuntime nats = NatsRuntime.open(config, "status", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
+            List<WorkflowSnapshot> all;
+            try {
+                all = Workflows.open(nats, "orgctl status").list();
+            } catch (CoordinationException e) {
+                out.println("workflows: unavailable (" + e.getMessage() + "); run 'orgctl topology apply'");
+                all = List.of();
+            }
+            print(out, all, wanted, limit, Instant.now());
+            out.println();
+            List<String> buckets = new ArrayList<>();
+            for (LeaseClass c : LeaseClass.values()) {
+                buckets.add(c.bucket());
+            }
+            out.println("Locks:");
+            LockCommand.printLocks(out, nats, buckets);
+            return 0;
+        }
+    }
+
+    private Set<WorkflowState> wantedStates() {
+        if (states == null || states.isEmpty()) {
+            return Set.copyOf(ORDER);
+        }
+        Set<WorkflowState> s = new java.util.HashSet<>();
+        for (String name : states) {
+            try {
+                WorkflowState st = WorkflowState.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+                if (!ORDER.contains(st)) {
+                    throw new IllegalArgumentException();
+                }
+                s.add(st);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--state " + name + ": use running, pending, failed or completed");
+            }
+        }
+        return s;
+    }
+
+    static void print(PrintWriter out, List<WorkflowSnapshot> all, Set<WorkflowState> wanted, int limit, Instant now) {
+        Map<WorkflowState, List<WorkflowSnapshot>> by = new EnumMap<>(WorkflowState.class);
+        for (WorkflowSnapshot s : all) {
+            by.computeIfAbsent(s.state(), k -> new ArrayList<>()).add(s);
+        }
+        out.println("Workflows: " + all.size() + (all.isEmpty() ? "" : " ("
+                + ORDER.stream().map(st -> st.name().toLowerCase(java.util.Locale.ROOT) + " "
+                        + by.getOrDefault(st, List.of()).size()).collect(Collectors.joining(", ")) + ")"));
+        for (WorkflowState st : ORDER) {
+            List<WorkflowSnapshot> list = by.getOrDefault(st, List.of());
+            if (!wanted.contains(st) || list.isEmpty()) {
+                continue;
+            }
+            list = new ArrayList<>(list);
+            list.sort(Comparator.comparing((WorkflowSnapshot s) -> at(s.record())).reversed());
+            out.println();
+            out.println(st + " (" + list.size() + ")");
+            int w = Math.max(8, list.stream().mapToInt(s -> s.workflowId().length()).max().orElse(8));
+            out.printf("  %-" + w + "s  %-7s  %-24s  %s%n", "WORKFLOW", "AGE", "RUN", "LAST TRANSITION");
+            int shown = 0;
+            for (WorkflowSnapshot s : list) {
+                if (limit > 0 && shown == limit) {
+                    out.println("  ... " + (list.size() - shown) + " more (--limit 0 shows all)");
+                    break;
+                }
+                WorkflowRecord r = s.record();
+                WorkflowStateEvent last = r.getLastTransition();
+                String run = r.getRunId().isEmpty() ? "-" : r.getRunId() + (r.getAttempt() > 1 ? " #" + r.getAttempt() : "");
+                String reason = last.getCurrentState() + " -> " + last.getTargetState() + ": " + last.getReason();
+                if (r.getDirty() || r.getCoalesced() > 0) {
+                    reason += " [+" + r.getCoalesced() + " coalesced" + (r.getDirty() ? ", follow-up due" : "") + "]";
+                }
+                if (st == WorkflowState.FAILED && !r.getLastError().isEmpty()) {
+                    reason += " | error: " + r.getLastError();
+                }
+                out.printf("  %-" + w + "s  %-7s  %-24s  %s%n", s.workflowId(),
+                        Ages.format(Duration.between(at(r), now)), truncate(run, 24), reason);
+                shown++;
+            }
+        }
+        out.flush();
+    }
+
+    private static Instant at(WorkflowRecord r) {
+        var t = r.getLastTransition().hasTimestamp() ? r.getLastTransition().getTimestamp() : r.getUpdatedAt();
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    private static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+    }
+}
