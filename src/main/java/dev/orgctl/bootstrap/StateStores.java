@@ -1,6 +1,11 @@
 package dev.orgctl.bootstrap;
 
+import dev.orgctl.coordination.Lease;
+import dev.orgctl.coordination.LeaseClass;
+import dev.orgctl.coordination.LockService;
 import dev.orgctl.nats.NatsUnavailableException;
+import java.time.Duration;
+import java.util.Optional;
 import dev.orgctl.nats.topology.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,14 +14,28 @@ import org.slf4j.LoggerFactory;
  * The two-phase state: the local file until the topology stage has run, the ORGCTL_BOOTSTRAP
  * bucket afterwards. Once in NATS, every save is mirrored to the file, so {@code bootstrap status}
  * still shows the last known state when NATS is down.
+ *
+ * <p>The lock moves with the state: the file lock guards one data directory, and before writing
+ * to the bucket a bootstrap also takes the KV lease {@value #LEASE_NAME}, so two bootstraps on
+ * different machines against one NATS never both act. The lease renews itself while held.
  */
-public final class StateStores {
+public final class StateStores implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateStores.class);
+    public static final String LEASE_NAME = "bootstrap";
     private final FileStateStore file;
+    private final Duration leaseWait;
     private KvStateStore kv;
+    private LockService locks;
+    private Lease lease;
+
+    /** @param leaseWait how long to wait for another bootstrap's KV lease; zero: fail at once */
+    public StateStores(FileStateStore file, Duration leaseWait) {
+        this.file = file;
+        this.leaseWait = leaseWait;
+    }
 
     public StateStores(FileStateStore file) {
-        this.file = file;
+        this(file, Duration.ZERO);
     }
 
     /** True once the state lives in NATS: the topology stage completed. */
@@ -47,9 +66,44 @@ public final class StateStores {
 
     public void save(BootstrapContext ctx, BootstrapState state) {
         if (inNats(state)) {
+            holdLease(ctx);
             kv(ctx).save(state);
         }
         file.save(state);
+    }
+
+    private void holdLease(BootstrapContext ctx) {
+        if (lease != null) {
+            lease.checkStillHeld();
+            return;
+        }
+        locks = LockService.open(ctx.nats(), LeaseClass.LONG, "bootstrap");
+        Optional<Lease> l;
+        try {
+            l = leaseWait.isZero() ? locks.tryAcquire(LEASE_NAME, "orgctl bootstrap")
+                    : locks.acquire(LEASE_NAME, "orgctl bootstrap", leaseWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
+        }
+        if (l.isEmpty()) {
+            String holder = locks.inspect(LEASE_NAME).map(i -> String.valueOf(i.holder())).orElse("unknown holder");
+            throw new BootstrapException("another bootstrap holds the lease '" + LEASE_NAME + "' in "
+                    + LeaseClass.LONG.bucket() + " (" + holder.replace('\n', ' ') + "); wait for it, or re-run with --lock-wait");
+        }
+        lease = l.get();
+    }
+
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.release();
+            lease = null;
+        }
+        if (locks != null) {
+            locks.close();
+            locks = null;
+        }
     }
 
     public String describe(BootstrapState state) {

@@ -85,11 +85,13 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
         PrintWriter out = spec.commandLine().getOut();
         StringWriter buffer = new StringWriter();
         PrintWriter progress = json ? new PrintWriter(buffer) : out;
-        StateStores stores = new StateStores(new FileStateStore(config.dataDir()));
-        BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores);
-        try (FileBootstrapLock lock = FileBootstrapLock.acquire(config.dataDir(), parseWait(lockWait));
+        Duration wait = parseWait(lockWait);
+        // Closed in reverse: the lease (stores) before the NATS connection (ctx) it needs, the file lock last.
+        try (FileBootstrapLock lock = FileBootstrapLock.acquire(config.dataDir(), wait);
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
-                     Optional.ofNullable(publicUrl), progress, BootstrapState.empty())) {
+                     Optional.ofNullable(publicUrl), progress, BootstrapState.empty());
+             StateStores stores = new StateStores(new FileStateStore(config.dataDir()), wait)) {
+            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores);
             if (plan) {
                 for (String line : runner.plan(ctx, selection)) {
                     out.println(line);
