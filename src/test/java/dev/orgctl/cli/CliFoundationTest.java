@@ -69,10 +69,10 @@ class CliFoundationTest {
 
             Result apply = OrgctlProcess.run(dir, env, "topology", "apply");
             assertThat(apply.exitCode()).isZero();
-            assertThat(apply.out()).contains("12 created");
+            assertThat(apply.out()).contains("13 created");
             Result second = OrgctlProcess.run(dir, env, "topology", "apply");
             assertThat(second.exitCode()).isZero();
-            assertThat(second.out()).contains("0 created, 0 updated, 0 drift restored, 0 blocked, 12 unchanged");
+            assertThat(second.out()).contains("0 created, 0 updated, 0 drift restored, 0 blocked, 13 unchanged");
             assertThat(OrgctlProcess.run(dir, env, "topology", "plan").exitCode()).isZero();
 
             try (Connection c = nats.connect()) {

@@ -21,6 +21,7 @@ public final class Topology {
     public static final String DELIVERIES_BUCKET = "ORGCTL_DELIVERIES";
     public static final String BOOTSTRAP_BUCKET = "ORGCTL_BOOTSTRAP";
     public static final String COMMITS_BUCKET = "ORGCTL_COMMITS";
+    public static final String BREAKERS_BUCKET = "ORGCTL_BREAKERS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -77,6 +78,10 @@ public final class Topology {
                 // Commits orgctl made, for snake prevention: a month outlives any push that could echo one.
                 new BucketSpec(COMMITS_BUCKET, "commits orgctl created (snake prevention)", 1, Duration.ofDays(30),
                         GIB, 4096, StorageType.File, r),
+                // Per-repo circuit breakers: recent regeneration commits. A day covers any sane window
+                // and lets an open breaker close by itself when nobody touches the repository.
+                new BucketSpec(BREAKERS_BUCKET, "per-repository circuit breakers (snake prevention)", 1,
+                        Duration.ofDays(1), 256 * MIB, 16 * 1024, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.

@@ -1,0 +1,104 @@
+package dev.orgctl.controller;
+
+import com.google.protobuf.Timestamp;
+import dev.orgctl.coordination.KeyCodec;
+import dev.orgctl.coordination.TriggerOutcome;
+import dev.orgctl.coordination.Workflows;
+import dev.orgctl.nats.MessageCodec;
+import dev.orgctl.nats.NatsUnavailableException;
+import dev.orgctl.proto.JobReason;
+import dev.orgctl.proto.RegenJob;
+import dev.orgctl.proto.Trigger;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
+import java.io.IOException;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns "this repository should be regenerated" into at most one queued job per repository: the
+ * trigger goes to the workflow first (coalesced when a run is pending or running), and only a
+ * trigger that made the workflow PENDING enqueues a job. A worker that finishes a run enqueues
+ * the follow-up itself. The job's message id is derived from the workflow and its causation, so a
+ * controller that crashes after enqueueing and handles the same delivery again enqueues nothing new.
+ */
+public final class JobScheduler {
+    private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
+    public static final String JOBS_PREFIX = "orgctl.jobs.";
+
+    private final Workflows workflows;
+    private final JetStream js;
+    private final String actor;
+
+    public JobScheduler(Workflows workflows, JetStream js, String actor) {
+        this.workflows = workflows;
+        this.js = js;
+        this.actor = actor;
+    }
+
+    public static String workflowId(String org, String repo) {
+        return "regen/" + org + "/" + repo;
+    }
+
+    public static String jobSubject(String org, String repo) {
+        return JOBS_PREFIX + KeyCodec.encode(org + "/" + repo);
+    }
+
+    /** What scheduling did. */
+    public enum Outcome {
+        /** A job was queued. */
+        QUEUED,
+        /** A run was already pending or running: the trigger was folded into it. */
+        COALESCED
+    }
+
+    public Outcome schedule(String org, String repo, JobReason reason, String templateRevision, String causationId,
+                            int depth) {
+        String wf = workflowId(org, repo);
+        Trigger trigger = Trigger.newBuilder().setOrg(org).setCausationId(causationId)
+                .setTemplateRevision(templateRevision == null ? "" : templateRevision)
+                .setReason(reason.name().toLowerCase(java.util.Locale.ROOT)).setDepth(depth).setActor(actor)
+                .setReceivedAt(now()).build();
+        TriggerOutcome outcome = workflows.trigger(wf, trigger);
+        if (outcome == TriggerOutcome.COALESCED) {
+            log.atInfo().addKeyValue("workflow", wf).addKeyValue("causation", causationId).addKeyValue("reason", reason)
+                    .log("trigger coalesced into the pending or running regeneration");
+            return Outcome.COALESCED;
+        }
+        enqueue(org, repo, trigger, "job-" + KeyCodec.encode(wf) + "-" + causationId);
+        return Outcome.QUEUED;
+    }
+
+    /** Queues the job of a PENDING workflow (a fresh trigger, a follow-up, or a recovered stale one). */
+    public void enqueue(String org, String repo, Trigger trigger, String jobId) {
+        RegenJob job = RegenJob.newBuilder().setOrg(org).setRepo(repo).setJobId(jobId)
+                .setReason(reasonOf(trigger.getReason())).setTemplateRevision(trigger.getTemplateRevision())
+                .setCausationId(trigger.getCausationId()).setDepth(trigger.getDepth()).setCreated(now()).build();
+        MessageCodec.Encoded enc = MessageCodec.encode(job);
+        try {
+            PublishAck ack = js.publish(jobSubject(org, repo), enc.headers(), enc.body(),
+                    PublishOptions.builder().messageId(jobId).build());
+            log.atInfo().addKeyValue("workflow", workflowId(org, repo)).addKeyValue("job", jobId)
+                    .addKeyValue("causation", trigger.getCausationId()).addKeyValue("duplicate", ack.isDuplicate())
+                    .log("regeneration job queued");
+        } catch (IOException | JetStreamApiException e) {
+            throw new NatsUnavailableException("cannot queue the job of " + org + "/" + repo + ": " + e.getMessage(), e);
+        }
+    }
+
+    static JobReason reasonOf(String text) {
+        try {
+            return JobReason.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return JobReason.JOB_REASON_UNSPECIFIED;
+        }
+    }
+
+    private static Timestamp now() {
+        Instant n = Instant.now();
+        return Timestamp.newBuilder().setSeconds(n.getEpochSecond()).setNanos(n.getNano()).build();
+    }
+}
