@@ -29,8 +29,8 @@ class EventClassifierTest {
             return OWN.contains(commit.id());
         }
 
-        public boolean ownsPath(String org, String repo, String path) {
-            return OWNED_PATHS.contains(path);
+        public Set<String> ownedPaths(String org, String repo, String commit) {
+            return OWNED_PATHS;
         }
     });
 
