@@ -38,6 +38,7 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
         cli.addSubcommand(new GatewayCommand());
+        cli.addSubcommand(new CommandLine(new BenchCommand()).addSubcommand(new BenchCommand.GatewayBench()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
