@@ -50,9 +50,13 @@ public final class GatewayBenchmark {
                           Duration warmup, int rounds) {
     }
 
-    /** One phase's figures. */
+    /**
+     * One phase's figures. CPU is per delivery, in microseconds: this JVM (gateway, load generator,
+     * jnats) and the nats-server process (-1 when it is not a local process the benchmark knows).
+     */
     public record Result(String payload, String mode, String load, long ok, long errors, double seconds,
-                         double perSecond, double p50Ms, double p99Ms, double maxMs) {
+                         double perSecond, double p50Ms, double p99Ms, double maxMs, double jvmCpuMicros,
+                         double natsCpuMicros) {
     }
 
     static final int SMALL = 1024;
@@ -64,6 +68,7 @@ public final class GatewayBenchmark {
     private final Options options;
     private final NatsConnector connector;
     private final boolean purgeBetweenPhases;
+    private final Optional<ProcessHandle> natsProcess;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private final AtomicLong ids = new AtomicLong();
 
@@ -71,10 +76,12 @@ public final class GatewayBenchmark {
      * @param purgeBetweenPhases purge the stream and the ledger between phases to bound disk use;
      *                           only for a server the benchmark started itself
      */
-    public GatewayBenchmark(Options options, NatsConnector connector, boolean purgeBetweenPhases) {
+    public GatewayBenchmark(Options options, NatsConnector connector, boolean purgeBetweenPhases,
+                            Optional<ProcessHandle> natsProcess) {
         this.options = options;
         this.connector = connector;
         this.purgeBetweenPhases = purgeBetweenPhases;
+        this.natsProcess = natsProcess;
     }
 
     public List<Result> run(PrintWriter out) throws Exception {
@@ -105,40 +112,67 @@ public final class GatewayBenchmark {
                 closedLoop(options.concurrency(), Integer.MAX_VALUE, options.warmup(),
                         httpOp(address, body, signature), label, "warmup", "");
                 purge(raw);
+                List<Result> raws = new ArrayList<>();
+                List<Result> gws = new ArrayList<>();
+                // Rounds alternate raw and gateway, so a neighbour's load hits both alike; the summary
+                // pairs each gateway round with the raw round before it.
                 for (int round = 0; round < options.rounds(); round++) {
-                    Result r = closedLoop(options.concurrency(), requests, Duration.ofMinutes(5), rawOp(js, body),
-                            label, "raw jnats publish", "closed loop, " + options.concurrency() + " at once");
+                    Result r = measured(() -> closedLoop(options.concurrency(), requests, Duration.ofMinutes(5),
+                            rawOp(js, body), label, "raw jnats publish", "closed loop, " + options.concurrency() + " at once"));
                     print(out, r);
-                    results.add(r);
                     purge(raw);
-                    Result g = closedLoop(options.concurrency(), requests, Duration.ofMinutes(5),
+                    Result g = measured(() -> closedLoop(options.concurrency(), requests, Duration.ofMinutes(5),
                             httpOp(address, body, signature), label, "gateway", "closed loop, "
-                                    + options.concurrency() + " at once");
+                                    + options.concurrency() + " at once"));
                     print(out, g);
-                    results.add(g);
                     purge(raw);
-                    out.printf("  ratio gateway/raw at %s: %.2f (p99 %.2f ms vs %.2f ms)%n", label,
-                            g.perSecond() / r.perSecond(), g.p99Ms(), r.p99Ms());
-                    out.flush();
+                    raws.add(r);
+                    gws.add(g);
                 }
+                results.addAll(raws);
+                results.addAll(gws);
+                summarize(out, label, raws, gws);
             }
             if (options.rate() > 0) {
                 byte[] body = payload(SMALL);
                 String signature = Signatures.sign(secret, body);
                 String load = "fixed rate " + options.rate() + "/s for " + options.rateDuration().toSeconds() + "s";
-                Result r = fixedRate(options.concurrency(), options.rate(), options.rateDuration(), rawOp(js, body),
-                        "1 KiB", "raw jnats publish", load);
+                Result r = measured(() -> fixedRate(options.concurrency(), options.rate(), options.rateDuration(),
+                        rawOp(js, body), "1 KiB", "raw jnats publish", load));
                 print(out, r);
                 results.add(r);
                 purge(raw);
-                Result g = fixedRate(options.concurrency(), options.rate(), options.rateDuration(),
-                        httpOp(address, body, signature), "1 KiB", "gateway", load);
+                Result g = measured(() -> fixedRate(options.concurrency(), options.rate(), options.rateDuration(),
+                        httpOp(address, body, signature), "1 KiB", "gateway", load));
                 print(out, g);
                 results.add(g);
                 purge(raw);
             }
         }
         return results;
+    }
+
+    @FunctionalInterface
+    interface Phase {
+        Result run() throws InterruptedException;
+    }
+
+    /** Runs a phase and adds the CPU both processes spent on it, per delivery. */
+    private Result measured(Phase phase) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long jvm0 = os.getProcessCpuTime();
+        long nats0 = natsCpuNanos();
+        Result r = phase.run();
+        long jvm = os.getProcessCpuTime() - jvm0;
+        long nats = natsCpuNanos() - nats0;
+        double n = Math.max(1, r.ok() + r.errors());
+        return new Result(r.payload(), r.mode(), r.load(), r.ok(), r.errors(), r.seconds(), r.perSecond(), r.p50Ms(),
+                r.p99Ms(), r.maxMs(), jvm / 1000.0 / n, nats0 < 0 ? -1 : nats / 1000.0 / n);
+    }
+
+    private long natsCpuNanos() {
+        return natsProcess.flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
     }
 
     /** One worker's operation: true when the delivery was stored (202, or a non-duplicate ack). */
@@ -321,7 +355,7 @@ public final class GatewayBenchmark {
         long errs = Arrays.stream(errors).sum();
         double seconds = elapsedNanos / 1e9;
         return new Result(payload, mode, load, all.length, errs, seconds, all.length / seconds,
-                percentile(all, 0.50), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6);
+                percentile(all, 0.50), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6, 0, 0);
     }
 
     static double percentile(long[] sorted, double p) {
@@ -358,14 +392,44 @@ public final class GatewayBenchmark {
         }
     }
 
+    /** Medians over the rounds, and the paired ratios. */
+    static void summarize(PrintWriter out, String label, List<Result> raws, List<Result> gws) {
+        double[] ratios = new double[raws.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = gws.get(i).perSecond() / raws.get(i).perSecond();
+        }
+        Arrays.sort(ratios);
+        out.printf(Locale.ROOT, "  %s, median of %d rounds: raw %.0f/s (p50 %.2f ms, p99 %.2f ms, cpu %.0f+%.0f us); "
+                        + "gateway %.0f/s (p50 %.2f ms, p99 %.2f ms, cpu %.0f+%.0f us); ratio %.2f (rounds %.2f to %.2f)%n",
+                label, raws.size(),
+                median(raws, Result::perSecond), median(raws, Result::p50Ms), median(raws, Result::p99Ms),
+                median(raws, Result::jvmCpuMicros), median(raws, Result::natsCpuMicros),
+                median(gws, Result::perSecond), median(gws, Result::p50Ms), median(gws, Result::p99Ms),
+                median(gws, Result::jvmCpuMicros), median(gws, Result::natsCpuMicros),
+                medianOf(ratios), ratios[0],
+                ratios[ratios.length - 1]);
+        out.flush();
+    }
+
+    static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        return medianOf(rs.stream().mapToDouble(f).sorted().toArray());
+    }
+
+    /** The median of sorted values. */
+    static double medianOf(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     private static void printHeader(PrintWriter out) {
-        out.printf("%-7s %-18s %-34s %8s %6s %8s %10s %8s %8s %8s%n", "payload", "mode", "load", "ok", "errors",
-                "seconds", "per second", "p50 ms", "p99 ms", "max ms");
+        out.printf("%-7s %-18s %-34s %8s %6s %8s %10s %8s %8s %8s %12s %12s%n", "payload", "mode", "load", "ok",
+                "errors", "seconds", "per second", "p50 ms", "p99 ms", "max ms", "jvm cpu us", "nats cpu us");
     }
 
     private static void print(PrintWriter out, Result r) {
-        out.printf(Locale.ROOT, "%-7s %-18s %-34s %8d %6d %8.2f %10.0f %8.2f %8.2f %8.2f%n", r.payload(), r.mode(),
-                r.load(), r.ok(), r.errors(), r.seconds(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.maxMs());
+        out.printf(Locale.ROOT, "%-7s %-18s %-34s %8d %6d %8.2f %10.0f %8.2f %8.2f %8.2f %12.0f %12s%n", r.payload(),
+                r.mode(), r.load(), r.ok(), r.errors(), r.seconds(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(),
+                r.jvmCpuMicros(), r.natsCpuMicros() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.natsCpuMicros()));
         out.flush();
     }
 

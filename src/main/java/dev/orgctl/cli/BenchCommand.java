@@ -47,11 +47,11 @@ public final class BenchCommand implements Runnable {
                 description = "requests in flight at once (default: ${DEFAULT-VALUE})")
         int concurrency;
 
-        @Option(names = "--requests", paramLabel = "N", defaultValue = "20000",
+        @Option(names = "--requests", paramLabel = "N", defaultValue = "10000",
                 description = "1 KiB deliveries per measured phase (default: ${DEFAULT-VALUE})")
         int smallRequests;
 
-        @Option(names = "--large-requests", paramLabel = "N", defaultValue = "4000",
+        @Option(names = "--large-requests", paramLabel = "N", defaultValue = "2000",
                 description = "25 KiB deliveries per measured phase; 0 skips them (default: ${DEFAULT-VALUE})")
         int largeRequests;
 
@@ -67,8 +67,9 @@ public final class BenchCommand implements Runnable {
                 description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})")
         String warmup;
 
-        @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
-                description = "measured rounds per payload size (default: ${DEFAULT-VALUE})")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
+                description = "measured rounds per payload size, raw and gateway alternating; the summary gives "
+                        + "medians (default: ${DEFAULT-VALUE})")
         int rounds;
 
         @Option(names = "--allow-external",
@@ -102,7 +103,7 @@ public final class BenchCommand implements Runnable {
                 NatsConnector connector = new NatsConnector(config.nats());
                 ensureTopology(connector, config);
                 out.println("NATS: " + String.join(",", config.nats().redactedUrls()) + " (external)");
-                new GatewayBenchmark(options, connector, false).run(out);
+                new GatewayBenchmark(options, connector, false, java.util.Optional.empty()).run(out);
                 return 0;
             }
             Path store = Files.createTempDirectory("orgctl-bench-nats-");
@@ -112,7 +113,7 @@ public final class BenchCommand implements Runnable {
                 NatsConnector connector = new NatsConnector(config.nats().withUrls(List.of(server.url())));
                 ensureTopology(connector, config);
                 out.println("NATS: throw-away nats-server at " + server.url() + ", store " + store);
-                new GatewayBenchmark(options, connector, true).run(out);
+                new GatewayBenchmark(options, connector, true, ProcessHandle.of(server.pid())).run(out);
                 return 0;
             } finally {
                 deleteTree(store);

@@ -1,8 +1,8 @@
 package dev.orgctl.gateway;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.orgctl.nats.SubjectCodec;
@@ -55,26 +55,80 @@ public final class Payloads {
         }
     }
 
-    /** A parsed delivery document: its exact JSON bytes and the tree read from them. */
-    public record Document(byte[] json, JsonNode tree) {
+    /**
+     * A verified delivery document: its exact JSON bytes, and the few fields that say where it goes
+     * (null when absent or not a non-empty string).
+     */
+    public record Document(byte[] json, String repoName, String repoOwner, String orgLogin, String installationAccount,
+                           String senderLogin) {
     }
 
     /**
      * The JSON document of a body: the body itself for {@code application/json}, the URL-decoded
-     * {@code payload} field for the form encoding. It must be one JSON object.
+     * {@code payload} field for the form encoding. It must be exactly one JSON object.
+     *
+     * <p>The document is read as a stream: every token is checked, but only the five addressing
+     * fields are kept, so a 25 MiB delivery costs no tree of objects, and no limit on the length
+     * of a string it merely carries applies.
      */
     public static Document document(ContentType type, byte[] body) throws InvalidPayload {
         byte[] json = type == ContentType.FORM ? formPayload(body) : body;
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(json);
+        Fields f = new Fields();
+        try (JsonParser p = JSON.getFactory().createParser(json)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new InvalidPayload("body is not valid JSON");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidPayload("body is not a JSON object");
+            }
+            walk(p, "", f);
+            if (p.nextToken() != null) {
+                throw new InvalidPayload("body is not valid JSON");
+            }
         } catch (IOException e) {
             throw new InvalidPayload("body is not valid JSON");
         }
-        if (tree == null || !tree.isObject()) {
-            throw new InvalidPayload("body is not a JSON object");
+        return new Document(json, f.get("/repository/name"), f.get("/repository/owner/login"),
+                f.get("/organization/login"), f.get("/installation/account/login"), f.get("/sender/login"));
+    }
+
+    /** The addressing fields of a document, by path; the last occurrence of a repeated key wins. */
+    private static final class Fields {
+        static final java.util.Set<String> WANTED = java.util.Set.of("/repository/name", "/repository/owner/login",
+                "/organization/login", "/installation/account/login", "/sender/login");
+        static final java.util.Set<String> PARENTS = java.util.Set.of("/repository", "/repository/owner",
+                "/organization", "/installation", "/installation/account", "/sender");
+        private final java.util.Map<String, String> values = new java.util.HashMap<>();
+
+        String get(String path) {
+            return values.get(path);
         }
-        return new Document(json, tree);
+    }
+
+    /** Reads the object the parser is at (after its START_OBJECT) to its END_OBJECT. */
+    private static void walk(JsonParser p, String path, Fields f) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String child = path + "/" + p.currentName();
+            // A repeated key replaces the earlier value entirely, as a JSON tree would.
+            f.values.keySet().removeIf(k -> k.equals(child) || k.startsWith(child + "/"));
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.START_OBJECT) {
+                if (Fields.PARENTS.contains(child)) {
+                    walk(p, child, f);
+                } else {
+                    p.skipChildren();
+                }
+            } else if (v == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            } else if (v == JsonToken.VALUE_STRING && Fields.WANTED.contains(child) && !p.getText().isEmpty()) {
+                f.values.put(child, p.getText());
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new IOException("unexpected token " + t);
+        }
     }
 
     /** The URL-decoded value of the {@code payload} field of a form body. */
@@ -141,12 +195,12 @@ public final class Payloads {
      * repository is absent for org-level events ({@code organization}, {@code member} of an org,
      * {@code installation}, ...), which the subject spells {@code _}.
      */
-    public static SubjectCodec.Address address(String event, JsonNode doc) throws InvalidPayload {
-        Optional<String> repo = text(doc.path("repository").path("name"));
-        Optional<String> org = text(doc.path("repository").path("owner").path("login"))
-                .or(() -> text(doc.path("organization").path("login")))
-                .or(() -> text(doc.path("installation").path("account").path("login")))
-                .or(() -> text(doc.path("sender").path("login")));
+    public static SubjectCodec.Address address(String event, Document doc) throws InvalidPayload {
+        Optional<String> repo = Optional.ofNullable(doc.repoName());
+        Optional<String> org = Optional.ofNullable(doc.repoOwner())
+                .or(() -> Optional.ofNullable(doc.orgLogin()))
+                .or(() -> Optional.ofNullable(doc.installationAccount()))
+                .or(() -> Optional.ofNullable(doc.senderLogin()));
         if (org.isEmpty()) {
             throw new InvalidPayload("payload names no owner: no repository.owner.login, organization.login, "
                     + "installation.account.login or sender.login");
@@ -156,10 +210,6 @@ public final class Payloads {
                     + " characters");
         }
         return new SubjectCodec.Address(org.get(), repo, event);
-    }
-
-    private static Optional<String> text(JsonNode n) {
-        return n.isTextual() && !n.asText().isEmpty() ? Optional.of(n.asText()) : Optional.empty();
     }
 
     /** The bytes of a one-line JSON answer, for example {@code {"error":"..."}}. */
