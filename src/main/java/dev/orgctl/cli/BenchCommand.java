@@ -63,7 +63,7 @@ public final class BenchCommand implements Runnable {
                 description = "length of the fixed-rate phase (default: ${DEFAULT-VALUE})")
         String rateDuration;
 
-        @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "3s",
+        @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "10s",
                 description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})")
         String warmup;
 

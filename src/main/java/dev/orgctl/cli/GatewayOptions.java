@@ -44,12 +44,16 @@ public final class GatewayOptions {
         if (httpThreads < 1 || httpThreads > 1024) {
             throw new CommandFailure("--http-threads must be 1-1024, got " + httpThreads, Main.EXIT_CONFIG);
         }
-        return GatewaySettings.defaults(config.httpAddr(), config.webhookSecrets())
-                .withInsecureNoSignature(insecureNoSignature)
-                .withMaxBodyBytes(bytes)
-                .withNatsTimeout(timeout)
-                .withWorkerThreads(httpThreads)
-                .withShutdownGrace(grace);
+        try {
+            return GatewaySettings.defaults(config.httpAddr(), config.webhookSecrets())
+                    .withInsecureNoSignature(insecureNoSignature)
+                    .withMaxBodyBytes(bytes)
+                    .withNatsTimeout(timeout)
+                    .withWorkerThreads(httpThreads)
+                    .withShutdownGrace(grace);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure("--nats-timeout: " + e.getMessage(), Main.EXIT_CONFIG);
+        }
     }
 
     static long parseSize(String text) {

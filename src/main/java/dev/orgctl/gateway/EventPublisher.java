@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * Publishes deliveries to {@code GITHUB_EVENTS} and, for the rare unconfirmed attempt, looks in
- * the stream for a message with a given {@code Nats-Msg-Id}.
+ * Publishes deliveries to {@code GITHUB_EVENTS} and, for the first repeat of a delivery, looks in
+ * the stream for its message by {@code Nats-Msg-Id}.
  */
 final class EventPublisher {
     static final String STREAM = Topology.EVENTS_STREAM;
@@ -31,7 +31,7 @@ final class EventPublisher {
     /** JetStream's "no message found". */
     private static final int NO_MESSAGE = 10037;
     /**
-     * How far before a pending entry's creation the stream search starts: the KV entry and the
+     * How far before a ledger entry's creation the stream search starts: the KV entry and the
      * message are stamped by the leaders of two streams, which in a cluster are different servers
      * with their own clocks.
      */
@@ -68,8 +68,9 @@ final class EventPublisher {
      * {@code msgId}, stored at or after {@code since} (less {@link #CLOCK_MARGIN}).
      *
      * <p>The search reads headers only, from an ordered consumer filtered on the one subject, up to
-     * the subject's last message. Its cost is the subject's traffic since {@code since}; it runs
-     * only for a redelivery that finds an unconfirmed first attempt.
+     * the subject's last message (which it checks first, as it is usually the one). Its cost is the
+     * subject's traffic since {@code since}; it runs once per repeated delivery, after which the
+     * ledger holds the sequence.
      *
      * @throws NatsFailure when JetStream fails or the search does not finish by {@code budget}
      */

@@ -14,8 +14,8 @@ import java.util.Objects;
  *                       for local experiments only)
  * @param maxBodyBytes   largest request body accepted (GitHub caps deliveries at 25 MiB)
  * @param natsTimeout    how long one JetStream call (KV or publish) may take before the delivery
- *                       is answered 503; GitHub gives up after 10 s and a delivery makes at most
- *                       three calls, so keep it well under 3 s
+ *                       is answered 503 (100 ms to 4 s); all calls of one delivery also share an
+ *                       8-second budget, inside GitHub's 10 s
  * @param retryAfter     the {@code Retry-After} sent with a 503
  * @param workerThreads  requests handled at once; the rest wait in the HTTP server's queue
  * @param shutdownGrace  how long a graceful stop waits for in-flight requests
@@ -33,6 +33,8 @@ public record GatewaySettings(
     /** GitHub's cap on a delivery's size. */
     public static final long GITHUB_MAX_BODY = 25L * 1024 * 1024;
     public static final Duration DEFAULT_NATS_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration MIN_NATS_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_NATS_TIMEOUT = Duration.ofSeconds(4);
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
     public static final int DEFAULT_WORKER_THREADS = 32;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(15);
@@ -40,11 +42,12 @@ public record GatewaySettings(
     public GatewaySettings {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(secrets, "secrets");
-        if (maxBodyBytes < 1) {
-            throw new IllegalArgumentException("the body cap must be at least one byte");
+        if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("the body cap must be between one byte and 2 GiB");
         }
-        if (natsTimeout.isNegative() || natsTimeout.isZero()) {
-            throw new IllegalArgumentException("the NATS timeout must be positive");
+        if (natsTimeout.compareTo(MIN_NATS_TIMEOUT) < 0 || natsTimeout.compareTo(MAX_NATS_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("the NATS timeout must be between 100ms and 4s: GitHub waits 10s "
+                    + "for the answer, and a delivery makes at least two JetStream calls");
         }
         if (workerThreads < 1) {
             throw new IllegalArgumentException("at least one worker thread is needed");

@@ -53,14 +53,18 @@ import org.slf4j.LoggerFactory;
  */
 final class Ingestor {
     private static final Logger log = LoggerFactory.getLogger(Ingestor.class);
-    /** Beside GitHub's 10 s: create, get, search and publish must all fit. */
-    static final Duration MIN_SEARCH_BUDGET = Duration.ofSeconds(3);
+    /**
+     * All JetStream work of one delivery must end within this, so that GitHub (which gives up after
+     * 10 s) gets an answer: a call that might not finish in time is not started, and the answer is
+     * 503 instead.
+     */
+    static final Duration REQUEST_BUDGET = Duration.ofSeconds(8);
 
     private final Connection connection;
     private final DeliveryLedger ledger;
     private final EventPublisher publisher;
     private final GatewayMetrics metrics;
-    private final Duration searchBudget;
+    private final long callNanos;
 
     Ingestor(Connection connection, DeliveryLedger ledger, EventPublisher publisher, GatewayMetrics metrics,
              Duration natsTimeout) {
@@ -68,7 +72,14 @@ final class Ingestor {
         this.ledger = ledger;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.searchBudget = natsTimeout.compareTo(MIN_SEARCH_BUDGET) > 0 ? natsTimeout : MIN_SEARCH_BUDGET;
+        this.callNanos = natsTimeout.toNanos();
+    }
+
+    /** Fails unless {@code calls} more JetStream calls fit before the deadline. */
+    private void needTime(long deadline, int calls) throws NatsFailure {
+        if (deadline - System.nanoTime() < calls * callNanos) {
+            throw new NatsFailure("out of time for this delivery (JetStream is slow)", null);
+        }
     }
 
     Outcome ingest(Delivery d) {
@@ -85,8 +96,11 @@ final class Ingestor {
     }
 
     private Outcome attempt(Delivery d) throws NatsFailure {
+        long deadline = System.nanoTime() + REQUEST_BUDGET.toNanos();
         for (int round = 0; round < 3; round++) {
+            needTime(deadline, 2);
             if (ledger.create(d.id(), d.subject()).isPresent()) {
+                needTime(deadline, 1);
                 PublishAck ack = publish(d);
                 // A duplicate ack here means the entry had expired or was removed while the message
                 // was still inside JetStream's own window: still the first one's sequence.
@@ -101,24 +115,27 @@ final class Ingestor {
             if (e.seq() > 0) {
                 return new Outcome.Duplicate(e.seq(), Outcome.Source.LEDGER);
             }
-            return resolve(d, e);
+            return resolve(d, e, deadline);
         }
         throw new NatsFailure("the ledger entry of this delivery keeps changing", null);
     }
 
     /** A repeat of a delivery whose sequence is not recorded: find the first message, or publish. */
-    private Outcome resolve(Delivery d, DeliveryLedger.Entry e) throws NatsFailure {
+    private Outcome resolve(Delivery d, DeliveryLedger.Entry e, long deadline) throws NatsFailure {
         String subject = e.subject().isEmpty() ? d.subject() : e.subject();
+        needTime(deadline, 2); // the search, and a publish after it
+        Duration searchBudget = Duration.ofNanos(deadline - System.nanoTime() - callNanos);
         OptionalLong found = publisher.find(subject, d.id(), e.created(), searchBudget);
         if (found.isPresent()) {
-            record(d, e.revision(), subject, found.getAsLong());
+            record(d, e.revision(), subject, found.getAsLong(), deadline);
             return new Outcome.Duplicate(found.getAsLong(), Outcome.Source.STREAM_SEARCH);
         }
         log.atInfo().addKeyValue("delivery", d.id()).addKeyValue("event", d.event())
                 .addKeyValue("taken_at", e.created())
                 .log("repeat of a delivery whose first attempt stored nothing; publishing it");
+        needTime(deadline, 1);
         PublishAck ack = publish(d);
-        record(d, e.revision(), d.subject(), ack.getSeqno());
+        record(d, e.revision(), d.subject(), ack.getSeqno(), deadline);
         return ack.isDuplicate() ? new Outcome.Duplicate(ack.getSeqno(), Outcome.Source.JETSTREAM)
                 : new Outcome.Published(ack.getSeqno());
     }
@@ -130,9 +147,13 @@ final class Ingestor {
         return ack;
     }
 
-    /** Writes the sequence into the entry; losing the race or failing costs only a later search. */
-    private void record(Delivery d, long revision, String subject, long seq) {
+    /**
+     * Writes the sequence into the entry; losing the race, failing, or skipping it for lack of time
+     * costs only a later search.
+     */
+    private void record(Delivery d, long revision, String subject, long seq, long deadline) {
         try {
+            needTime(deadline, 1);
             if (!ledger.recordSequence(d.id(), revision, subject, seq)) {
                 Optional<DeliveryLedger.Entry> now = ledger.get(d.id());
                 if (now.isPresent() && now.get().seq() > 0 && now.get().seq() != seq) {

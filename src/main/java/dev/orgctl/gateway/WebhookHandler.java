@@ -67,10 +67,17 @@ final class WebhookHandler implements HttpHandler {
         int status = 500;
         try {
             status = serve(ex);
-        } catch (IOException | RuntimeException e) {
-            // The client went away mid-body, or a bug: nothing was published unless an outcome was logged.
+        } catch (IOException e) {
+            // The client went away (mid-body, or before the answer): the exchange is closed below.
             log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("webhook request aborted");
-            throw e;
+        } catch (RuntimeException e) {
+            // A bug. Nothing is answered 2xx on this path; GitHub shows a failure and can redeliver.
+            log.atError().setCause(e).log("webhook request failed");
+            try {
+                status = send(ex, 500, Map.of("error", "internal error"));
+            } catch (IOException | RuntimeException again) {
+                // headers already sent or client gone: closing is all that is left
+            }
         } finally {
             ex.close();
             metrics.inFlight().decrementAndGet();
@@ -190,7 +197,8 @@ final class WebhookHandler implements HttpHandler {
         log.atWarn().addKeyValue("delivery", d.id()).addKeyValue("event", d.event()).addKeyValue("error", u.reason())
                 .log("delivery not taken: JetStream unavailable; answered 503");
         ex.getResponseHeaders().set("Retry-After", retryAfterSeconds);
-        return send(ex, 503, Map.of("error", "JetStream is unavailable; the delivery was not stored, retry later"));
+        return send(ex, 503, Map.of("error", "JetStream did not confirm the delivery; redeliver it later "
+                + "(a redelivery is de-duplicated)"));
     }
 
     private int refuse(HttpExchange ex, Refusal r, String message, Headers h, long unreadBody) throws IOException {

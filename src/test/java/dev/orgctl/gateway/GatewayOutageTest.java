@@ -39,8 +39,9 @@ class GatewayOutageTest {
 
     @Test
     void natsAwayIsA503WithRetryAfterQuicklyAndTheGatewayRecoversByItself() throws Exception {
+        // The default 2 s timeout: an answer well under it shows the gateway did not wait on NATS.
         try (NatsServerFixture nats = NatsServerFixture.start().withTopology();
-             Gateway g = GatewayHarness.start(nats, settings())) {
+             Gateway g = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
             assertThat(post(g, "push", newDelivery(), repoPayload("acme", "outage")).statusCode()).isEqualTo(202);
             nats.kill();
             await().atMost(Duration.ofSeconds(5)).until(() -> g.connection().getStatus() != Connection.Status.CONNECTED);
@@ -52,7 +53,7 @@ class GatewayOutageTest {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).hasValue("10");
             assertThat(r.body()).contains("\"error\":");
-            assertThat(took).as("answer while disconnected").isLessThan(Duration.ofMillis(300));
+            assertThat(took).as("answer while disconnected").isLessThan(Duration.ofMillis(1000));
             HttpResponse<String> ready = GatewayHarness.get(g, "/readyz");
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).contains("\"ready\":false").contains("\"nats\":\"connection ");
