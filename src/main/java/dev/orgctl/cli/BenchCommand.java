@@ -34,11 +34,14 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "gateway", mixinStandardHelpOptions = true,
-            description = {"Send signed 1 KiB and 25 KiB deliveries to an in-process gateway over loopback HTTP, and",
-                "publish the same payloads straight to GITHUB_EVENTS with jnats in the same run; report",
-                "deliveries/s, p50/p99 latency and the ratio; then offer a fixed rate and report its latency.",
-                "With NATS_URL unset it starts a throw-away nats-server in a temporary directory; against",
-                "NATS_URL it needs --allow-external (bench deliveries land in that server's GITHUB_EVENTS)."})
+            description = {"Measure the webhook gateway against raw JetStream publishing.",
+                "",
+                "Sends signed 1 KiB and 25 KiB deliveries to an in-process gateway over loopback HTTP and publishes "
+                    + "the same payloads straight to GITHUB_EVENTS with jnats, in alternating rounds; reports "
+                    + "deliveries/s, p50/p99 latency, CPU per delivery and the ratio; then offers a fixed rate and "
+                    + "reports its latency. With NATS_URL unset it starts a throw-away nats-server in a temporary "
+                    + "directory; against NATS_URL it needs --allow-external (bench deliveries land in that server's "
+                    + "GITHUB_EVENTS)."})
     public static final class GatewayBench implements Callable<Integer>, Main.NeedsConfig {
         @Spec
         CommandSpec spec;

@@ -12,10 +12,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = {"Run only the webhook gateway in the foreground: POST /webhooks/github, /healthz, /readyz",
-            "and /metrics on ORGCTL_HTTP_ADDR. Deliveries are verified against GITHUB_WEBHOOK_SECRET",
-            "(comma-separated for rotation), de-duplicated by delivery id and stored in JetStream before",
-            "GitHub gets its 202. Uses NATS_URL, else the embedded server. Stop it with Ctrl-C."})
+        description = {"Run only the webhook gateway, in the foreground.",
+            "",
+            "Serves POST /webhooks/github, /healthz, /readyz and /metrics on ORGCTL_HTTP_ADDR. Deliveries are "
+                + "verified against GITHUB_WEBHOOK_SECRET (comma-separated for rotation), de-duplicated by delivery "
+                + "id and stored in JetStream before GitHub gets its 202. Uses NATS_URL, else the embedded server. "
+                + "Stop it with Ctrl-C. See docs/gateway.md."})
 public final class GatewayCommand implements Callable<Integer>, Main.NeedsConfig {
     @Spec
     CommandSpec spec;
