@@ -114,8 +114,13 @@ public final class GatewayBenchmark {
                 purge(raw);
                 List<Result> raws = new ArrayList<>();
                 List<Result> gws = new ArrayList<>();
-                // Rounds alternate raw and gateway, so a neighbour's load hits both alike; the summary
-                // pairs each gateway round with the raw round before it.
+                List<Result> httpOnly = new ArrayList<>();
+                // The same request with no owner in the payload: HTTP, body, signature and JSON check in
+                // full, then 400 before any NATS call. It shows what the HTTP side costs on its own.
+                byte[] ownerless = payload(size, false);
+                String ownerlessSignature = Signatures.sign(secret, ownerless);
+                // Rounds alternate the modes, so a neighbour's load hits them alike; the summary pairs
+                // each gateway round with the raw round before it.
                 for (int round = 0; round < options.rounds(); round++) {
                     Result r = measured(() -> closedLoop(options.concurrency(), requests, Duration.ofMinutes(5),
                             rawOp(js, body), label, "raw jnats publish", "closed loop, " + options.concurrency() + " at once"));
@@ -126,12 +131,22 @@ public final class GatewayBenchmark {
                                     + options.concurrency() + " at once"));
                     print(out, g);
                     purge(raw);
+                    Result h = measured(() -> closedLoop(options.concurrency(), requests, Duration.ofMinutes(5),
+                            httpOp(address, ownerless, ownerlessSignature, 400), label, "gateway, no NATS",
+                            "closed loop, verified then 400"));
+                    print(out, h);
                     raws.add(r);
                     gws.add(g);
+                    httpOnly.add(h);
                 }
                 results.addAll(raws);
                 results.addAll(gws);
+                results.addAll(httpOnly);
                 summarize(out, label, raws, gws);
+                out.printf(Locale.ROOT, "  %s, HTTP side alone (verified, refused before NATS): %.0f/s, cpu %.0f us; "
+                                + "that is %.2f of raw%n", label, median(httpOnly, Result::perSecond),
+                        median(httpOnly, Result::jvmCpuMicros),
+                        median(httpOnly, Result::perSecond) / median(raws, Result::perSecond));
             }
             if (options.rate() > 0) {
                 byte[] body = payload(SMALL);
@@ -201,6 +216,10 @@ public final class GatewayBenchmark {
     }
 
     private OpFactory httpOp(InetSocketAddress address, byte[] body, String signature) {
+        return httpOp(address, body, signature, 202);
+    }
+
+    private OpFactory httpOp(InetSocketAddress address, byte[] body, String signature, int expected) {
         byte[] prefix = ("POST /webhooks/github HTTP/1.1\r\nHost: " + address.getHostString() + ":" + address.getPort()
                 + "\r\nUser-Agent: orgctl-bench\r\nContent-Type: application/json\r\nX-GitHub-Event: " + EVENT
                 + "\r\nX-GitHub-Hook-ID: 1\r\nX-Hub-Signature-256: " + signature + "\r\nContent-Length: " + body.length
@@ -213,7 +232,7 @@ public final class GatewayBenchmark {
                 byte[] head = Arrays.copyOf(prefix, prefix.length + id.length + suffix.length);
                 System.arraycopy(id, 0, head, prefix.length, id.length);
                 System.arraycopy(suffix, 0, head, prefix.length + id.length, suffix.length);
-                return client.send(head, body) == 202;
+                return client.send(head, body) == expected;
             };
         };
     }
@@ -368,9 +387,18 @@ public final class GatewayBenchmark {
 
     /** A push-like payload of exactly {@code size} bytes. */
     static byte[] payload(int size) {
-        String head = "{\"ref\":\"refs/heads/main\",\"repository\":{\"name\":\"" + REPO + "\",\"full_name\":\"" + ORG
+        return payload(size, true);
+    }
+
+    /** A push-like payload of exactly {@code size} bytes; without an owner the gateway refuses it (400). */
+    static byte[] payload(int size, boolean withOwner) {
+        String head = withOwner
+                ? "{\"ref\":\"refs/heads/main\",\"repository\":{\"name\":\"" + REPO + "\",\"full_name\":\"" + ORG
                 + "/" + REPO + "\",\"owner\":{\"login\":\"" + ORG + "\"}},\"organization\":{\"login\":\"" + ORG
-                + "\"},\"sender\":{\"login\":\"octocat\"},\"padding\":\"";
+                + "\"},\"sender\":{\"login\":\"octocat\"},\"padding\":\""
+                : "{\"ref\":\"refs/heads/main\",\"repository\":{\"name\":\"" + REPO + "\",\"full_name\":\"" + ORG
+                + "/" + REPO + "\",\"owner\":{\"id\":1}},\"organization\":{\"id\":2},\"sender\":{\"id\":3},"
+                + "\"padding\":\"";
         String tail = "\"}";
         int pad = size - head.length() - tail.length();
         if (pad < 0) {
