@@ -39,13 +39,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same delivery GUID is published once: beyond JetStream's duplicate window (shortened to one
- * second here, so that only the gateway's ledger can catch a repeat), across gateway restarts,
+ * The same delivery GUID is published once: beyond JetStream's duplicate window (shortened to two
+ * seconds here, so that only the gateway's ledger can catch a repeat), across gateway restarts,
  * between racing gateway instances, and after each crash point of a first attempt.
  */
 class GatewayDedupTest {
     /** JetStream's own de-duplication, shortened so the tests can step outside it. */
-    static final Duration WINDOW = Duration.ofSeconds(1);
+    static final Duration WINDOW = Duration.ofSeconds(2);
     static NatsServerFixture nats;
     static Connection client;
 
