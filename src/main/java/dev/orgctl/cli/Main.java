@@ -46,7 +46,10 @@ public final class Main {
                 .addSubcommand(new LockCommand.ListLocks())
                 .addSubcommand(new LockCommand.Release())
                 .addSubcommand(new LockCommand.Exec()));
-        cli.addSubcommand(new CommandLine(new BenchCommand()).addSubcommand(new BenchLockCommand()));
+        cli.addSubcommand(new GatewayCommand());
+        cli.addSubcommand(new CommandLine(new BenchCommand())
+                .addSubcommand(new BenchGatewayCommand())
+                .addSubcommand(new BenchLockCommand()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,14 +1,17 @@
 package dev.orgctl.cli;
 
 import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.gateway.Gateway;
+import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.ResourcePlan;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,6 +30,9 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
                     + "(default: create what is missing, report the rest)")
     boolean applyTopology;
 
+    @Mixin
+    GatewayOptions gatewayOptions;
+
     @Override
     public CommandSpec spec() {
         return spec;
@@ -35,16 +41,35 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     @Override
     public Integer call() throws InterruptedException {
         OrgctlConfig config = ConfigOptions.resolve(spec);
-        try (NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
+        GatewaySettings gatewaySettings = gatewayOptions.settings(config);
+        gatewaySettings.requireVerification(); // before starting anything
+        try (Foreground foreground = Foreground.install(gatewaySettings.shutdownGrace().plusSeconds(15));
+             NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
             ensureTopology(nats, applyTopology);
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "up-shutdown"));
-            spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
-                    nats.connector().settings().redactedUrls()) + "; press Ctrl-C to stop");
-            spec.commandLine().getOut().flush();
-            stop.await();
+            try (Services services = new Services()) {
+                Gateway gateway = startServices(services, config, nats, gatewaySettings);
+                spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
+                        nats.connector().settings().redactedUrls()) + "; webhooks at " + gateway.url()
+                        + "/webhooks/github; press Ctrl-C to stop");
+                spec.commandLine().getOut().flush();
+                foreground.awaitStop();
+            }
             return 0;
         }
+    }
+
+    /**
+     * Starts what {@code up} runs, in order, into {@code services} (stopped in reverse, before NATS
+     * closes). The seam for the controller: start it here, before the gateway, on the same
+     * registry, and add its readiness (consumers bound) to {@code gateway.readiness()}.
+     *
+     * @return the gateway, for its address
+     */
+    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings) {
+        PrometheusMeterRegistry registry = Gateway.newRegistry();
+        // Controller: services.add("controller", Controller.start(config, nats, registry)); (its issue)
+        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry));
+        return gateway;
     }
 
     /** Creates what is missing; reports (or, when told, applies) drift and updates. */

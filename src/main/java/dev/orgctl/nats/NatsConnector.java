@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,17 @@ public final class NatsConnector {
 
     /** Connects, waiting at most {@code timeout} for the first connection. */
     public Connection connect(String role, Duration timeout) throws NatsUnavailableException {
-        Options options = options(role, timeout);
+        return connect(role, timeout, UnaryOperator.identity());
+    }
+
+    /**
+     * Connects with the common options adjusted for one role; for example the gateway turns the
+     * reconnect buffer off so that nothing it publishes while disconnected is sent later behind
+     * its back.
+     */
+    public Connection connect(String role, Duration timeout, UnaryOperator<Options.Builder> customize)
+            throws NatsUnavailableException {
+        Options options = customize.apply(builder(role, timeout)).build();
         try {
             Connection c = Nats.connect(options);
             log.atInfo().addKeyValue("servers", String.join(",", settings.redactedUrls()))
@@ -54,6 +65,10 @@ public final class NatsConnector {
     }
 
     Options options(String role, Duration timeout) {
+        return builder(role, timeout).build();
+    }
+
+    private Options.Builder builder(String role, Duration timeout) {
         Options.Builder b = new Options.Builder()
                 .servers(settings.urls().toArray(new String[0]))
                 .connectionName(connectionName(role))
@@ -78,7 +93,7 @@ public final class NatsConnector {
                 throw new NatsUnavailableException("cannot load NATS TLS files: " + e.getMessage(), e);
             }
         }
-        return b.build();
+        return b;
     }
 
     public JetStreamOptions jetStreamOptions() {

@@ -1,0 +1,18 @@
+package dev.orgctl.gateway;
+
+import java.util.Map;
+
+/**
+ * One verified delivery, ready to publish.
+ *
+ * @param id      the {@code X-GitHub-Delivery} GUID: the JetStream message id and the ledger key
+ * @param event   the {@code X-GitHub-Event} name
+ * @param subject {@code github.<org>.<repo>.<event>}, tokens encoded by the foundation's codec
+ * @param headers the GitHub headers to carry on the message, by name (event, delivery, hook id, ...)
+ * @param json    the JSON document exactly as GitHub sent it (decoded from the form for form bodies)
+ */
+public record Delivery(String id, String event, String subject, Map<String, String> headers, byte[] json) {
+    public Delivery {
+        headers = Map.copyOf(headers);
+    }
+}
