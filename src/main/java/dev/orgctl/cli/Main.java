@@ -49,7 +49,10 @@ public final class Main {
         cli.addSubcommand(new GatewayCommand());
         cli.addSubcommand(new CommandLine(new BenchCommand())
                 .addSubcommand(new BenchGatewayCommand())
-                .addSubcommand(new BenchLockCommand()));
+                .addSubcommand(new BenchLockCommand())
+                .addSubcommand(new BenchRegenCommand()));
+        cli.addSubcommand(new CommandLine(new RegenCommand())
+                .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
