@@ -1,0 +1,113 @@
+package dev.orgctl.hosts.github;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orgctl.config.Secret;
+import dev.orgctl.nats.topology.Topology;
+import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.github.FakeLimits;
+import dev.orgctl.testing.github.GitHubFake;
+import io.nats.client.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three orgctl "replicas" (each its own NATS connection, client and budget) race writes for one
+ * account. GitHub's ceiling, scaled down, is enforced by the fake, which logs every accepted
+ * write's arrival: with the budget shared through ORGCTL_RATE no window ever holds one write too
+ * many; with three private budgets (the control) the fake has to refuse.
+ */
+class SharedWriteBudgetTest {
+    private static final List<ContentCeiling.Window> WINDOWS = List.of(
+            new ContentCeiling.Window(Duration.ofSeconds(1), 5), new ContentCeiling.Window(Duration.ofSeconds(2), 8));
+    private NatsServerFixture nats;
+    private GitHubFake fake;
+    private String token;
+
+    @BeforeEach
+    void start() {
+        nats = NatsServerFixture.start().withTopology();
+        fake = GitHubFake.start();
+        fake.createOrg("acme").createRepo("web");
+        token = fake.createToken("octo", "repo");
+        fake.limits().contentCeiling(List.of(new FakeLimits.Window(Duration.ofSeconds(1), 5),
+                new FakeLimits.Window(Duration.ofSeconds(2), 8)));
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+        nats.close();
+    }
+
+    @Test
+    void threeReplicasSharingTheBudgetNeverExceedTheCeiling() throws Exception {
+        ContentCeiling ceiling = new ContentCeiling(WINDOWS, Duration.ofMillis(100));
+        List<Connection> connections = new ArrayList<>();
+        List<NatsWriteBudget> budgets = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Connection c = nats.connect();
+            connections.add(c);
+            budgets.add(new NatsWriteBudget(c.keyValue(Topology.RATE_BUCKET), NatsWriteBudget.keyFor("acme"), ceiling,
+                    Clock.systemUTC(), RateListener.NONE));
+        }
+        List<GitHubClient> clients = race(8, i -> budgets.get(i));
+        try {
+            assertThat(fake.limits().writeTimes("user:octo")).hasSize(24);
+            assertThat(fake.limits().ceilingRefusals()).isZero();
+            assertThat(fake.limits().maxWritesIn("user:octo", Duration.ofSeconds(1))).isLessThanOrEqualTo(5);
+            assertThat(fake.limits().maxWritesIn("user:octo", Duration.ofSeconds(2))).isLessThanOrEqualTo(8);
+            assertThat(clients).allSatisfy(c -> assertThat(c.counters().secondaryRetries()).isZero());
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void controlThreePrivateBudgetsTogetherOverrunTheCeiling() throws Exception {
+        ContentCeiling ceiling = new ContentCeiling(WINDOWS, Duration.ofMillis(100));
+        List<LocalWriteBudget> budgets = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            budgets.add(new LocalWriteBudget(ceiling, Clock.systemUTC(), RateListener.NONE));
+        }
+        race(4, i -> budgets.get(i));
+        assertThat(fake.limits().ceilingRefusals()).isPositive();
+    }
+
+    /** Three threads, each with its own client and budget, each sending {@code writes} writes. */
+    private List<GitHubClient> race(int writes, java.util.function.IntFunction<WriteBudget> budget) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<GitHubClient> clients = new ArrayList<>();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            GitHubClient client = TestClients.client(fake, new TokenCredentials(Secret.of(token)), budget.apply(r));
+            clients.add(client);
+            int replica = r;
+            futures.add(pool.submit((Callable<Void>) () -> {
+                for (int i = 0; i < writes; i++) {
+                    client.post("/repos/acme/web/git/blobs", Map.of("content", "replica " + replica + " write " + i,
+                            "encoding", "utf-8"));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        return clients;
+    }
+}
