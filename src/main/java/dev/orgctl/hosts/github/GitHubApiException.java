@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.hosts.HostException;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
  * call ({@code METHOD /path}, never a query string or a header), what GitHub said, and for
  * permission failures the scope or App permission that is missing. It never contains a token.
  */
-public class GitHubApiException extends RuntimeException {
+public class GitHubApiException extends HostException {
     /** What kind of failure: callers branch on this, people read the message. */
     public enum Kind {
         /** 401: the token or the App's JWT was refused. */

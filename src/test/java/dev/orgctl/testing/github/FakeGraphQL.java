@@ -67,6 +67,12 @@ final class FakeGraphQL {
     }
 
     Reply execute(Call call, Prepared p) {
+        if (p.mutation()) {
+            Runnable before = f.beforeMutation.getAndSet(null);
+            if (before != null) {
+                before.run();
+            }
+        }
         Resolver r = new Resolver(call);
         return Reply.json(200, MiniGraphQL.execute(p.doc(), p.op(), p.variables(), r));
     }

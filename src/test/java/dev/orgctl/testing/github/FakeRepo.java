@@ -140,6 +140,14 @@ public final class FakeRepo {
         return org.fake.pushAs(this, branch, who, message, files, deletions);
     }
 
+    /** A push of raw bytes: binary files, and {@code executable} paths written with mode 100755. */
+    public String pushRaw(String branch, Person who, String message, Map<String, byte[]> files,
+                          Set<String> executable) {
+        Map<String, FakeGit.Blob> blobs = new LinkedHashMap<>();
+        files.forEach((p, b) -> blobs.put(p, new FakeGit.Blob(b, executable.contains(p))));
+        return org.fake.pushBlobs(this, branch, who, message, blobs, List.of());
+    }
+
     public String push(String branch, Person who, String message, Map<String, String> files) {
         return push(branch, who, message, files, List.of());
     }

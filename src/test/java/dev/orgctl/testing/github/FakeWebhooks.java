@@ -1,5 +1,7 @@
 package dev.orgctl.testing.github;
 
+import dev.orgctl.config.Secret;
+import dev.orgctl.hosts.WebhookSigner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -212,8 +214,7 @@ final class FakeWebhooks {
             headers.put("Content-Type", "application/json");
             if (hook.secret != null && !hook.secret.isEmpty()) {
                 headers.put("X-Hub-Signature", "sha1=" + hmac("HmacSHA1", e.payload(), hook.secret));
-                // TODO(regen merge): switch to dev.orgctl.hosts.WebhookSigner once branch regen lands.
-                headers.put("X-Hub-Signature-256", "sha256=" + hmac("HmacSHA256", e.payload(), hook.secret));
+                headers.put(WebhookSigner.HEADER, WebhookSigner.sign(e.payload(), Secret.of(hook.secret)));
             }
             long start = System.nanoTime();
             int code = 0;

@@ -201,6 +201,16 @@ public final class GitHubFake implements AutoCloseable {
         tokens.values().removeIf(t -> t.principal().kind() == Principal.Kind.INSTALLATION);
     }
 
+    /**
+     * Runs {@code action} right before the next GraphQL mutation is executed (once): a test's way
+     * to make "someone pushed between orgctl's read and its write" happen deterministically.
+     */
+    public void beforeNextMutation(Runnable action) {
+        beforeMutation.set(action);
+    }
+
+    final java.util.concurrent.atomic.AtomicReference<Runnable> beforeMutation = new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Every delivery attempt, oldest first. */
     public List<FakeDelivery> deliveries() {
         return webhooks.deliveries();
@@ -258,11 +268,16 @@ public final class GitHubFake implements AutoCloseable {
 
     String pushAs(FakeRepo repo, String branch, Person who, String message, Map<String, String> files,
                   List<String> deletions) {
+        Map<String, FakeGit.Blob> puts = new LinkedHashMap<>();
+        files.forEach((p, c) -> puts.put(p, new FakeGit.Blob(c.getBytes(StandardCharsets.UTF_8), false)));
+        return pushBlobs(repo, branch, who, message, puts, deletions);
+    }
+
+    String pushBlobs(FakeRepo repo, String branch, Person who, String message, Map<String, FakeGit.Blob> puts,
+                     List<String> deletions) {
         String ref = "refs/heads/" + branch;
         while (true) {
             Optional<String> before = repo.git.ref(ref);
-            Map<String, FakeGit.Blob> puts = new LinkedHashMap<>();
-            files.forEach((p, c) -> puts.put(p, new FakeGit.Blob(c.getBytes(StandardCharsets.UTF_8), false)));
             PersonIdent id = new PersonIdent(who.name(), who.email());
             String commit = repo.git.commit(before, puts, deletions, id, id, message);
             if (repo.git.compareAndSet(ref, before, commit)) {
