@@ -37,6 +37,10 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
+        cli.addSubcommand(new CommandLine(new WebhookCommand())
+                .addSubcommand(new WebhookCommand.Register())
+                .addSubcommand(new WebhookCommand.Verify())
+                .addSubcommand(new WebhookCommand.Redeliver()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
