@@ -47,6 +47,11 @@ public final class GitHubClients {
                 Clock.systemUTC());
     }
 
+    /** The {@code github} repository host for the configured credentials. */
+    public static GitHubHost host(GitHubSettings s, WriteBudget budget, RateListener listener) {
+        return new GitHubHost(create(s, budget, listener));
+    }
+
     /**
      * The content-creation budget shared through {@code ORGCTL_RATE}. The ceiling belongs to the
      * account (App installation or token user) acting for the org; orgctl keys it by org, because

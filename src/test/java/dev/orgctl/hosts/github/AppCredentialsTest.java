@@ -69,16 +69,16 @@ class AppCredentialsTest {
 
     @Test
     void renewsTheTokenBeforeItExpiresAndAfterARevocation() throws Exception {
-        fake.setInstallationTokenTtl(Duration.ofSeconds(5));
+        fake.setInstallationTokenTtl(Duration.ofSeconds(8));
         AppCredentials creds = new AppCredentials(77, PemTls.privateKey(pem), Optional.of(installation), "acme",
-                Duration.ofSeconds(3), Clock.systemUTC());
+                Duration.ofSeconds(5), Clock.systemUTC());
         GitHubClient client = TestClients.client(fake, creds, WriteBudget.UNLIMITED);
         client.get("/repos/acme/web");
         client.get("/repos/acme/web");
         assertThat(fake.installationTokensIssued()).isEqualTo(1);
         assertThat(fake.jwtRequests()).isEqualTo(1); // the installation id was given: no discovery
 
-        Thread.sleep(2100); // now less than 3 s of the 5 s token are left
+        Thread.sleep(3100); // now less than 5 s of the 8 s token are left
         client.get("/repos/acme/web");
         assertThat(fake.installationTokensIssued()).isEqualTo(2);
 

@@ -53,7 +53,8 @@ class SharedWriteBudgetTest {
 
     @Test
     void threeReplicasSharingTheBudgetNeverExceedTheCeiling() throws Exception {
-        ContentCeiling ceiling = new ContentCeiling(WINDOWS, Duration.ofMillis(100));
+        // The margin covers the time from taking a token to the write reaching GitHub (here: a loaded CI box).
+        ContentCeiling ceiling = new ContentCeiling(WINDOWS, Duration.ofMillis(400));
         List<Connection> connections = new ArrayList<>();
         List<NatsWriteBudget> budgets = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -62,9 +63,9 @@ class SharedWriteBudgetTest {
             budgets.add(new NatsWriteBudget(c.keyValue(Topology.RATE_BUCKET), NatsWriteBudget.keyFor("acme"), ceiling,
                     Clock.systemUTC(), RateListener.NONE));
         }
-        List<GitHubClient> clients = race(8, i -> budgets.get(i));
+        List<GitHubClient> clients = race(6, i -> budgets.get(i));
         try {
-            assertThat(fake.limits().writeTimes("user:octo")).hasSize(24);
+            assertThat(fake.limits().writeTimes("user:octo")).hasSize(18);
             assertThat(fake.limits().ceilingRefusals()).isZero();
             assertThat(fake.limits().maxWritesIn("user:octo", Duration.ofSeconds(1))).isLessThanOrEqualTo(5);
             assertThat(fake.limits().maxWritesIn("user:octo", Duration.ofSeconds(2))).isLessThanOrEqualTo(8);

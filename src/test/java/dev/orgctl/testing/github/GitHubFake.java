@@ -139,6 +139,14 @@ public final class GitHubFake implements AutoCloseable {
         return limits;
     }
 
+    /**
+     * The environment an orgctl process needs to use this fake as its GitHub:
+     * {@code ORGCTL_BACKEND=github}, {@code GITHUB_API_URL}, {@code GITHUB_ORG}, {@code GITHUB_TOKEN}.
+     */
+    public Map<String, String> environment(String org, String token) {
+        return Map.of("ORGCTL_BACKEND", "github", "GITHUB_API_URL", url(), "GITHUB_ORG", org, "GITHUB_TOKEN", token);
+    }
+
     // ---------------------------------------------------------------- test API: state
 
     public FakeOrg createOrg(String login) {
