@@ -260,8 +260,7 @@ public final class GitHubClient implements AutoCloseable {
                 }
                 throw new GitHubApiException(GitHubApiException.Kind.TRANSPORT, 0, req.describe(),
                         "cannot reach GitHub at " + settings.apiUrl() + " for " + req.describe() + ": "
-                                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
-                        Optional.empty(), List.of(), e);
+                                + describe(e), Optional.empty(), List.of(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw interrupted(req);
@@ -414,6 +413,22 @@ public final class GitHubClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw interrupted(req);
         }
+    }
+
+    /** The first message in the cause chain, or what the exception is (a refused connection has none). */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static boolean retryable(GitHubRequest req) {

@@ -134,7 +134,7 @@ public final class GitHubHost implements RepositoryHost {
         }
         String query = "query OrgctlReadBranch($owner: String!, $name: String!, $ref: String!"
                 + FileQuery.variables(selection) + ") { repository(owner: $owner, name: $name) { id "
-                + "ref(qualifiedName: $ref) { target { oid ... on Commit {" + FileQuery.fields(selection) + " } } } } }";
+                + "ref(qualifiedName: $ref) { target { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } } }";
         Map<String, Object> vars = vars(repo);
         vars.put("ref", Constants.R_HEADS + branch);
         FileQuery.bind(selection, vars);
@@ -166,7 +166,7 @@ public final class GitHubHost implements RepositoryHost {
     private FileQuery.Result queryCommit(RepoRef repo, String commitId, FileSelection selection) {
         String query = "query OrgctlReadCommit($owner: String!, $name: String!, $oid: GitObjectID!"
                 + FileQuery.variables(selection) + ") { repository(owner: $owner, name: $name) { "
-                + "object(oid: $oid) { oid ... on Commit {" + FileQuery.fields(selection) + " } } } }";
+                + "object(oid: $oid) { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } }";
         Map<String, Object> vars = vars(repo);
         vars.put("oid", commitId);
         FileQuery.bind(selection, vars);

@@ -182,12 +182,14 @@ class OrgWebhooksTest {
         assertThat(neither.code()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(neither.err()).contains("exactly one of --url or --hook-id");
 
+        String repoOnly = fake.createToken("octo", "repo");
         Run scopeless = cli(new String[] {"webhook", "register", "--url", gateway.url(), "--org", "acme",
-            "--github-api-url", fake.url(), "--github-token", fake.createToken("octo", "repo"),
-            "--webhook-secret", "x"});
+            "--github-api-url", fake.url(), "--github-token", repoOnly, "--webhook-secret", "s3cret-current"});
         assertThat(scopeless.code()).isEqualTo(1);
         assertThat(scopeless.err().strip().lines()).hasSize(1);
-        assertThat(scopeless.err()).contains("admin:org_hook");
+        assertThat(scopeless.err()).contains("admin:org_hook").doesNotContain(repoOnly).doesNotContain("s3cret");
+        assertThat(reg.out() + reg2.out() + verify.out() + redeliver.out()).doesNotContain(token)
+                .doesNotContain("s3cret");
     }
 
     private record Run(int code, String out, String err) {

@@ -194,6 +194,9 @@ final class MiniGraphQL {
                 out.add(new Field(alias, fname, args, sub));
             }
             expect('}');
+            if (out.isEmpty()) {
+                throw error("a selection set must select at least one field");
+            }
             return out;
         }
 
