@@ -37,6 +37,9 @@ public final class Main {
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
         cli.addSubcommand(new UpCommand());
+        cli.addSubcommand(new CommandLine(new RegenCommand())
+                .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply()));
+        cli.addSubcommand(new CommandLine(new BenchCommand()).addSubcommand(new BenchRegenCommand()));
         cli.addSubcommand(new CommandLine(new WebhookCommand())
                 .addSubcommand(new WebhookCommand.Register())
                 .addSubcommand(new WebhookCommand.Verify())

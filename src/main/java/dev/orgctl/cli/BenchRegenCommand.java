@@ -1,0 +1,328 @@
+package dev.orgctl.cli;
+
+import dev.orgctl.hosts.CommitIdentity;
+import dev.orgctl.hosts.CommitRequest;
+import dev.orgctl.hosts.CommitResult;
+import dev.orgctl.hosts.FileChange;
+import dev.orgctl.hosts.ProposalRequest;
+import dev.orgctl.hosts.RepoFile;
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.hosts.git.GitHost;
+import dev.orgctl.hosts.git.GitRepoSettings;
+import dev.orgctl.regen.RegenBatch;
+import dev.orgctl.regen.RegenExecutor;
+import dev.orgctl.regen.RegenPlanner;
+import dev.orgctl.regen.RegenResult;
+import dev.orgctl.regen.RunContext;
+import dev.orgctl.regen.SampleTemplates;
+import dev.orgctl.regen.TemplateLoader;
+import dev.orgctl.regen.TemplateSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "regen", mixinStandardHelpOptions = true,
+        description = {"Regeneration of N local bare repositories: orgctl's full regeneration and no-op",
+            "reconcile, beside the same work done the way file-sync Actions do it (git clone, copy,",
+            "commit, push per repository) on an identical set of repositories, in the same run.",
+            "Reports wall time, repositories per second and peak heap. Run with -Xmx512m",
+            "(ORGCTL_JAVA_OPTS=-Xmx512m ./orgctl bench regen --repos 1000) to check the memory target."})
+public final class BenchRegenCommand implements Callable<Integer> {
+    private static final String ORG = "bench";
+    private static final String SYNC_ORG = "sync";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--repos", paramLabel = "N", defaultValue = "100",
+            description = "repositories in each set (default: ${DEFAULT-VALUE})")
+    int repos;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2",
+            description = "repositories worked on at once, by orgctl and by the baseline alike (default: ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--baseline-repos", paramLabel = "M",
+            description = "run the clone-and-push baseline on the first M repositories only and compare rates "
+                    + "(default: all N)")
+    Integer baselineRepos;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "work directory (default: a temporary one)")
+    Path dir;
+
+    @Option(names = "--keep", description = "keep the repositories afterwards")
+    boolean keep;
+
+    record Phase(String name, int repos, double seconds, long peakHeap) {
+        double rate() {
+            return repos / Math.max(seconds, 1e-9);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (repos < 1 || parallel < 1) {
+            throw new CommandFailure("--repos and --parallel must be at least 1", Main.EXIT_CONFIG);
+        }
+        int baselineN = baselineRepos == null ? repos : Math.max(1, Math.min(baselineRepos, repos));
+        RegenCommand.quietLibraryLogs();
+        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("orgctl-bench-");
+        Path root = work.resolve("root");
+        out.printf("orgctl bench regen: %d repositories, %d template files, parallel %d, max heap %d MiB%n", repos,
+                SampleTemplates.files().size() - 1, parallel, Runtime.getRuntime().maxMemory() >> 20);
+        out.flush();
+        List<Phase> phases = new ArrayList<>();
+        try (GitHost host = new GitHost(root)) {
+            long t0 = System.nanoTime();
+            setUp(host, baselineN, err);
+            out.printf("setup: %d bare repositories in %.1f s (%s)%n", repos + baselineN + 1,
+                    (System.nanoTime() - t0) / 1e9, root);
+            out.flush();
+
+            TemplateLoader loader = new TemplateLoader(host);
+            RegenExecutor executor = new RegenExecutor(host, new RegenPlanner(host), CommitIdentity.ORGCTL, 5,
+                    ProposalRequest.DEFAULT_BRANCH);
+
+            List<RegenResult> full = new ArrayList<>();
+            phases.add(measure("orgctl full regeneration", repos, () -> {
+                TemplateSnapshot t = loader.load(ORG);
+                List<RepositoryInfo> targets = t.targets(host.listRepositories(ORG));
+                full.addAll(RegenBatch.regenerate(executor, t, targets, RunContext.of("bench-full"), parallel,
+                        progress(err, "orgctl full")));
+            }));
+            expect(full, RegenResult.Committed.class, "full regeneration");
+
+            List<RegenResult> noop = new ArrayList<>();
+            phases.add(measure("orgctl no-op reconcile", repos, () -> {
+                TemplateSnapshot t = loader.load(ORG);
+                List<RepositoryInfo> targets = t.targets(host.listRepositories(ORG));
+                noop.addAll(RegenBatch.regenerate(executor, t, targets, RunContext.of("bench-noop"), parallel,
+                        progress(err, "orgctl no-op")));
+            }));
+            expect(noop, RegenResult.NoChange.class, "no-op reconcile");
+
+            // The files a sync Action would copy: exactly what orgctl wrote, per repository.
+            List<Map<String, byte[]>> payloads = new ArrayList<>();
+            for (int i = 0; i < baselineN; i++) {
+                Map<String, byte[]> files = new LinkedHashMap<>();
+                for (FileChange c : ((RegenResult.Committed) full.get(i)).plan().changes()) {
+                    if (c instanceof FileChange.Put p) {
+                        files.put(p.path(), p.file().content());
+                    }
+                }
+                payloads.add(files);
+            }
+            full.clear();
+            noop.clear();
+            Path clones = Files.createDirectories(work.resolve("clones"));
+            phases.add(measure("clone-and-push full", baselineN, () ->
+                    baseline(host, clones, payloads, true, err)));
+            phases.add(measure("clone-and-push no-op", baselineN, () ->
+                    baseline(host, clones, payloads, false, err)));
+        } finally {
+            if (!keep && dir == null) {
+                deleteTree(work);
+            }
+        }
+        report(out, phases);
+        return 0;
+    }
+
+    private void setUp(GitHost host, int baselineN, PrintWriter err) {
+        RepoRef templates = new RepoRef(ORG, ".github");
+        host.createRepository(templates, GitRepoSettings.defaults());
+        List<FileChange> t = new ArrayList<>();
+        SampleTemplates.files().forEach((p, c) -> t.add(new FileChange.Put(p, RepoFile.of(c))));
+        commit(host, templates, t);
+        ProgressLine progress = new ProgressLine(err, "setup", repos + baselineN);
+        int done = 0;
+        for (int i = 0; i < repos; i++) {
+            createTarget(host, new RepoRef(ORG, name(i)), i);
+            progress.update(++done);
+        }
+        for (int i = 0; i < baselineN; i++) {
+            createTarget(host, new RepoRef(SYNC_ORG, name(i)), i);
+            progress.update(++done);
+        }
+        progress.finish();
+    }
+
+    private static String name(int i) {
+        return String.format("repo-%05d", i);
+    }
+
+    private static void createTarget(GitHost host, RepoRef ref, int i) {
+        GitRepoSettings s = GitRepoSettings.defaults();
+        if (i % 3 == 0) {
+            s = s.withTopics("java", "service").withLanguage("Java");
+        }
+        host.createRepository(ref, s);
+        commit(host, ref, List.of(
+                new FileChange.Put("README.md", RepoFile.of("# " + ref.name() + "\n\nWhat this service does.\n")),
+                new FileChange.Put("src/main.txt", RepoFile.of("code " + i + "\n"))));
+    }
+
+    private static void commit(GitHost host, RepoRef ref, List<FileChange> changes) {
+        CommitResult r = host.commit(ref, new CommitRequest("main", Optional.empty(), "initial commit", changes,
+                new CommitIdentity("Bench Person", "person@bench.example")));
+        if (!(r instanceof CommitResult.Committed)) {
+            throw new CommandFailure("setup failed for " + ref + ": " + r, 1);
+        }
+    }
+
+    /** The file-sync Action's way, per repository: clone, copy the files, commit and push if anything changed. */
+    private void baseline(GitHost host, Path clones, List<Map<String, byte[]>> payloads, boolean expectChange,
+                          PrintWriter err) {
+        List<RepositoryInfo> infos = new ArrayList<>();
+        for (int i = 0; i < payloads.size(); i++) {
+            infos.add(host.repository(new RepoRef(SYNC_ORG, name(i))).orElseThrow());
+        }
+        List<Boolean> pushed = RegenBatch.run(infos, parallel, info -> {
+            int i = Integer.parseInt(info.name().substring(5));
+            Path clone = clones.resolve(info.name() + (expectChange ? "-full" : "-noop"));
+            try {
+                git(clones, "clone", "--quiet", host.gitDir(info.ref()).toUri().toString(), clone.toString());
+                for (Map.Entry<String, byte[]> f : payloads.get(i).entrySet()) {
+                    Path p = clone.resolve(f.getKey());
+                    Files.createDirectories(p.getParent());
+                    Files.write(p, f.getValue());
+                }
+                git(clone, "add", "-A");
+                boolean changed = !git(clone, "status", "--porcelain").isBlank();
+                if (changed) {
+                    git(clone, "commit", "--quiet", "-m", "chore: sync files from templates");
+                    git(clone, "push", "--quiet", "origin", "HEAD:main");
+                }
+                deleteTree(clone);
+                return changed;
+            } catch (IOException e) {
+                throw new CommandFailure("baseline failed on " + info.fullName() + ": " + e.getMessage(), 1);
+            }
+        }, progress(err, expectChange ? "clone-and-push full" : "clone-and-push no-op"));
+        long changed = pushed.stream().filter(b -> b).count();
+        if (changed != (expectChange ? payloads.size() : 0)) {
+            throw new CommandFailure("baseline pushed " + changed + " of " + payloads.size()
+                    + " repositories; expected " + (expectChange ? "all" : "none"), 1);
+        }
+    }
+
+    private static String git(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Sync Action", "-c",
+                "user.email=sync@bench.example", "-c", "init.defaultBranch=main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("git " + args[0] + " timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("git " + String.join(" ", args) + ": " + output.strip());
+        }
+        return output;
+    }
+
+    private static <T> RegenBatch.Progress<T> progress(PrintWriter err, String label) {
+        ProgressLine[] line = new ProgressLine[1];
+        return (done, total, r) -> {
+            synchronized (line) {
+                if (line[0] == null) {
+                    line[0] = new ProgressLine(err, label, total);
+                }
+            }
+            line[0].update(done);
+        };
+    }
+
+    private static void expect(List<RegenResult> results, Class<?> type, String phase) {
+        for (RegenResult r : results) {
+            if (!type.isInstance(r)) {
+                throw new CommandFailure(phase + ": " + r.repo().fullName() + " ended as " + r, 1);
+            }
+        }
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static Phase measure(String name, int n, Work work) throws Exception {
+        System.gc();
+        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        long start = System.nanoTime();
+        work.run();
+        double secs = (System.nanoTime() - start) / 1e9;
+        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return new Phase(name, n, secs, peak);
+    }
+
+    private static void report(PrintWriter out, List<Phase> phases) {
+        out.println();
+        out.printf("%-28s %6s %10s %10s %12s%n", "phase", "repos", "wall (s)", "repos/s", "peak heap");
+        for (Phase p : phases) {
+            boolean ours = p.name().startsWith("orgctl");
+            out.printf("%-28s %6d %10.2f %10.1f %12s%n", p.name(), p.repos(), p.seconds(), p.rate(),
+                    ours ? (p.peakHeap() >> 20) + " MiB" : "(git CLI)");
+        }
+        double fullX = phases.get(0).rate() / phases.get(2).rate();
+        double noopX = phases.get(1).rate() / phases.get(3).rate();
+        long heap = Math.max(phases.get(0).peakHeap(), phases.get(1).peakHeap()) >> 20;
+        out.println();
+        out.printf("full regeneration: %.1fx the clone-and-push rate (target >= 5x: %s)%n", fullX,
+                fullX >= 5 ? "met" : "MISSED");
+        out.printf("no-op reconcile:   %.1fx the clone-and-push rate (target >= 20x: %s)%n", noopX,
+                noopX >= 20 ? "met" : "MISSED");
+        out.printf("peak heap:         %d MiB of %d MiB max (target < 512 MiB for 1,000 repositories: %s)%n", heap,
+                Runtime.getRuntime().maxMemory() >> 20, heap < 512 ? "met" : "MISSED");
+        out.flush();
+    }
+
+    private static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> {
+                try {
+                    Files.delete(x);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

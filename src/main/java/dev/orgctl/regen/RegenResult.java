@@ -1,0 +1,57 @@
+package dev.orgctl.regen;
+
+import dev.orgctl.hosts.RepositoryInfo;
+import java.util.Optional;
+
+/** What a regeneration of one repository did. */
+public sealed interface RegenResult permits RegenResult.Committed, RegenResult.NoChange, RegenResult.Proposed,
+        RegenResult.ProposalClosed, RegenResult.HeadKeptMoving, RegenResult.Failed, RegenResult.Skipped {
+
+    RepositoryInfo repo();
+
+    /** How many times the head moved under the run and it planned again. */
+    int replans();
+
+    /** One commit on the default branch: record {@code commitId} as orgctl's own (snake prevention, layer 1). */
+    record Committed(RepositoryInfo repo, String commitId, RepoPlan plan, int replans) implements RegenResult {
+    }
+
+    /** Nothing differed: no commit (and no event). */
+    record NoChange(RepoPlan plan, int replans) implements RegenResult {
+        @Override
+        public RepositoryInfo repo() {
+            return plan.repo();
+        }
+    }
+
+    /**
+     * Pull-request mode: the proposal branch holds the changes; {@code updated} is false when it already
+     * did. {@code commitId} is orgctl's own commit (on the proposal branch).
+     */
+    record Proposed(RepositoryInfo repo, String branch, String commitId, boolean updated, Optional<String> url,
+                    RepoPlan plan, int replans) implements RegenResult {
+    }
+
+    /** Pull-request mode, nothing differs any more: the proposal was closed. */
+    record ProposalClosed(RepositoryInfo repo, String branch, RepoPlan plan, int replans) implements RegenResult {
+    }
+
+    /** The head moved at every attempt: given up after {@code replans} re-plans (retry later). */
+    record HeadKeptMoving(RepositoryInfo repo, int replans, Optional<String> lastHead) implements RegenResult {
+    }
+
+    /**
+     * The regeneration failed. {@code retryable}: a host failure that may pass (retry with backoff);
+     * otherwise a template or configuration error a person must fix (dead-letter it).
+     */
+    record Failed(RepositoryInfo repo, String message, boolean retryable, int replans) implements RegenResult {
+    }
+
+    /** Not a repository orgctl regenerates (archived, the templates repository). */
+    record Skipped(RepositoryInfo repo, String reason) implements RegenResult {
+        @Override
+        public int replans() {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.orgctl.regen;
+
+import dev.orgctl.hosts.FileChange;
+import dev.orgctl.hosts.RepositoryInfo;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * One repository's regeneration plan at one head: per file what changes and why, and the
+ * ownership manifest's own change. An empty plan ({@link #hasChanges()} false) means no commit.
+ *
+ * @param repo          the repository
+ * @param branch        the branch planned against (the default branch)
+ * @param baseCommit    the head the plan was made from (empty: the branch has no commit yet)
+ * @param templatesRepo the templates repository ({@code org/.github})
+ * @param templateRev   the templates' revision
+ * @param mode          direct or pull-request
+ * @param files         template files and stale owned files
+ * @param manifest      the ownership manifest's change, when it changes
+ * @param warnings      things a person should know (an unreadable manifest...)
+ * @param skipped       why the repository is not regenerated at all (archived, the templates repository)
+ */
+public record RepoPlan(RepositoryInfo repo, String branch, Optional<String> baseCommit, String templatesRepo,
+                       String templateRev, CommitMode mode, List<FilePlan> files, Optional<FilePlan> manifest,
+                       List<String> warnings, Optional<String> skipped) {
+    public RepoPlan {
+        files = List.copyOf(files);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** Whether anything would be written: no diff, no commit. */
+    public boolean hasChanges() {
+        return files.stream().anyMatch(f -> f.action().changes())
+                || manifest.map(m -> m.action().changes()).orElse(false);
+    }
+
+    /** The changes of the one commit, manifest included. */
+    public List<FileChange> changes() {
+        List<FileChange> out = new ArrayList<>();
+        for (FilePlan f : files) {
+            f.change().ifPresent(out::add);
+        }
+        manifest.flatMap(FilePlan::change).ifPresent(out::add);
+        return out;
+    }
+
+    /** Files someone changed (repaired or reported). */
+    public List<FilePlan> drifted() {
+        List<FilePlan> out = new ArrayList<>();
+        for (FilePlan f : files) {
+            if (f.drift() || f.action() == FileAction.DRIFT_REPORTED) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** Every file plan, the manifest last. */
+    public List<FilePlan> allFiles() {
+        List<FilePlan> out = new ArrayList<>(files);
+        manifest.ifPresent(out::add);
+        return out;
+    }
+
+    /** Counts per action, e.g. {@code 1 create, 2 update, 1 drift-reported}; "no change" when empty. */
+    public String summary() {
+        if (skipped.isPresent()) {
+            return "skipped: " + skipped.get();
+        }
+        Map<FileAction, Integer> counts = new EnumMap<>(FileAction.class);
+        for (FilePlan f : allFiles()) {
+            if (f.action() != FileAction.UNCHANGED) {
+                counts.merge(f.action(), 1, Integer::sum);
+            }
+        }
+        if (counts.isEmpty()) {
+            return "no change";
+        }
+        StringJoiner j = new StringJoiner(", ");
+        counts.forEach((a, n) -> j.add(n + " " + a.label()));
+        return j.toString();
+    }
+
+    /** All unified diffs, one after the other. */
+    public String unifiedDiff() {
+        StringBuilder sb = new StringBuilder();
+        for (FilePlan f : allFiles()) {
+            sb.append(f.unifiedDiff());
+        }
+        return sb.toString();
+    }
+}
