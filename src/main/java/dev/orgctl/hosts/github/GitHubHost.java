@@ -59,8 +59,12 @@ public final class GitHubHost implements RepositoryHost {
     private static final Logger log = LoggerFactory.getLogger(GitHubHost.class);
     static final String ZEROS = "0000000000000000000000000000000000000000";
 
+    /** How long the proposal branch's absence seen by a read is trusted. */
+    static final int PROPOSAL_KNOWLEDGE_SECONDS = 60;
+
     private final GitHubClient client;
     private final SnapshotCache cache;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public GitHubHost(GitHubClient client) {
         this(client, 20_000);
@@ -132,17 +136,23 @@ public final class GitHubHost implements RepositoryHost {
             cache.putBranch(repo, branch, selection, snap, known.get().repositoryId());
             return Optional.of(snap);
         }
-        String query = "query OrgctlReadBranch($owner: String!, $name: String!, $ref: String!"
+        // The proposal branch's head rides along (no extra call): in pull-request mode the controller asks
+        // right after this read whether a proposal must be closed, and usually there is none.
+        String query = "query OrgctlReadBranch($owner: String!, $name: String!, $ref: String!, $proposal: String!"
                 + FileQuery.variables(selection) + ") { repository(owner: $owner, name: $name) { id "
-                + "ref(qualifiedName: $ref) { target { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } } }";
+                + "ref(qualifiedName: $ref) { target { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } "
+                + "proposal: ref(qualifiedName: $proposal) { target { oid } } } }";
         Map<String, Object> vars = vars(repo);
         vars.put("ref", Constants.R_HEADS + branch);
+        vars.put("proposal", Constants.R_HEADS + ProposalRequest.DEFAULT_BRANCH);
         FileQuery.bind(selection, vars);
         JsonNode data = readQuery(repo, "read " + repo, query, vars);
         JsonNode repository = data.path("repository");
         if (repository.isNull() || repository.isMissingNode()) {
             return Optional.empty();
         }
+        JsonNode proposal = repository.path("proposal").path("target").path("oid");
+        cache.putProposal(repo, proposal.isTextual() ? Optional.of(proposal.asText()) : Optional.empty(), clock.instant());
         JsonNode target = repository.path("ref").path("target");
         if (target.isMissingNode() || target.isNull()) {
             return Optional.empty();
@@ -457,6 +467,9 @@ public final class GitHubHost implements RepositoryHost {
                 commit = c.get();
             }
             String url = ensurePull(repo, request, pull);
+            if (request.proposalBranch().equals(ProposalRequest.DEFAULT_BRANCH)) {
+                cache.putProposal(repo, Optional.of(commit), clock.instant());
+            }
             return new ProposalResult.Updated(request.proposalBranch(), commit, Optional.of(url));
         } catch (Refused e) {
             return new ProposalResult.Rejected(e.getMessage());
@@ -521,6 +534,9 @@ public final class GitHubHost implements RepositoryHost {
 
     @Override
     public boolean closeProposal(RepoRef repo, String proposalBranch, String reason) {
+        if (!proposalMayExist(repo, proposalBranch)) {
+            return false;
+        }
         String query = "query OrgctlProposalState($owner: String!, $name: String!, $ref: String!, $head: String!) { "
                 + "repository(owner: $owner, name: $name) { id ref(qualifiedName: $ref) { target { oid } } "
                 + "pullRequests(headRefName: $head, states: [OPEN], first: 20) { nodes { number } } } }";
@@ -544,9 +560,38 @@ public final class GitHubHost implements RepositoryHost {
             // Deleted only if nobody pushed to it since it was read.
             closed |= updateRef(repo, Constants.R_HEADS + proposalBranch, target.path("oid").asText(), ZEROS, true);
         }
+        if (proposalBranch.equals(ProposalRequest.DEFAULT_BRANCH)) {
+            cache.putProposal(repo, Optional.empty(), clock.instant());
+        }
         log.atInfo().addKeyValue("repo", repo.fullName()).addKeyValue("branch", proposalBranch)
                 .addKeyValue("reason", reason).addKeyValue("closed", closed).log("proposal closed");
         return closed;
+    }
+
+    /**
+     * Whether the proposal branch may exist, as cheaply as possible: a read of the default branch made
+     * moments ago (the planner's, {@value #PROPOSAL_KNOWLEDGE_SECONDS} s) already saw it, or else a
+     * conditional {@code GET /git/matching-refs/heads/<branch>} (an unchanged answer is a free 304; a
+     * branch that does not exist is an empty list, not a 404).
+     */
+    private boolean proposalMayExist(RepoRef repo, String branch) {
+        if (branch.equals(ProposalRequest.DEFAULT_BRANCH)) {
+            Optional<SnapshotCache.Proposal> known = cache.proposal(repo);
+            if (known.isPresent() && known.get().head().isEmpty()
+                    && known.get().seen().plusSeconds(PROPOSAL_KNOWLEDGE_SECONDS).isAfter(clock.instant())) {
+                return false;
+            }
+        }
+        JsonNode refs = client.getConditional(repoPath(repo) + "/git/matching-refs/heads/" + branchPath(branch)).json();
+        for (JsonNode r : refs) {
+            if (r.path("ref").asText().equals(Constants.R_HEADS + branch)) {
+                return true;
+            }
+        }
+        if (branch.equals(ProposalRequest.DEFAULT_BRANCH)) {
+            cache.putProposal(repo, Optional.empty(), clock.instant());
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -50,6 +50,12 @@ public final class NatsWriteBudget implements WriteBudget {
     @Override
     public Duration acquire() throws InterruptedException {
         long started = clock.millis();
+        acquireAt();
+        return Duration.ofMillis(clock.millis() - started);
+    }
+
+    /** Takes a token; returns the spend's timestamp as written to the shared log (epoch millis). */
+    long acquireAt() throws InterruptedException {
         while (true) {
             KeyValueEntry entry;
             try {
@@ -74,7 +80,7 @@ public final class NatsWriteBudget implements WriteBudget {
                 } else {
                     kv.update(key, next, entry.getRevision());
                 }
-                return Duration.ofMillis(clock.millis() - started);
+                return now;
             } catch (JetStreamApiException e) {
                 // Someone else spent in between (wrong last sequence / key exists): read again.
                 conflicts.incrementAndGet();

@@ -24,11 +24,25 @@ final class SnapshotCache {
     private final Map<String, Entry> branches;
     private final Map<String, RepoSnapshot> commits;
     private final Map<String, String> ids;
+    private final Map<String, Proposal> proposals;
+
+    /** What a read said about the proposal branch ({@code orgctl/regenerate}) and when. */
+    record Proposal(Optional<String> head, java.time.Instant seen) {
+    }
 
     SnapshotCache(int capacity) {
         this.branches = lru(capacity);
         this.commits = lru(capacity);
         this.ids = lru(capacity);
+        this.proposals = lru(capacity);
+    }
+
+    synchronized Optional<Proposal> proposal(RepoRef repo) {
+        return Optional.ofNullable(proposals.get(repo.fullName().toLowerCase()));
+    }
+
+    synchronized void putProposal(RepoRef repo, Optional<String> head, java.time.Instant seen) {
+        proposals.put(repo.fullName().toLowerCase(), new Proposal(head, seen));
     }
 
     private static <V> Map<String, V> lru(int capacity) {

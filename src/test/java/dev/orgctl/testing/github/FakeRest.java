@@ -40,6 +40,7 @@ final class FakeRest {
         f.route("POST", "/orgs/{org}/repos", this::createRepo);
         f.route("GET", "/repos/{owner}/{repo}", c -> Reply.json(200, FakeJson.repo(f, c.requireRepo())));
         f.route("GET", "/repos/{owner}/{repo}/git/ref/{ref+}", this::getRef);
+        f.route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref+}", this::matchingRefs);
         f.route("GET", "/repos/{owner}/{repo}/git/commits/{sha}", this::getCommit);
         f.route("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", this::getBlob);
         f.route("GET", "/repos/{owner}/{repo}/git/trees/{sha+}", this::getTree);
@@ -171,6 +172,15 @@ final class FakeRest {
         String ref = "refs/" + c.param("ref");
         String sha = r.git.ref(ref).orElseThrow(HttpError::notFound);
         return Reply.json(200, refJson(r, ref, sha));
+    }
+
+    /** Every ref starting with the prefix; none is an empty list (200), not a 404. */
+    private Reply matchingRefs(Call c) {
+        FakeRepo r = c.requireRepo();
+        c.require(REPO_SCOPES, "contents", "read");
+        List<Object> out = new ArrayList<>();
+        r.git.refs("refs/" + c.param("ref")).forEach((ref, sha) -> out.add(refJson(r, ref, sha)));
+        return Reply.json(200, out);
     }
 
     private Map<String, Object> refJson(FakeRepo r, String ref, String sha) {
