@@ -53,6 +53,10 @@ public final class Main {
                 .addSubcommand(new BenchRegenCommand()));
         cli.addSubcommand(new CommandLine(new RegenCommand())
                 .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply()));
+        cli.addSubcommand(new CommandLine(new WebhookCommand())
+                .addSubcommand(new WebhookCommand.Register())
+                .addSubcommand(new WebhookCommand.Verify())
+                .addSubcommand(new WebhookCommand.Redeliver()));
         addConfigOptions(cli);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {

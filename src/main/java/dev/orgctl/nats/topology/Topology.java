@@ -22,6 +22,7 @@ public final class Topology {
     public static final String BOOTSTRAP_BUCKET = "ORGCTL_BOOTSTRAP";
     public static final String COMMITS_BUCKET = "ORGCTL_COMMITS";
     public static final String BREAKERS_BUCKET = "ORGCTL_BREAKERS";
+    public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -82,6 +83,13 @@ public final class Topology {
                 // and lets an open breaker close by itself when nobody touches the repository.
                 new BucketSpec(BREAKERS_BUCKET, "per-repository circuit breakers (snake prevention)", 1,
                         Duration.ofDays(1), 256 * MIB, 16 * 1024, StorageType.File, r),
+                // GitHub's content-creation ceiling (80 writes/min, 500/h per account), shared by every
+                // replica: one entry per account holding the log of recent writes, taken by compare-and-set.
+                // History 1: only the current log matters for the CAS. TTL 65 min: the entry's age resets on
+                // every write, so an entry idle longer than the hour window holds nothing that still counts.
+                // File storage: a restarted server must not hand out a second hour's worth of writes.
+                new BucketSpec(RATE_BUCKET, "shared GitHub write budget (content-creation ceiling)", 1,
+                        Duration.ofMinutes(65), 16 * MIB, 16 * 1024, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.

@@ -1,0 +1,63 @@
+package dev.orgctl.testing.github;
+
+import java.time.Instant;
+
+/** A pull request of the fake. */
+public final class FakePull {
+    final long id;
+    final int number;
+    final FakeRepo repo;
+    volatile String title;
+    volatile String body;
+    volatile String state;
+    final String head;
+    final String base;
+    final Instant createdAt;
+    volatile Instant updatedAt;
+    volatile int comments;
+
+    FakePull(long id, int number, FakeRepo repo, String title, String body, String head, String base, Instant now) {
+        this.id = id;
+        this.number = number;
+        this.repo = repo;
+        this.title = title;
+        this.body = body;
+        this.state = "open";
+        this.head = head;
+        this.base = base;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String body() {
+        return body;
+    }
+
+    public String state() {
+        return state;
+    }
+
+    public String head() {
+        return head;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public int comments() {
+        return comments;
+    }
+
+    public String nodeId() {
+        return "PR_" + id;
+    }
+}
