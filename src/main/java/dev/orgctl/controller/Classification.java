@@ -8,8 +8,12 @@ public sealed interface Classification {
     /** A one-word name for metrics and logs. */
     String kind();
 
-    /** The templates repository's default branch moved and touched templates or their config. */
-    record TemplateChange(String org, String templateRevision, Set<String> paths) implements Classification {
+    /**
+     * The templates repository's default branch moved and touched templates or their config.
+     * {@code previousRevision} is the branch's head before the push, when it had one.
+     */
+    record TemplateChange(String org, String templateRevision, java.util.Optional<String> previousRevision,
+                          Set<String> paths) implements Classification {
         public String kind() {
             return "template_change";
         }

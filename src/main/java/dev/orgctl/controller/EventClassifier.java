@@ -72,7 +72,9 @@ public final class EventClassifier {
             Set<String> templatePaths = paths.stream().filter(EventClassifier::isTemplatePath)
                     .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
             if (!templatePaths.isEmpty() || truncated || push.commits().isEmpty() && push.created()) {
-                return new TemplateChange(org, push.after(), templatePaths);
+                Optional<String> previous = push.before().isEmpty() || push.before().matches("0+") ? Optional.empty()
+                        : Optional.of(push.before());
+                return new TemplateChange(org, push.after(), previous, templatePaths);
             }
             return new Irrelevant("templates repository push touched no template");
         }

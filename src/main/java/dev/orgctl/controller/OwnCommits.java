@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.OwnCommitRecord;
+import dev.orgctl.regen.Provenance;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
@@ -20,7 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class OwnCommits {
     private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
-    private static final Pattern RUN_TRAILER = Pattern.compile("(?m)^Orgctl-Run-Id: \\S+");
 
     private final KeyValue kv;
 
@@ -56,9 +56,9 @@ public final class OwnCommits {
         }
     }
 
-    /** Recorded, or carrying orgctl's run trailer. */
+    /** Recorded, or written in orgctl's commit message form (subject marker and trailers). */
     public boolean isOwn(String commitId, String message) {
-        if (message != null && RUN_TRAILER.matcher(message).find()) {
+        if (message != null && !message.isEmpty() && Provenance.isOrgctlCommit(message)) {
             return true;
         }
         return find(commitId).isPresent();

@@ -64,7 +64,7 @@ class EventClassifierTest {
     void templateChangeOnTheTemplatesRepoDefaultBranch() {
         Classification c = classify("push", push(".github", "refs/heads/main", "a",
                 new C("t1", List.of("templates/ci/.github/workflows/ci.yml", "README.md"))));
-        assertThat(c).isEqualTo(new Classification.TemplateChange("acme", "t1", Set.of("templates/ci/.github/workflows/ci.yml")));
+        assertThat(c).isEqualTo(new Classification.TemplateChange("acme", "t1", java.util.Optional.of("a"), Set.of("templates/ci/.github/workflows/ci.yml")));
         assertThat(classify("push", push(".github", "refs/heads/main", "a", new C("t2", List.of("orgctl.yaml")))))
                 .isInstanceOf(Classification.TemplateChange.class);
         assertThat(classify("push", push(".github", "refs/heads/main", "a", new C("t3", List.of("README.md")))))

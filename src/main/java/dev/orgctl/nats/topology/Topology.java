@@ -22,6 +22,7 @@ public final class Topology {
     public static final String BOOTSTRAP_BUCKET = "ORGCTL_BOOTSTRAP";
     public static final String COMMITS_BUCKET = "ORGCTL_COMMITS";
     public static final String BREAKERS_BUCKET = "ORGCTL_BREAKERS";
+    public static final String CONTROLLER_BUCKET = "ORGCTL_CONTROLLER";
     public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
@@ -83,6 +84,10 @@ public final class Topology {
                 // and lets an open breaker close by itself when nobody touches the repository.
                 new BucketSpec(BREAKERS_BUCKET, "per-repository circuit breakers (snake prevention)", 1,
                         Duration.ofDays(1), 256 * MIB, 16 * 1024, StorageType.File, r),
+                // The controller's singletons (periodic reconcile, redelivery sweep): when each last ran, so
+                // that of several replicas only one does a round per interval. Tiny, kept forever.
+                new BucketSpec(CONTROLLER_BUCKET, "controller singletons: when each periodic task last ran", 1,
+                        Duration.ZERO, 16 * MIB, 4096, StorageType.File, r),
                 // GitHub's content-creation ceiling (80 writes/min, 500/h per account), shared by every
                 // replica: one entry per account holding the log of recent writes, taken by compare-and-set.
                 // History 1: only the current log matters for the CAS. TTL 65 min: the entry's age resets on

@@ -1,0 +1,54 @@
+package dev.orgctl.controller;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The controller's Prometheus metrics. Each snake-prevention layer has its own label value, so an
+ * operator sees which layer stopped what:
+ * {@code orgctl_controller_snake_stopped_total{layer="own_commit|no_diff|depth|breaker"}}.
+ */
+public final class ControllerMetrics {
+    private final MeterRegistry registry;
+
+    public ControllerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void delivery(String kind) {
+        Counter.builder("orgctl_controller_deliveries").description("Deliveries classified, by what they meant")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    public void snakeStopped(String layer) {
+        Counter.builder("orgctl_controller_snake_stopped").description("Loops prevented, by snake-prevention layer")
+                .tag("layer", layer).register(registry).increment();
+    }
+
+    public void job(String outcome) {
+        Counter.builder("orgctl_controller_jobs").description("Regeneration jobs finished, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void scheduled(String outcome) {
+        Counter.builder("orgctl_controller_triggers").description("Regeneration triggers: queued or coalesced")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void deadLetter(String stoppedBy) {
+        Counter.builder("orgctl_controller_dead_letters").description("Messages sent to ORGCTL_DLQ, by cause")
+                .tag("stopped_by", stoppedBy).register(registry).increment();
+    }
+
+    public Timer jobTimer() {
+        return Timer.builder("orgctl_controller_job_duration").description("Time to work one regeneration job")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    /** Counters that tests and the demo read back. */
+    public double count(String name, String tag, String value) {
+        Counter c = registry.find(name).tag(tag, value).counter();
+        return c == null ? 0 : c.count();
+    }
+}

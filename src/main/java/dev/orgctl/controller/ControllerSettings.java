@@ -1,0 +1,37 @@
+package dev.orgctl.controller;
+
+import dev.orgctl.hosts.CommitIdentity;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How the controller runs.
+ *
+ * @param workers        jobs worked on at once by this process
+ * @param maxDepth       reactions to reactions before a job is stopped (snake prevention, layer 3)
+ * @param breaker        the per-repository circuit breaker (layer 4)
+ * @param reconcileEvery the periodic full reconcile; empty: off
+ * @param maxAttempts    deliveries of a job or an event before it goes to the DLQ
+ * @param lockWait       how long a worker waits for a repository's lock before handing the job back
+ * @param identity       author and committer of orgctl's commits
+ */
+public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Settings breaker,
+                                 Optional<Duration> reconcileEvery, int maxAttempts, Duration lockWait,
+                                 CommitIdentity identity) {
+    public static ControllerSettings defaults() {
+        return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)), 5,
+                Duration.ofSeconds(10), CommitIdentity.ORGCTL);
+    }
+
+    public ControllerSettings withReconcile(Optional<Duration> every) {
+        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity);
+    }
+
+    public ControllerSettings withBreaker(CircuitBreaker.Settings b) {
+        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity);
+    }
+
+    public ControllerSettings withWorkers(int n) {
+        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.orgctl.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orgctl.controller.Classification.Drift;
+import dev.orgctl.controller.Classification.NewRepository;
+import dev.orgctl.controller.Classification.OwnCommit;
+import dev.orgctl.controller.Classification.TemplateChange;
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.RepositoryHost;
+import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.proto.JobReason;
+import dev.orgctl.regen.TemplateLoader;
+import dev.orgctl.regen.TemplateSnapshot;
+import io.nats.client.Message;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles one delivery from GITHUB_EVENTS: classify it, and schedule the regeneration jobs it
+ * calls for. Returns normally when the delivery is fully handled (the caller acks); throws when it
+ * should be retried. A delivery that can never be handled (not JSON) is a {@link PoisonException}.
+ */
+public final class EventProcessor {
+    private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A delivery that will fail the same way every time: it goes to the DLQ at once. */
+    public static final class PoisonException extends RuntimeException {
+        public PoisonException(String message) {
+            super(message);
+        }
+    }
+
+    private final EventClassifier classifier;
+    private final JobScheduler scheduler;
+    private final OwnCommits ownCommits;
+    private final RepositoryHost host;
+    private final ControllerSettings settings;
+    private final ControllerMetrics metrics;
+
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics) {
+        this.classifier = classifier;
+        this.scheduler = scheduler;
+        this.ownCommits = ownCommits;
+        this.host = host;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    public Classification handle(Message msg) {
+        String event = header(msg, "X-GitHub-Event");
+        String delivery = header(msg, "X-GitHub-Delivery");
+        if (event.isEmpty() || delivery.isEmpty()) {
+            throw new PoisonException("no X-GitHub-Event or X-GitHub-Delivery header");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(msg.getData());
+        } catch (IOException e) {
+            throw new PoisonException("the body is not JSON: " + e.getMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new PoisonException("the body is not a JSON object");
+        }
+        return handle(GitHubEvent.parse(event, delivery, body));
+    }
+
+    public Classification handle(GitHubEvent e) {
+        Classification c = classifier.classify(e);
+        metrics.delivery(c.kind());
+        var line = log.atInfo().addKeyValue("delivery", e.deliveryId()).addKeyValue("event", e.event())
+                .addKeyValue("kind", c.kind());
+        if (c instanceof TemplateChange t) {
+            List<RepositoryInfo> targets = targets(t);
+            int queued = 0;
+            for (RepositoryInfo r : targets) {
+                if (schedule(r.org(), r.name(), JobReason.TEMPLATE_CHANGE, t.templateRevision(), e.deliveryId(), 0)) {
+                    queued++;
+                }
+            }
+            line.addKeyValue("revision", t.templateRevision()).addKeyValue("targets", targets.size())
+                    .addKeyValue("queued", queued).log("template change: regeneration scheduled");
+        } else if (c instanceof Drift d) {
+            int depth = d.afterOwnCommit().flatMap(ownCommits::find).map(r -> r.getDepth() + 1).orElse(0);
+            schedule(d.org(), d.repo(), JobReason.DRIFT, "", e.deliveryId(), depth);
+            line.addKeyValue("repo", d.org() + "/" + d.repo()).addKeyValue("paths", String.join(",", d.paths()))
+                    .addKeyValue("depth", depth).log("drift: repair scheduled");
+        } else if (c instanceof NewRepository n) {
+            schedule(n.org(), n.repo(), JobReason.NEW_REPOSITORY, "", e.deliveryId(), 0);
+            line.addKeyValue("repo", n.org() + "/" + n.repo()).log("new repository: regeneration scheduled");
+        } else if (c instanceof OwnCommit o) {
+            metrics.snakeStopped("own_commit");
+            line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")
+                    .log("snake prevention: orgctl's own commit dropped");
+        } else {
+            log.atDebug().addKeyValue("delivery", e.deliveryId()).addKeyValue("event", e.event())
+                    .addKeyValue("reason", ((Classification.Irrelevant) c).reason()).log("nothing to do");
+        }
+        return c;
+    }
+
+    private boolean schedule(String org, String repo, JobReason reason, String rev, String causation, int depth) {
+        JobScheduler.Outcome o = scheduler.schedule(org, repo, reason, rev, causation, depth);
+        metrics.scheduled(o.name().toLowerCase(java.util.Locale.ROOT));
+        return o == JobScheduler.Outcome.QUEUED;
+    }
+
+    /**
+     * The repositories a template change can affect: targets of the new templates and of the
+     * previous ones (a repository that stops being a target must lose its files).
+     */
+    private List<RepositoryInfo> targets(TemplateChange t) {
+        TemplateLoader loader = new TemplateLoader(host);
+        RepoRef templatesRepo = TemplateLoader.templatesRepo(t.org());
+        TemplateSnapshot now = loader.loadAt(templatesRepo, t.templateRevision());
+        List<RepositoryInfo> repos = host.listRepositories(t.org());
+        Optional<TemplateSnapshot> before = Optional.empty();
+        if (t.previousRevision().isPresent()) {
+            try {
+                before = Optional.of(loader.loadAt(templatesRepo, t.previousRevision().get()));
+            } catch (RuntimeException e) {
+                // The previous templates were broken or are gone: the new targets are all there is.
+                log.atDebug().addKeyValue("revision", t.previousRevision().get()).log("previous templates unreadable");
+            }
+        }
+        return before.map(b -> now.affected(b, repos)).orElseGet(() -> now.targets(repos));
+    }
+
+    private static String header(Message msg, String name) {
+        if (msg.getHeaders() == null) {
+            return "";
+        }
+        String v = msg.getHeaders().getFirst(name);
+        return v == null ? "" : v;
+    }
+}
