@@ -3,6 +3,11 @@ package dev.orgctl.regen;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orgctl.hosts.FileSelection;
+import dev.orgctl.hosts.RepoFile;
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.RepoSnapshot;
+import dev.orgctl.hosts.RepositoryHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,6 +95,24 @@ public final class OwnershipManifest {
             out.add(PATH);
         }
         return out;
+    }
+
+    /**
+     * The manifest of a repository at a commit (one host read), empty when there is none or it is
+     * unreadable. For the drift check of a push, read it at the push's {@code before} commit: the
+     * files orgctl owned before the push (the push may change or delete the manifest itself).
+     */
+    public static Optional<OwnershipManifest> read(RepositoryHost host, RepoRef repo, String commitId) {
+        RepoSnapshot s = host.readCommit(repo, commitId, FileSelection.paths(List.of(PATH)));
+        Optional<RepoFile> f = s.file(PATH);
+        if (f.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse(f.get().content()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Parses a manifest; a file that is not a valid manifest is an {@link IOException}. */

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The templates repository at one revision, parsed and compiled once: {@code orgctl.yaml} and
@@ -241,15 +240,6 @@ public final class TemplateSnapshot {
                 }
                 out.add(f);
             }
-        }
-        return out;
-    }
-
-    /** Every target path this snapshot can render for the repository (for reads before rendering). */
-    public Set<String> paths(List<RenderedFile> rendered) {
-        Set<String> out = new TreeSet<>();
-        for (RenderedFile f : rendered) {
-            out.add(f.path());
         }
         return out;
     }

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ProvenanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static String tplHead(RegenFixture fx) {
+        return fx.host.branchHead(fx.templates, "main").orElseThrow();
+    }
+
     @TempDir
     Path tmp;
 
@@ -86,7 +90,9 @@ class ProvenanceTest {
             w.scanOnce();
             JsonNode drift = pushes.get(1);
             assertThat(Provenance.isOwnPush(drift, id -> true)).isFalse();
-            OwnershipManifest m = OwnershipManifest.parse(fx.repos.file(api, OwnershipManifest.PATH).getBytes());
+            OwnershipManifest m = OwnershipManifest.read(fx.host, api, drift.path("before").asText()).orElseThrow();
+            assertThat(m).isEqualTo(OwnershipManifest.parse(fx.repos.file(api, OwnershipManifest.PATH).getBytes()));
+            assertThat(OwnershipManifest.read(fx.host, fx.templates, tplHead(fx))).isEmpty();
             assertThat(Provenance.touchesOwnedFile(Provenance.changedPaths(drift), m.ownedPaths())).isTrue();
 
             fx.templates(files("templates/ci/.github/CODEOWNERS", "* @x\n"));
