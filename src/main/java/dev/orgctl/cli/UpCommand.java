@@ -1,6 +1,19 @@
 package dev.orgctl.cli;
 
+import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.config.Secret;
+import dev.orgctl.controller.CircuitBreaker;
+import dev.orgctl.controller.Controller;
+import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.hosts.Hosts;
+import dev.orgctl.hosts.RepositoryHost;
+import dev.orgctl.hosts.git.FileRefStateStore;
+import dev.orgctl.hosts.git.GitHost;
+import dev.orgctl.hosts.git.HttpDeliverySink;
+import dev.orgctl.hosts.git.RefWatcher;
+import java.time.Duration;
+import java.util.Optional;
 import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
@@ -33,6 +46,28 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     @Mixin
     GatewayOptions gatewayOptions;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+            description = "regeneration jobs this process works on at once (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--reconcile-every", paramLabel = "DURATION", defaultValue = "1h",
+            description = "periodic full reconcile, the safety net for missed events; 0 turns it off "
+                    + "(default: ${DEFAULT-VALUE})")
+    String reconcileEvery;
+
+    @Option(names = "--max-depth", paramLabel = "N", defaultValue = "3",
+            description = "reactions to orgctl's own commits before a job is stopped (default: ${DEFAULT-VALUE})")
+    int maxDepth;
+
+    @Option(names = "--breaker", paramLabel = "N/DURATION", defaultValue = "5/10m",
+            description = "circuit breaker: at most N regeneration commits per repository per DURATION "
+                    + "(default: ${DEFAULT-VALUE})")
+    String breaker;
+
+    @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "500ms",
+            description = "git backend: how often the ref watcher looks for pushes (default: ${DEFAULT-VALUE})")
+    String watchInterval;
+
     @Override
     public CommandSpec spec() {
         return spec;
@@ -47,7 +82,8 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
              NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
             ensureTopology(nats, applyTopology);
             try (Services services = new Services()) {
-                Gateway gateway = startServices(services, config, nats, gatewaySettings);
+                Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),
+                        parseDuration("--watch-interval", watchInterval));
                 spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
                         nats.connector().settings().redactedUrls()) + "; webhooks at " + gateway.url()
                         + "/webhooks/github; press Ctrl-C to stop");
@@ -60,16 +96,58 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
 
     /**
      * Starts what {@code up} runs, in order, into {@code services} (stopped in reverse, before NATS
-     * closes). The seam for the controller: start it here, before the gateway, on the same
-     * registry, and add its readiness (consumers bound) to {@code gateway.readiness()}.
+     * closes): the repository host, the controller, the gateway (whose /readyz includes the
+     * controller), and for the git backend the ref watcher that turns pushes into deliveries.
      *
      * @return the gateway, for its address
      */
-    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings) {
+    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
+                                 ControllerSettings controllerSettings, Duration watchInterval) {
         PrometheusMeterRegistry registry = Gateway.newRegistry();
-        // Controller: services.add("controller", Controller.start(config, nats, registry)); (its issue)
+        String org = config.github().requireOrg();
+        RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
+        Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));
         Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry));
+        gateway.readiness().add("controller", controller::problem);
+        if (host instanceof GitHost git) {
+            Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
+            RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()),
+                    new HttpDeliverySink(gateway.url().resolve("/webhooks/github"), signing), watchInterval,
+                    Optional.of(org));
+            watcher.start();
+            services.add("ref-watcher", watcher);
+        }
         return gateway;
+    }
+
+    ControllerSettings controllerSettings() {
+        Duration every = parseDuration("--reconcile-every", reconcileEvery);
+        String[] b = breaker.split("/", 2);
+        CircuitBreaker.Settings breakerSettings;
+        try {
+            breakerSettings = new CircuitBreaker.Settings(Integer.parseInt(b[0].trim()),
+                    parseDuration("--breaker", b.length > 1 ? b[1] : "10m"));
+        } catch (NumberFormatException e) {
+            throw new CommandFailure("--breaker: '" + breaker + "' is not N/DURATION (for example 5/10m)", Main.EXIT_CONFIG);
+        }
+        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1) {
+            throw new CommandFailure("--workers and the breaker's N must be at least 1, --max-depth at least 0",
+                    Main.EXIT_CONFIG);
+        }
+        return ControllerSettings.defaults().withWorkers(workers)
+                .withReconcile(every.isZero() ? Optional.empty() : Optional.of(every)).withBreaker(breakerSettings)
+                .withMaxDepth(maxDepth);
+    }
+
+    static Duration parseDuration(String flag, String text) {
+        if (text.trim().equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(flag + ": " + e.getMessage(), Main.EXIT_CONFIG);
+        }
     }
 
     /** Creates what is missing; reports (or, when told, applies) drift and updates. */

@@ -31,6 +31,10 @@ public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Setti
         return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity);
     }
 
+    public ControllerSettings withMaxDepth(int d) {
+        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity);
+    }
+
     public ControllerSettings withWorkers(int n) {
         return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity);
     }
