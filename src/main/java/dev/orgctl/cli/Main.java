@@ -36,6 +36,7 @@ public final class Main {
         cli.addSubcommand(new CommandLine(new TopologyCommand())
                 .addSubcommand(new TopologyCommand.Plan())
                 .addSubcommand(new TopologyCommand.Apply()));
+        cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new UpCommand());
         cli.addSubcommand(new DownCommand());
         cli.addSubcommand(new CommandLine(new BootstrapCommand())

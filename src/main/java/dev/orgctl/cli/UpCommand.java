@@ -103,7 +103,13 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
      */
     static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
                                  ControllerSettings controllerSettings, Duration watchInterval) {
-        PrometheusMeterRegistry registry = Gateway.newRegistry();
+        return startServices(services, config, nats, settings, controllerSettings, watchInterval, Gateway.newRegistry());
+    }
+
+    /** As above, on a given registry (the demo reads the controller's counters from it). */
+    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
+                                 ControllerSettings controllerSettings, Duration watchInterval,
+                                 PrometheusMeterRegistry registry) {
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));

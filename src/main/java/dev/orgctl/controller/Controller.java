@@ -172,15 +172,15 @@ public final class Controller implements AutoCloseable {
             int attempt = (int) msg.metaData().deliveredCount();
             ScheduledFuture<?> keepAlive = timers.scheduleAtFixedRate(msg::inProgress, 30, 30, TimeUnit.SECONDS);
             try {
-                Worker.Disposition d = worker.work(msg, attempt, attempt >= settings.maxAttempts());
-                if (d == Worker.Disposition.ACK) {
+                Worker.Disposition d = worker.work(msg, attempt);
+                if (d.ack()) {
                     msg.ack();
                 } else {
-                    msg.nakWithDelay(Worker.backoff(attempt));
+                    msg.nakWithDelay(d.delay());
                 }
             } catch (RuntimeException e) {
                 // A job that cannot even be decoded, or a failure the worker did not expect.
-                if (attempt >= settings.maxAttempts()) {
+                if (attempt >= settings.maxAttempts() || e instanceof IllegalArgumentException) {
                     metrics.deadLetter("attempts");
                     deadLetters.add("job", "", "", msg, String.valueOf(e.getMessage()), attempt, "attempts", "");
                     msg.term();

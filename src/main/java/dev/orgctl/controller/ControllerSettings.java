@@ -14,28 +14,35 @@ import java.util.Optional;
  * @param maxAttempts    deliveries of a job or an event before it goes to the DLQ
  * @param lockWait       how long a worker waits for a repository's lock before handing the job back
  * @param identity       author and committer of orgctl's commits
+ * @param settle         a template change waits this long after its newest trigger before it runs, so
+ *                       that a burst of pushes becomes one run (debounce)
+ * @param maxSettle      but never longer than this after the job was queued
  */
 public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Settings breaker,
                                  Optional<Duration> reconcileEvery, int maxAttempts, Duration lockWait,
-                                 CommitIdentity identity) {
+                                 CommitIdentity identity, Duration settle, Duration maxSettle) {
     public static ControllerSettings defaults() {
         return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)), 5,
-                Duration.ofSeconds(10), CommitIdentity.ORGCTL);
+                Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20));
+    }
+
+    public ControllerSettings withSettle(Duration s, Duration max) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, s, max);
     }
 
     public ControllerSettings withReconcile(Optional<Duration> every) {
-        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity);
+        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity, settle, maxSettle);
     }
 
     public ControllerSettings withBreaker(CircuitBreaker.Settings b) {
-        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity);
+        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
     }
 
     public ControllerSettings withMaxDepth(int d) {
-        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity);
+        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
     }
 
     public ControllerSettings withWorkers(int n) {
-        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity);
+        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
     }
 }

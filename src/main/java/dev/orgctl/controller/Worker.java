@@ -36,12 +36,20 @@ import org.slf4j.LoggerFactory;
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-    /** What the caller does with the job's message. */
-    public enum Disposition {
-        /** Done (whatever the outcome): acknowledge. */
-        ACK,
-        /** Try again later (lock busy, host away): negative-acknowledge with a delay. */
-        RETRY
+    /**
+     * What the caller does with the job's message: acknowledge it (done, whatever the outcome), or
+     * hand it back to be delivered again after {@code delay} (lock busy, host away, settling).
+     */
+    public record Disposition(boolean ack, Duration delay) {
+        static final Disposition ACK = new Disposition(true, Duration.ZERO);
+
+        static Disposition retry(int attempt) {
+            return new Disposition(false, backoff(attempt));
+        }
+
+        static Disposition later(Duration d) {
+            return new Disposition(false, d);
+        }
     }
 
     private final RepositoryHost host;
@@ -81,24 +89,29 @@ public final class Worker {
     }
 
     /**
-     * @param attempt     which delivery of the job this is (1 for the first)
-     * @param lastAttempt no retry follows: a failure now goes to the DLQ
+     * @param delivery which delivery of the job's message this is (1 for the first). Failed runs are
+     *                 counted by the workflow (each retry takes the run over, attempt + 1), so
+     *                 deliveries spent waiting (settling, a busy lock) do not count as attempts.
      */
-    public Disposition work(Message msg, int attempt, boolean lastAttempt) {
+    public Disposition work(Message msg, int delivery) {
         RegenJob job = MessageCodec.decode(msg, RegenJob.getDefaultInstance());
         String wf = JobScheduler.workflowId(job.getOrg(), job.getRepo());
-        String runId = job.getJobId() + "-" + attempt;
+        Optional<Duration> settling = settling(wf, job);
+        if (settling.isPresent()) {
+            return Disposition.later(settling.get());
+        }
+        String runId = job.getJobId() + "-" + delivery;
         Optional<Lease> lease;
         try {
             lease = locks.acquire(wf, "regen " + runId, settings.lockWait());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Disposition.RETRY;
+            return Disposition.later(Duration.ofSeconds(1));
         }
         if (lease.isEmpty()) {
             log.atInfo().addKeyValue("workflow", wf).addKeyValue("job", job.getJobId())
                     .log("repository locked by another worker; job handed back");
-            return Disposition.RETRY;
+            return Disposition.later(Duration.ofSeconds(2));
         }
         try (Lease held = lease.get()) {
             Optional<Run> started = workflows.start(wf, runId, held);
@@ -108,6 +121,8 @@ public final class Worker {
                 return Disposition.ACK;
             }
             Run run = started.get();
+            int attempt = run.attempt();
+            boolean lastAttempt = attempt >= settings.maxAttempts() || delivery >= 10 * settings.maxAttempts();
             try {
                 finish(run, job, runOnce(run, job, held));
             } catch (RetryableFailure | dev.orgctl.hosts.HostException e) {
@@ -115,7 +130,7 @@ public final class Worker {
                     // The run stays RUNNING: the retry holds the lock with a larger token and takes it over.
                     log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("attempt", attempt)
                             .addKeyValue("error", e.getMessage()).log("regeneration failed; it will be retried");
-                    return Disposition.RETRY;
+                    return Disposition.retry(attempt);
                 }
                 endFailed(run, e.getMessage());
                 metrics.job("failed");
@@ -126,10 +141,31 @@ public final class Worker {
             } catch (StaleRunException | LeaseLostException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
-                return Disposition.RETRY;
+                return Disposition.retry(attempt);
             }
             return Disposition.ACK;
         }
+    }
+
+    /**
+     * Debounce of template changes: while the newest trigger of a PENDING workflow is younger than
+     * the settle time, the job waits, so the pushes of a burst fold into one run. Bounded by
+     * {@code maxSettle} after the job was queued, so a steady stream of pushes cannot starve it.
+     */
+    private Optional<Duration> settling(String wf, RegenJob job) {
+        if (job.getReason() != dev.orgctl.proto.JobReason.TEMPLATE_CHANGE || settings.settle().isZero()) {
+            return Optional.empty();
+        }
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant queued = java.time.Instant.ofEpochSecond(job.getCreated().getSeconds(), job.getCreated().getNanos());
+        if (Duration.between(queued, now).compareTo(settings.maxSettle()) >= 0) {
+            return Optional.empty();
+        }
+        return workflows.get(wf).filter(w -> w.state() == dev.orgctl.proto.WorkflowState.PENDING).map(w -> {
+            var at = w.record().getTrigger().getReceivedAt();
+            Duration age = Duration.between(java.time.Instant.ofEpochSecond(at.getSeconds(), at.getNanos()), now);
+            return settings.settle().minus(age);
+        }).filter(d -> !d.isNegative() && !d.isZero());
     }
 
     /** What one run ended with, to record. */
@@ -187,11 +223,15 @@ public final class Worker {
             metrics.job("committed");
             line.addKeyValue("commit", c.commitId()).addKeyValue("changes", c.plan().summary())
                     .addKeyValue("replans", c.replans()).log("regenerated: one commit");
-            breaker.recordCommit(org, repo).ifPresent(o -> {
+            // A commit that follows a person's template push is new content, not a loop: the breaker counts
+            // the others (drift repairs, reconciles, new repositories), where loops live.
+            if (!"template_change".equals(run.trigger().getReason())) {
+                breaker.recordCommit(org, repo).ifPresent(o -> {
                 metrics.snakeStopped("breaker");
-                log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("layer", "breaker")
-                        .log("snake prevention: circuit breaker opened: " + o.reason());
-            });
+                    log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("layer", "breaker")
+                            .log("snake prevention: circuit breaker opened: " + o.reason());
+                });
+            }
             return new Outcome(true, "committed " + c.commitId(), c.plan().baseCommit().orElse(""), c.commitId());
         }
         if (result instanceof RegenResult.NoChange n) {

@@ -26,7 +26,12 @@ public final class NatsRuntime implements AutoCloseable {
     public enum WhenNoUrl {
         /** Start the embedded server (or use the one already running on the data dir's store). */
         START_EMBEDDED,
-        /** Use the embedded server already running on the data dir's store, else fail clearly. */
+        /**
+         * Use the embedded server already running on the data dir's store; when none runs but the
+         * store exists (orgctl ran here before), start it for this command only, so that
+         * {@code orgctl status} works after {@code orgctl demo} or {@code orgctl up} has stopped.
+         * With no store either, fail clearly.
+         */
         USE_RUNNING_EMBEDDED
     }
 
@@ -58,7 +63,8 @@ public final class NatsRuntime implements AutoCloseable {
                 settings = settings.withUrls(List.of(running.get().url()));
                 log.atInfo().addKeyValue("url", running.get().url()).addKeyValue("pid", running.get().pid())
                         .log("using the embedded nats-server already running on the data dir");
-            } else if (whenNoUrl == WhenNoUrl.START_EMBEDDED) {
+            } else if (whenNoUrl == WhenNoUrl.START_EMBEDDED
+                    || java.nio.file.Files.isDirectory(store.resolve("jetstream"))) {
                 EmbeddedNats server = EmbeddedNats.start(new EmbeddedNats.Spec(
                         EmbeddedNats.locateBinary(settings.serverBin()), store, "127.0.0.1", 0, -1, ""),
                         Duration.ofSeconds(15), true);

@@ -114,8 +114,11 @@ public final class Topology {
                 new ConsumerSpec(EVENTS_STREAM, CONTROLLER_CONSUMER, "controller: classify deliveries",
                         EVENTS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(60), 10, 256, List.of()),
                 // Workers share the job queue; a job's lease is the ack wait, renewed with in-progress acks.
+                // Failed runs are counted by the workflow (a retry takes the run over, attempt + 1), not by
+                // deliveries: a job also goes back while its repository is locked or a burst settles. So the
+                // server does not cap deliveries; the worker sends a job to the DLQ after its last attempt.
                 new ConsumerSpec(JOBS_STREAM, WORKERS_CONSUMER, "workers: regenerate repositories",
-                        JOBS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(120), 5, 64, List.of()));
+                        JOBS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(120), -1, 64, List.of()));
     }
 
     public List<ResourceSpec> resources() {
