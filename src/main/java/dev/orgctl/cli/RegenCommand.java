@@ -5,9 +5,9 @@ import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.hosts.CommitIdentity;
 import dev.orgctl.hosts.ProposalRequest;
 import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
-import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.regen.FileAction;
 import dev.orgctl.regen.FilePlan;
 import dev.orgctl.regen.Headers;
@@ -81,16 +81,15 @@ public final class RegenCommand implements Runnable {
                 throw new CommandFailure("--parallel must be at least 1", Main.EXIT_CONFIG);
             }
             String org = config.github().requireOrg();
-            if (config.backend() != Backend.GIT) {
-                throw new CommandFailure("regen needs the git backend for now (the github backend is not built yet):"
-                        + " set ORGCTL_BACKEND=git and ORGCTL_GIT_ROOT", Main.EXIT_CONFIG);
+            if (config.backend() == Backend.GIT) {
+                Path root = config.requireGitRoot();
+                if (!Files.isDirectory(root.resolve(org))) {
+                    throw new CommandFailure("no organization '" + org + "' under the git root " + root
+                            + " (expected " + root.resolve(org) + "/<repo>.git)", Main.EXIT_CONFIG);
+                }
             }
-            Path root = config.requireGitRoot();
-            if (!Files.isDirectory(root.resolve(org))) {
-                throw new CommandFailure("no organization '" + org + "' under the git root " + root
-                        + " (expected " + root.resolve(org) + "/<repo>.git)", Main.EXIT_CONFIG);
-            }
-            GitHost host = new GitHost(root);
+            // Without NATS: a one-off run keeps to this process's own share of GitHub's write budget.
+            RepositoryHost host = Hosts.open(config, Optional.empty());
             try {
                 TemplateSnapshot templates = new TemplateLoader(host).load(org);
                 List<RepositoryInfo> repos = new ArrayList<>();
