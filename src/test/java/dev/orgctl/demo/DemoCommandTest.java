@@ -1,0 +1,33 @@
+package dev.orgctl.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orgctl.testing.OrgctlProcess;
+import dev.orgctl.testing.OrgctlProcess.Result;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command, as a user runs it: it must tell the whole story and exit 0. */
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoProvesEveryClaimAndLeavesDataForStatus() {
+        Result demo = OrgctlProcess.run(dir, Map.of(), "demo", "--repos", "4");
+        assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out())
+                .contains("a template change reached all 4 repositories, exactly one commit each")
+                .contains("follow-up commits: 0")
+                .contains("was repaired")
+                .contains("5 template pushes in a burst")
+                .contains("${{ }} expressions passed through untouched");
+        assertThat(demo.out() + demo.err()).doesNotContainPattern("(?i)webhook_secret|[0-9a-f]{48}");
+
+        Result status = OrgctlProcess.run(dir, Map.of(), "status");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).contains("completed 4");
+    }
+}
