@@ -118,4 +118,28 @@ class GitHubUpEndToEndTest {
                 assertThat(api.file("main", ".github/CODEOWNERS")).contains(owners));
         assertThat(orgctlCommits(api)).isEqualTo(2);
     }
+
+    @Test
+    void aBurstOfTemplatePushesGivesAtMostTwoCommitsPerRepositoryAndTheNewestWins() {
+        Person alice = Person.of("alice");
+        String path = "templates/github/.github/workflows/ci.yml";
+        String ci = templates.file("main", path).orElseThrow();
+        for (int i = 1; i <= 5; i++) {
+            templates.push("main", alice, "CI: burst " + i, Map.of(path, ci + "# burst " + i + "\n"));
+        }
+        List<FakeRepo> targets = List.of(acme.requireRepo("api"), acme.requireRepo("web"), acme.requireRepo("docs.site"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (FakeRepo r : targets) {
+                assertThat(r.file("main", ".github/workflows/ci.yml")).get().asString().contains("# burst 5");
+            }
+        });
+        Map<String, String> heads = new HashMap<>();
+        targets.forEach(r -> heads.put(r.name(), r.requireHead("main")));
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                targets.forEach(r -> assertThat(r.requireHead("main")).isEqualTo(heads.get(r.name()))));
+        for (FakeRepo r : targets) {
+            assertThat(orgctlCommits(r)).as(r.name()).isBetween(1L, 2L);
+            assertThat(r.file("main", ".github/workflows/ci.yml")).get().asString().doesNotContain("# burst 4");
+        }
+    }
 }
