@@ -78,6 +78,10 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         OrgctlConfig config = ConfigOptions.resolve(spec);
         GatewaySettings gatewaySettings = gatewayOptions.settings(config);
         gatewaySettings.requireVerification(); // before starting anything
+        config.github().requireOrg();
+        if (config.backend() == dev.orgctl.config.Backend.GIT) {
+            config.requireGitRoot();
+        }
         try (Foreground foreground = Foreground.install(gatewaySettings.shutdownGrace().plusSeconds(15));
              NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
             ensureTopology(nats, applyTopology);

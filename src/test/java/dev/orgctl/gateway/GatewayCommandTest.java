@@ -124,6 +124,13 @@ class GatewayCommandTest {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("NATS_URL", nats.url());
+        // up also runs the controller: it needs an org and, for the git backend, a root (empty here).
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("orgctl-gw-root-");
+        java.nio.file.Files.createDirectories(root.resolve("acme"));
+        pb.environment().put("GITHUB_ORG", "acme");
+        pb.environment().put("ORGCTL_BACKEND", "git");
+        pb.environment().put("ORGCTL_GIT_ROOT", root.toString());
+        pb.environment().put("ORGCTL_DATA_DIR", root.resolve("data").toString());
         pb.environment().remove("GITHUB_WEBHOOK_SECRET");
         if (secret != null) {
             pb.environment().put("GITHUB_WEBHOOK_SECRET", secret);
