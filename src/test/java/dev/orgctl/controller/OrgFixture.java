@@ -100,8 +100,16 @@ final class OrgFixture implements AutoCloseable {
         return f;
     }
 
+    /** A NATS connection for the test itself, without starting orgctl in this process. */
+    NatsRuntime connect() {
+        if (runtime == null) {
+            runtime = NatsRuntime.open(config, "e2e", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
+        }
+        return runtime;
+    }
+
     void startServices(CircuitBreaker.Settings breaker) {
-        runtime = NatsRuntime.open(config, "e2e", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
+        connect();
         services = new Services();
         ControllerSettings settings = ControllerSettings.defaults().withReconcile(Optional.empty()).withBreaker(breaker);
         started = UpCommand.startServices(services, config, runtime,
