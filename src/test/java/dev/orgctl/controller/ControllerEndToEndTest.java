@@ -286,6 +286,36 @@ class ControllerEndToEndTest {
         }
     }
 
+    /**
+     * A delivery the controller handles a second time after its runs completed (it crashed after
+     * scheduling, before the ack, and JetStream redelivered it): it must not leave workflows
+     * PENDING without a job, which would swallow the next template change for minutes.
+     */
+    @Test
+    void aDeliveryHandledAgainAfterItsRunsCompletedLeavesNothingStuck() throws Exception {
+        try (OrgFixture f = OrgFixture.start(3, LOOSE)) {
+            rollOut(f, "@acme/rev-1");
+            JetStreamManagement jsm = jsm(f);
+            MessageInfo original = jsm.getLastMessage(Topology.EVENTS_STREAM,
+                    SubjectCodec.subject(OrgFixture.ORG, Optional.of(".github"), "push"));
+            Headers h = new Headers();
+            h.put("X-GitHub-Event", "push");
+            h.put("X-GitHub-Delivery", original.getHeaders().getFirst("X-GitHub-Delivery"));
+            f.runtime.jetStream().publish(original.getSubject(), h, original.getData(),
+                    PublishOptions.builder().messageId("redelivered-" + System.nanoTime()).build());
+            f.awaitQuiescence(WAIT);
+            List<String> stuck = dev.orgctl.coordination.Workflows.open(f.runtime, "test").list().stream()
+                    .filter(w -> w.state() == dev.orgctl.proto.WorkflowState.PENDING)
+                    .map(w -> w.workflowId()).toList();
+            assertEquals(List.of(), stuck, "workflows left PENDING without a job");
+            // And the next template change goes through at once.
+            rollOut(f, "@acme/rev-2");
+            for (RepoRef r : f.targets) {
+                assertEquals(2, f.orgctlCommits(r));
+            }
+        }
+    }
+
     @Test
     void poisonDeliveryDoesNotBlockTheRest() throws Exception {
         try (OrgFixture f = OrgFixture.start(2, LOOSE)) {
