@@ -339,6 +339,38 @@ class ControllerEndToEndTest {
         }
     }
 
+    /**
+     * A well-formed push to the templates repository whose {@code after} is not a commit id: it
+     * can never be handled, so it goes to the DLQ at once as poison (not after minutes of
+     * retries), and the real push behind it still regenerates.
+     */
+    @Test
+    void aPushNamingNoCommitIsPoisonAndDoesNotBlockTheRest() throws Exception {
+        try (OrgFixture f = OrgFixture.start(2, LOOSE)) {
+            Headers h = new Headers();
+            h.put("X-GitHub-Event", "push");
+            h.put("X-GitHub-Delivery", "poison-2");
+            String body = "{\"ref\":\"refs/heads/main\",\"before\":\"0000000000000000000000000000000000000000\","
+                    + "\"after\":\"not-a-commit\",\"created\":true,\"deleted\":false,"
+                    + "\"commits\":[{\"id\":\"not-a-commit\",\"message\":\"x\",\"added\":[\"templates/x/a.txt\"],"
+                    + "\"modified\":[],\"removed\":[]}],"
+                    + "\"repository\":{\"name\":\".github\",\"full_name\":\"acme/.github\",\"default_branch\":\"main\","
+                    + "\"owner\":{\"login\":\"acme\"}}}";
+            f.runtime.jetStream().publish(SubjectCodec.subject(OrgFixture.ORG, Optional.of(".github"), "push"), h,
+                    body.getBytes(StandardCharsets.UTF_8), PublishOptions.builder().messageId("poison-2").build());
+            rollOut(f, "@acme/after-poison");
+            DeadLetters dlq = new DeadLetters(f.runtime.jetStream(), jsm(f));
+            await("the poison delivery dead-lettered", WAIT, () -> !dlq.list().isEmpty());
+            DeadLetters.Entry e = dlq.list().get(0);
+            assertEquals("poison-2", e.letter().getCausationId());
+            assertEquals("poison", e.letter().getStoppedBy(), e.letter().getError());
+            assertEquals(1, e.letter().getAttempts(), "not retried: it can never succeed");
+            for (RepoRef r : f.targets) {
+                assertEquals(1, f.orgctlCommits(r));
+            }
+        }
+    }
+
     private static JetStreamManagement jsm(OrgFixture f) throws java.io.IOException {
         return f.runtime.connection().jetStreamManagement(f.runtime.connector().jetStreamOptions());
     }
