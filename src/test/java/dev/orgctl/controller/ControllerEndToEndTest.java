@@ -329,9 +329,12 @@ class ControllerEndToEndTest {
             // A real push right behind it still regenerates.
             rollOut(f, "@acme/after-poison");
             DeadLetters dlq = new DeadLetters(f.runtime.jetStream(), jsm(f));
-            boolean deadLettered = dlq.list().stream().anyMatch(e -> e.letter().getCausationId().equals("poison-1"));
-            double irrelevant = f.counter("orgctl_controller_deliveries", "kind", "irrelevant");
-            assertTrue(deadLettered || irrelevant >= 1, "the poison delivery was dead-lettered or acked as irrelevant");
+            await("the poison delivery dead-lettered", WAIT, () -> dlq.list().stream()
+                    .anyMatch(e -> e.letter().getCausationId().equals("poison-1")));
+            DeadLetters.Entry e = dlq.list().get(0);
+            assertEquals("poison", e.letter().getStoppedBy(), e.letter().getError());
+            assertEquals("delivery", e.letter().getKind());
+            assertEquals("svc-01", e.letter().getRepo());
             assertEquals(0, f.pendingWork(), "nothing left unacknowledged");
             for (RepoRef r : f.targets) {
                 assertEquals(1, f.orgctlCommits(r));
