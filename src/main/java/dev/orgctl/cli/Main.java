@@ -54,6 +54,8 @@ public final class Main {
                 .addSubcommand(new BenchRegenCommand()));
         cli.addSubcommand(new CommandLine(new RegenCommand())
                 .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply()));
+        cli.addSubcommand(new CommandLine(new DlqCommand())
+                .addSubcommand(new DlqCommand.ListLetters()).addSubcommand(new DlqCommand.Redrive()));
         cli.addSubcommand(new CommandLine(new WebhookCommand())
                 .addSubcommand(new WebhookCommand.Register())
                 .addSubcommand(new WebhookCommand.Verify())

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * The parts a foreground command runs (the gateway; the controller when it lands), started in
  * order and stopped in reverse, each stop logged and isolated from the others' failures.
  */
-final class Services implements AutoCloseable {
+public final class Services implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Services.class);
 
     private record Named(String name, AutoCloseable service) {
@@ -18,7 +18,7 @@ final class Services implements AutoCloseable {
     private final Deque<Named> started = new ArrayDeque<>();
 
     /** Records a started service; returns it for chaining. */
-    <T extends AutoCloseable> T add(String name, T service) {
+    public <T extends AutoCloseable> T add(String name, T service) {
         started.push(new Named(name, service));
         return service;
     }

@@ -87,7 +87,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
             ensureTopology(nats, applyTopology);
             try (Services services = new Services()) {
                 Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),
-                        parseDuration("--watch-interval", watchInterval));
+                        parseDuration("--watch-interval", watchInterval)).gateway();
                 spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
                         nats.connector().settings().redactedUrls()) + "; webhooks at " + gateway.url()
                         + "/webhooks/github; press Ctrl-C to stop");
@@ -103,9 +103,9 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
      * closes): the repository host, the controller, the gateway (whose /readyz includes the
      * controller), and for the git backend the ref watcher that turns pushes into deliveries.
      *
-     * @return the gateway, for its address
+     * @return what was started (the gateway for its address; the controller and watcher for tests)
      */
-    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
+    public static Started startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
                                  ControllerSettings controllerSettings, Duration watchInterval) {
         return startServices(services, config, nats, settings, controllerSettings, watchInterval, Gateway.newRegistry());
     }
@@ -119,6 +119,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));
         Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry));
         gateway.readiness().add("controller", controller::problem);
+        Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
             RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()),
@@ -126,8 +127,13 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
                     Optional.of(org));
             watcher.start();
             services.add("ref-watcher", watcher);
+            refWatcher = Optional.of(watcher);
         }
-        return gateway;
+        return new Started(host, controller, gateway, refWatcher);
+    }
+
+    /** The parts {@link #startServices} started; all are stopped by closing the {@link Services}. */
+    public record Started(RepositoryHost host, Controller controller, Gateway gateway, Optional<RefWatcher> refWatcher) {
     }
 
     ControllerSettings controllerSettings() {

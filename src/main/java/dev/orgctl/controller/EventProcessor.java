@@ -67,7 +67,24 @@ public final class EventProcessor {
         if (body == null || !body.isObject()) {
             throw new PoisonException("the body is not a JSON object");
         }
-        return handle(GitHubEvent.parse(event, delivery, body));
+        GitHubEvent parsed = GitHubEvent.parse(event, delivery, body);
+        parsed.push().ifPresent(EventProcessor::requireCommitIds);
+        return handle(parsed);
+    }
+
+    private static final java.util.regex.Pattern COMMIT_ID = java.util.regex.Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+
+    /**
+     * A push names its old and new head by commit id; one that names something else can never be
+     * read (every retry fails the same way), so it is poison rather than a failure to retry.
+     */
+    private static void requireCommitIds(GitHubEvent.Push p) {
+        if (!p.deleted() && !COMMIT_ID.matcher(p.after()).matches()) {
+            throw new PoisonException("the push's 'after' is not a commit id: '" + p.after() + "'");
+        }
+        if (!p.before().isEmpty() && !COMMIT_ID.matcher(p.before()).matches()) {
+            throw new PoisonException("the push's 'before' is not a commit id: '" + p.before() + "'");
+        }
     }
 
     public Classification handle(GitHubEvent e) {

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Turns "this repository should be regenerated" into at most one queued job per repository: the
  * trigger goes to the workflow first (coalesced when a run is pending or running), and only a
  * trigger that made the workflow PENDING enqueues a job. A worker that finishes a run enqueues
- * the follow-up itself. The job's message id is derived from the workflow and its causation, so a
- * controller that crashes after enqueueing and handles the same delivery again enqueues nothing new.
+ * the follow-up itself. A controller that crashes after enqueueing and handles the same delivery
+ * again while the run is pending or running coalesces it and enqueues nothing new.
  */
 public final class JobScheduler {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
@@ -68,7 +68,13 @@ public final class JobScheduler {
                     .log("trigger coalesced into the pending or running regeneration");
             return Outcome.COALESCED;
         }
-        enqueue(org, repo, trigger, "job-" + KeyCodec.encode(wf) + "-" + causationId);
+        // The id names this PENDING transition (the workflow's revision after it), not only the
+        // causation: the same delivery handled again after its run completed (a redelivery after a
+        // crash before the ack) makes the workflow PENDING again, and a job id equal to the first
+        // one would be dropped by the stream's de-duplication, leaving it PENDING with no job.
+        // Handling it again while the first run is pending or running coalesces instead.
+        long revision = workflows.get(wf).map(w -> w.revision()).orElse(0L);
+        enqueue(org, repo, trigger, "job-" + KeyCodec.encode(wf) + "-" + causationId + "-" + revision);
         return Outcome.QUEUED;
     }
 

@@ -1,0 +1,262 @@
+package dev.orgctl.controller;
+
+import dev.orgctl.cli.Services;
+import dev.orgctl.cli.UpCommand;
+import dev.orgctl.config.ConfigResolver;
+import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.gateway.GatewaySettings;
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.git.GitTestRepos;
+import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.topology.Topology;
+import dev.orgctl.regen.Provenance;
+import dev.orgctl.regen.SampleTemplates;
+import dev.orgctl.testing.NatsServerFixture;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.ConsumerInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/**
+ * An org "acme" on real bare repositories (templates repository with {@link SampleTemplates}, N
+ * targets with an initial commit), a real nats-server with the topology, and the services
+ * {@code orgctl up} runs, started in process by {@link UpCommand#startServices}: git host,
+ * controller (reconcile off), gateway on a free port with a webhook secret, ref watcher at 100 ms.
+ */
+final class OrgFixture implements AutoCloseable {
+    static final String ORG = "acme";
+    static final String SECRET = "e2e-webhook-secret";
+
+    final Path root;
+    final Path gitRoot;
+    final NatsServerFixture nats;
+    final GitTestRepos repos;
+    final RepoRef templates;
+    final List<RepoRef> targets = new ArrayList<>();
+    final OrgctlConfig config;
+    NatsRuntime runtime;
+    Services services;
+    UpCommand.Started started;
+
+    private OrgFixture(int targetCount, Map<String, String> templateFiles) {
+        try {
+            root = Files.createTempDirectory("orgctl-e2e-");
+            gitRoot = Files.createDirectories(root.resolve("git"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        nats = NatsServerFixture.start().withTopology();
+        repos = new GitTestRepos(gitRoot);
+        templates = repos.create(ORG, ".github");
+        repos.commit(templates, templateFiles, "initial templates");
+        for (int i = 1; i <= targetCount; i++) {
+            RepoRef r = repos.create(ORG, String.format("svc-%02d", i));
+            repos.commit(r, GitTestRepos.files("src/main.txt", "code of " + r.name() + "\n"), "initial");
+            targets.add(r);
+        }
+        config = ConfigResolver.resolve(Map.of(), env(nats.url(), gitRoot, root.resolve("data"), 0), Optional.empty());
+    }
+
+    /** The environment {@code orgctl up} needs for this org. */
+    static Map<String, String> env(String natsUrl, Path gitRoot, Path dataDir, int httpPort) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("NATS_URL", natsUrl);
+        env.put("ORGCTL_BACKEND", "git");
+        env.put("ORGCTL_GIT_ROOT", gitRoot.toString());
+        env.put("GITHUB_ORG", ORG);
+        env.put("GITHUB_WEBHOOK_SECRET", SECRET);
+        env.put("ORGCTL_HTTP_ADDR", "127.0.0.1:" + httpPort);
+        env.put("ORGCTL_DATA_DIR", dataDir.toString());
+        return env;
+    }
+
+    /** Repositories and NATS only; {@link #startServices} starts orgctl. */
+    static OrgFixture create(int targetCount, Map<String, String> templateFiles) {
+        return new OrgFixture(targetCount, templateFiles);
+    }
+
+    static OrgFixture start(int targetCount, CircuitBreaker.Settings breaker) {
+        return start(targetCount, breaker, SampleTemplates.files());
+    }
+
+    static OrgFixture start(int targetCount, CircuitBreaker.Settings breaker, Map<String, String> templateFiles) {
+        OrgFixture f = new OrgFixture(targetCount, templateFiles);
+        try {
+            f.startServices(breaker);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    /** A NATS connection for the test itself, without starting orgctl in this process. */
+    NatsRuntime connect() {
+        if (runtime == null) {
+            runtime = NatsRuntime.open(config, "e2e", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
+        }
+        return runtime;
+    }
+
+    void startServices(CircuitBreaker.Settings breaker) {
+        connect();
+        services = new Services();
+        ControllerSettings settings = ControllerSettings.defaults().withReconcile(Optional.empty()).withBreaker(breaker);
+        started = UpCommand.startServices(services, config, runtime,
+                GatewaySettings.defaults(config.httpAddr(), config.webhookSecrets()), settings, Duration.ofMillis(100));
+        // The watcher's first scan is a baseline: pushes before it would be taken for the starting state.
+        await("the ref watcher's baseline scan", Duration.ofSeconds(30),
+                () -> started.refWatcher().orElseThrow().scanCount() >= 1);
+    }
+
+    Controller controller() {
+        return started.controller();
+    }
+
+    double counter(String name, String tag, String value) {
+        return controller().metrics().count(name, tag, value);
+    }
+
+    // ---- pushing as a person
+
+    /** A person's commit written with JGit straight into the bare repository. */
+    String pushJGit(RepoRef repo, Map<String, String> files, String message) {
+        return repos.commit(repo, files, message);
+    }
+
+    /** A person's clone, edit, commit and push with the {@code git} command line. */
+    String pushGit(RepoRef repo, Map<String, String> files, String message) {
+        try {
+            return repos.gitPush(repo, files, message);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- reading
+
+    /** A file at the default branch's head, or null. */
+    String file(RepoRef repo, String path) {
+        return repos.file(repo, path);
+    }
+
+    String head(RepoRef repo) {
+        return repos.host().branchHead(repo, "main").orElse("");
+    }
+
+    List<RevCommit> log(RepoRef repo) {
+        return repos.log(repo, "main");
+    }
+
+    long orgctlCommits(RepoRef repo) {
+        return log(repo).stream().filter(c -> Provenance.isOrgctlCommit(c.getFullMessage())).count();
+    }
+
+    long personCommits(RepoRef repo) {
+        return log(repo).stream().filter(c -> !Provenance.isOrgctlCommit(c.getFullMessage())).count();
+    }
+
+    /** The trailer value of a commit message, or "". */
+    static String trailer(RevCommit c, String name) {
+        for (String line : c.getFullMessage().split("\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        return "";
+    }
+
+    long totalCommits() {
+        long n = log(templates).size();
+        for (RepoRef r : targets) {
+            n += log(r).size();
+        }
+        return n;
+    }
+
+    // ---- waiting
+
+    /** Messages not yet delivered or not yet acknowledged on both controller consumers. */
+    long pendingWork() {
+        try {
+            JetStreamManagement jsm = runtime.connection().jetStreamManagement();
+            long n = 0;
+            for (String[] sc : new String[][] {{Topology.EVENTS_STREAM, Topology.CONTROLLER_CONSUMER},
+                    {Topology.JOBS_STREAM, Topology.WORKERS_CONSUMER}}) {
+                ConsumerInfo ci = jsm.getConsumerInfo(sc[0], sc[1]);
+                n += ci.getNumPending() + ci.getNumAckPending();
+            }
+            return n;
+        } catch (IOException | io.nats.client.JetStreamApiException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until nothing moves: no new commit anywhere and no pending delivery or job for
+     * {@code quiet}, checked every 100 ms, at most {@code timeout}.
+     */
+    void awaitQuiescence(Duration timeout) {
+        awaitQuiescence(Duration.ofMillis(1500), timeout);
+    }
+
+    void awaitQuiescence(Duration quiet, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lastCommits = -1;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long commits = totalCommits();
+            long pending = pendingWork();
+            if (commits != lastCommits || pending > 0) {
+                lastCommits = commits;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("no quiescence within " + timeout + " (pending work " + pendingWork() + ")");
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            sleep(50);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (services != null) {
+            services.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        repos.close();
+        nats.close();
+        NatsServerFixture.deleteTree(root);
+    }
+}
