@@ -83,13 +83,13 @@ public final class DemoCommand implements Callable<Integer>, Main.NeedsConfig {
                     GatewaySettings gs = GatewaySettings.defaults(new HostPort("127.0.0.1", 0), config.webhookSecrets());
                     ControllerSettings cs = ControllerSettings.defaults().withReconcile(Optional.empty())
                             .withBreaker(new CircuitBreaker.Settings(5, Duration.ofMinutes(10)));
-                    var registry = Gateway.newRegistry();
-                    Gateway gateway = UpCommand.startServices(services, config, nats, gs, cs, Duration.ofMillis(100),
-                            registry);
+                    UpCommand.Started started = UpCommand.startServices(services, config, nats, gs, cs,
+                            Duration.ofMillis(100));
+                    Gateway gateway = started.gateway();
                     out.println("NATS " + String.join(",", nats.connector().settings().redactedUrls()) + ", webhooks "
                             + gateway.url() + "/webhooks/github");
                     Workflows workflows = Workflows.open(nats, "demo");
-                    ControllerMetrics metrics = new ControllerMetrics(registry);
+                    ControllerMetrics metrics = started.controller().metrics();
                     Demo demo = new Demo(setupHost, org, names, workflows, metrics, Files.createDirectories(
                             demoDir.resolve("work")), out);
                     List<String> proved = demo.run();

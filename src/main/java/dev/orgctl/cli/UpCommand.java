@@ -107,13 +107,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
      */
     public static Started startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
                                  ControllerSettings controllerSettings, Duration watchInterval) {
-        return startServices(services, config, nats, settings, controllerSettings, watchInterval, Gateway.newRegistry());
-    }
-
-    /** As above, on a given registry (the demo reads the controller's counters from it). */
-    static Gateway startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
-                                 ControllerSettings controllerSettings, Duration watchInterval,
-                                 PrometheusMeterRegistry registry) {
+        PrometheusMeterRegistry registry = Gateway.newRegistry();
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));

@@ -64,13 +64,12 @@ class GitHubUpEndToEndTest {
         OrgctlConfig config = ConfigResolver.resolve(Map.of(), env, Optional.empty());
         runtime = NatsRuntime.open(config, "e2e", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
         services = new Services();
-        var registry = Gateway.newRegistry();
-        metrics = new ControllerMetrics(registry);
-        Gateway gateway = UpCommand.startServices(services, config, runtime,
+        UpCommand.Started started = UpCommand.startServices(services, config, runtime,
                 GatewaySettings.defaults(new HostPort("127.0.0.1", 0), config.webhookSecrets()),
                 ControllerSettings.defaults().withReconcile(Optional.empty()).withSettle(Duration.ofMillis(300),
-                        Duration.ofSeconds(5)), Duration.ofMillis(200), registry);
-        acme.addHook(gateway.url() + "/webhooks/github", SECRET, List.of("push", "repository"));
+                        Duration.ofSeconds(5)), Duration.ofMillis(200));
+        metrics = started.controller().metrics();
+        acme.addHook(started.gateway().url() + "/webhooks/github", SECRET, List.of("push", "repository"));
     }
 
     @AfterEach
