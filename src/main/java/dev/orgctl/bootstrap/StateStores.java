@@ -86,12 +86,39 @@ public final class StateStores implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
         }
+        if (l.isEmpty() && takeOverFromDeadHolder()) {
+            l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
+        }
         if (l.isEmpty()) {
             String holder = locks.inspect(LEASE_NAME).map(i -> String.valueOf(i.holder())).orElse("unknown holder");
             throw new BootstrapException("another bootstrap holds the lease '" + LEASE_NAME + "' in "
                     + LeaseClass.LONG.bucket() + " (" + holder.replace('\n', ' ') + "); wait for it, or re-run with --lock-wait");
         }
         lease = l.get();
+    }
+
+    /**
+     * A bootstrap killed inside a stage leaves its lease behind until the TTL (minutes). When the
+     * holder ran on this host and its process is gone, the lease is released (fenced on its
+     * revision) so the re-run resumes at once. This process holds the data dir's file lock, and a
+     * holder on another host is never taken over.
+     */
+    private boolean takeOverFromDeadHolder() {
+        Optional<LockService.LockInfo> info = locks.inspect(LEASE_NAME);
+        if (info.isEmpty() || info.get().holder() == null) {
+            return false;
+        }
+        String here = LockService.Identity.current("bootstrap").host();
+        if (!here.equals(info.get().holder().getHost())) {
+            return false;
+        }
+        long pid = info.get().holder().getPid();
+        if (pid <= 0 || pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        log.atWarn().addKeyValue("pid", pid).addKeyValue("host", here)
+                .log("the bootstrap lease is held by a process that no longer runs on this host; taking it over");
+        return locks.forceRelease(LEASE_NAME, info.get().revision());
     }
 
     @Override
