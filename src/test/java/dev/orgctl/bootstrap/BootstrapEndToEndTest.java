@@ -132,48 +132,65 @@ class BootstrapEndToEndTest {
     void aBootstrapKilledInsideAStageResumesWithoutASecondServer() throws Exception {
         setUp(true);
         try {
-            Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            StringBuilder seen = new StringBuilder();
-            CompletableFuture<Boolean> inGateway = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    int c;
-                    while ((c = r.read()) != -1) {
-                        seen.append((char) c);
-                        if (seen.indexOf("starting orgctl up") >= 0) {
-                            inGateway.complete(true);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process was killed
-                }
-                inGateway.complete(false);
-            });
-            reader.start();
-            assertThat(inGateway.get(90, TimeUnit.SECONDS)).as(seen.toString()).isTrue();
-            p.destroyForcibly(); // SIGKILL while the gateway stage waits for /readyz
-            p.waitFor(10, TimeUnit.SECONDS);
-            reader.join(5000);
-
+            // SIGKILL while the gateway stage waits for /readyz.
+            String out = runAndKillOn("starting orgctl up");
             Optional<EmbeddedNats.Running> server = EmbeddedNats.findRunning(dataDir.resolve("nats"));
             assertThat(server).as("the detached nats-server outlives the killed bootstrap").isPresent();
-
             OrgctlProcess.Result status = orgctl("bootstrap", "status");
-            assertThat(status.out()).as(status.out() + status.err()).containsPattern("gateway\\s+.*(started|STARTED)");
+            assertThat(status.out()).as(out + status.out() + status.err()).containsPattern("gateway\\s+.*(started|STARTED)");
+
+            // The next run resumes in the gateway stage; kill it again while webhooks waits for its delivery.
+            out = runAndKillOn("waiting for its delivery");
+            assertThat(out).contains("nats             already", "topology         already");
+
+            // And once more inside self-management, while it waits for the reconcile.
+            out = runAndKillOn("repositories scheduled");
+            assertThat(out).contains("gateway          already");
 
             OrgctlProcess.Result resumed = orgctl("bootstrap");
             assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
-            assertThat(resumed.out()).contains("nats             already", "topology         already",
-                    "Bootstrap complete");
+            assertThat(resumed.out()).contains("webhooks         already");
             assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid())
                     .as("no second nats-server").isEqualTo(server.get().pid());
             assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
+            status = orgctl("bootstrap", "status");
+            assertThat(status.out()).as(status.out()).doesNotContainPattern("(?m)^\\S+\\s+(started|failed|pending) ");
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
             assertRegenerated(null);
         } finally {
             down();
         }
+    }
+
+    /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
+    String runAndKillOn(String marker) throws Exception {
+        Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuffer seen = new StringBuffer();
+        CompletableFuture<Boolean> reached = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                int c;
+                while ((c = r.read()) != -1) {
+                    seen.append((char) c);
+                    if (seen.indexOf(marker) >= 0) {
+                        reached.complete(true);
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed
+            }
+            reached.complete(false);
+        });
+        reader.start();
+        boolean hit = reached.get(90, TimeUnit.SECONDS);
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(10, TimeUnit.SECONDS);
+        reader.join(5000);
+        assertThat(hit).as("'" + marker + "' in: " + seen).isTrue();
+        return seen.toString();
     }
 
     @Test
