@@ -17,7 +17,7 @@ public final class Stages {
 
     public static List<Stage> all(OrgctlConfig config) {
         return List.of(
-                new PrerequisitesStage(PrerequisitesStage.gitHostCheck()),
+                new PrerequisitesStage(PrerequisitesStage.hostCheck(config)),
                 new StateStage(),
                 new NatsStage(),
                 new TopologyStage(),
