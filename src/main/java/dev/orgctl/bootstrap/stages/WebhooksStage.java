@@ -18,13 +18,11 @@ import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.SubjectCodec;
 import dev.orgctl.nats.topology.Topology;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PushSubscribeOptions;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.MessageInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +147,7 @@ public final class WebhooksStage implements Stage {
                         String delivery = m.getHeaders() == null ? null : m.getHeaders().getFirst("X-GitHub-Delivery");
                         d.put("delivery", delivery == null ? "" : delivery);
                         d.put("latency_ms", Long.toString(Duration.between(t0, Instant.now()).toMillis()));
+                        awaitWatcherState(refState, org, tagObject, Instant.now().plusSeconds(10));
                         return Outcome.done("the ref watcher delivered the push of " + PING_TAG + " in "
                                 + d.get("latency_ms") + " ms (" + Topology.EVENTS_STREAM + " seq " + d.get("stream_seq")
                                 + ")", d);
@@ -217,27 +216,38 @@ public final class WebhooksStage implements Stage {
             }
             return Optional.empty();
         }
-        String seq = d.get("stream_seq");
-        if (seq == null) {
+        String tagObject = d.get("tag_object");
+        if (tagObject == null) {
             return Optional.of("no proven delivery recorded; run 'orgctl bootstrap --from webhooks'");
         }
-        try {
-            NatsRuntime nats = ctx.nats();
-            JetStreamManagement jsm = nats.connection().jetStreamManagement(nats.connector().jetStreamOptions());
-            MessageInfo mi = jsm.getMessage(Topology.EVENTS_STREAM, Long.parseLong(seq));
-            String body = mi.getData() == null ? "" : new String(mi.getData(), StandardCharsets.UTF_8);
-            if (!body.contains(d.getOrDefault("tag_object", "?"))) {
-                return Optional.of(Topology.EVENTS_STREAM + " seq " + seq + " is not the recorded ping delivery; run "
-                        + "'orgctl bootstrap --from webhooks'");
-            }
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            return Optional.of("cannot read the recorded ping delivery (" + Topology.EVENTS_STREAM + " seq " + seq
-                    + "): " + e.getMessage());
+        // The watcher saves a ref's new value only after the gateway acknowledged its delivery (published to
+        // GITHUB_EVENTS), so its state holding the recorded tag object proves the path, also after the
+        // stream's retention dropped the message itself.
+        FileRefStateStore refState = FileRefStateStore.inDataDir(ctx.config().dataDir());
+        Optional<Map<String, String>> refs = refState.load(new dev.orgctl.hosts.RepoRef(org(ctx), ".github"));
+        if (refs.isEmpty()) {
+            return Optional.of("the git ref watcher has no state for " + org(ctx) + "/.github in " + refState.directory()
+                    + "; is 'orgctl up' running? run 'orgctl bootstrap --from gateway'");
         }
-        if (!FileRefStateStore.inDataDir(ctx.config().dataDir()).initialized()) {
-            return Optional.of("the git ref watcher has no state in " + ctx.config().dataDir() + "; is 'orgctl up' running?");
+        String seen = refs.get().get(PING_TAG);
+        if (!tagObject.equals(seen)) {
+            return Optional.of("the git ref watcher has not delivered the recorded " + PING_TAG + " (" + tagObject
+                    .substring(0, 12) + ", it saw " + (seen == null ? "none" : seen.substring(0, 12))
+                    + "); run 'orgctl bootstrap --only webhooks'");
         }
         return Optional.empty();
+    }
+
+    /** The watcher records the ref right after the gateway's acknowledgement: wait for it (bounded). */
+    private static void awaitWatcherState(FileRefStateStore refState, String org, String tagObject, Instant until)
+            throws InterruptedException {
+        dev.orgctl.hosts.RepoRef templates = new dev.orgctl.hosts.RepoRef(org, ".github");
+        while (Instant.now().isBefore(until)) {
+            if (refState.load(templates).map(m -> tagObject.equals(m.get(PING_TAG))).orElse(false)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Moves the ping tag to a new annotated tag object (unique message) on the templates repository's HEAD. */
