@@ -123,6 +123,24 @@ class BootstrapEndToEndTest {
                     repos.read(new RepoRef(ORG, n), "main").get(".github/CODEOWNERS"))
                     .contains("@acme/owners-after-bootstrap")), "every repository regenerated after a template push");
             assertRegenerated("@acme/owners-after-bootstrap");
+
+            // Someone deletes the ping tag (the git backend's "hook"): verify names the webhooks stage ...
+            try (org.eclipse.jgit.lib.Repository r = repos.open(new RepoRef(ORG, ".github"))) {
+                org.eclipse.jgit.lib.RefUpdate u = r.updateRef(dev.orgctl.bootstrap.stages.WebhooksStage.PING_TAG);
+                u.setForceUpdate(true);
+                assertThat(u.delete()).isEqualTo(org.eclipse.jgit.lib.RefUpdate.Result.FORCED);
+            }
+            OrgctlProcess.Result[] last = new OrgctlProcess.Result[1];
+            waitUntil(Duration.ofSeconds(30), () -> {
+                last[0] = orgctl("bootstrap", "verify");
+                return last[0].exitCode() != 0;
+            }, "verify fails once the watcher saw the tag deleted");
+            assertThat(last[0].out()).as(last[0].out()).containsPattern("webhooks\\s+FAILED");
+            assertThat(last[0].err()).contains("verification failed for: webhooks");
+            // ... and redoing that stage alone repairs it.
+            OrgctlProcess.Result redo = orgctl("bootstrap", "--only", "webhooks");
+            assertThat(redo.exitCode()).as(redo.out() + redo.err()).isZero();
+            assertThat(orgctl("bootstrap", "verify").exitCode()).isZero();
         } finally {
             down();
         }
