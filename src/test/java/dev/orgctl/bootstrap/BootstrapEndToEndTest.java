@@ -112,6 +112,14 @@ class BootstrapEndToEndTest {
             OrgctlProcess.Result second = orgctl("bootstrap");
             assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
             assertThat(second.out()).contains("Nothing to do");
+            OrgctlProcess.Result json = orgctl("bootstrap", "--output", "json");
+            assertThat(json.exitCode()).as(json.err()).isZero();
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(doc.get("acted").asBoolean()).isFalse();
+            assertThat(doc.get("stages")).hasSize(7);
+            assertThat(doc.get("stages").get(5).get("stage").asText()).isEqualTo("webhooks");
+            assertThat(doc.get("stages").get(5).get("details").get("tag_object").asText()).hasSize(40);
+            assertThat(doc.get("stages").get(6).get("details").get("targets").asText()).isEqualTo("2");
 
             OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
