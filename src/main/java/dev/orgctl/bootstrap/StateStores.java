@@ -3,6 +3,7 @@ package dev.orgctl.bootstrap;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseClass;
 import dev.orgctl.coordination.LockService;
+import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,6 +28,7 @@ public final class StateStores implements AutoCloseable {
     private KvStateStore kv;
     private LockService locks;
     private Lease lease;
+    private NatsRuntime boundTo;
 
     /** @param leaseWait how long to wait for another bootstrap's KV lease; zero: fail at once */
     public StateStores(FileStateStore file, Duration leaseWait) {
@@ -40,7 +42,9 @@ public final class StateStores implements AutoCloseable {
 
     /** True once the state lives in NATS: the topology stage completed. */
     public static boolean inNats(BootstrapState s) {
-        return s.complete(StageName.TOPOLOGY);
+        // While the nats stage is being redone (a stopped server, --from nats) NATS may not answer:
+        // the file carries the state until the stage has recorded a server again.
+        return s.complete(StageName.TOPOLOGY) && s.complete(StageName.NATS);
     }
 
     /** Loads the freshest state: from NATS when it lives there and NATS answers, else from the file. */
@@ -73,6 +77,7 @@ public final class StateStores implements AutoCloseable {
     }
 
     private void holdLease(BootstrapContext ctx) {
+        followConnection(ctx);
         if (lease != null) {
             lease.checkStillHeld();
             return;
@@ -86,12 +91,40 @@ public final class StateStores implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
         }
+        if (l.isEmpty() && takeOverFromDeadHolder()) {
+            l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
+        }
         if (l.isEmpty()) {
             String holder = locks.inspect(LEASE_NAME).map(i -> String.valueOf(i.holder())).orElse("unknown holder");
             throw new BootstrapException("another bootstrap holds the lease '" + LEASE_NAME + "' in "
                     + LeaseClass.LONG.bucket() + " (" + holder.replace('\n', ' ') + "); wait for it, or re-run with --lock-wait");
         }
         lease = l.get();
+    }
+
+    /**
+     * A bootstrap killed inside a stage leaves its lease behind until the TTL (minutes). When the
+     * holder ran on this host and its process is gone, the lease is released (fenced on its
+     * revision) so the re-run resumes at once. This process holds the data dir's file lock, and a
+     * holder on another host is never taken over.
+     */
+    private boolean takeOverFromDeadHolder() {
+        Optional<LockService.LockInfo> info = locks.inspect(LEASE_NAME);
+        if (info.isEmpty() || info.get().holder() == null) {
+            return false;
+        }
+        String here = LockService.Identity.current("bootstrap").host();
+        if (!here.equals(info.get().holder().getHost())) {
+            return false;
+        }
+        long pid = info.get().holder().getPid();
+        boolean ownStale = pid == ProcessHandle.current().pid(); // held through a connection this process replaced
+        if (pid <= 0 || (!ownStale && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
+            return false;
+        }
+        log.atWarn().addKeyValue("pid", pid).addKeyValue("host", here)
+                .log("the bootstrap lease is held by a process that no longer runs on this host; taking it over");
+        return locks.forceRelease(LEASE_NAME, info.get().revision());
     }
 
     @Override
@@ -111,7 +144,30 @@ public final class StateStores implements AutoCloseable {
                 : file.describe();
     }
 
+    /**
+     * Drops the KV store and lease bound to a connection the context has replaced (the nats stage
+     * reconnects, possibly to a restarted server); the lease on the closed connection is ours and
+     * is taken over when the new one is acquired.
+     */
+    private void followConnection(BootstrapContext ctx) {
+        NatsRuntime current = ctx.nats();
+        if (boundTo != null && boundTo != current) {
+            kv = null;
+            lease = null;
+            if (locks != null) {
+                try {
+                    locks.close();
+                } catch (RuntimeException e) {
+                    log.atDebug().addKeyValue("error", e.getMessage()).log("closing the locks of a replaced connection");
+                }
+                locks = null;
+            }
+        }
+        boundTo = current;
+    }
+
     private KvStateStore kv(BootstrapContext ctx) {
+        followConnection(ctx);
         if (kv == null) {
             kv = new KvStateStore(ctx.nats().keyValue(Topology.BOOTSTRAP_BUCKET), Topology.BOOTSTRAP_BUCKET);
             kv.load(); // learn the revision to compare-and-set against

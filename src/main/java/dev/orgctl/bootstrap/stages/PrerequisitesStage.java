@@ -127,6 +127,33 @@ public final class PrerequisitesStage implements Stage {
         };
     }
 
+    /** The GitHub backend: an org, credentials GitHub accepts, and the templates repository in the org. */
+    public static HostCheck githubHostCheck() {
+        return config -> {
+            if (config.backend() != Backend.GITHUB) {
+                throw new BootstrapException("no check for backend " + config.backend());
+            }
+            String org = config.github().requireOrg();
+            dev.orgctl.hosts.RepoRef templates = new dev.orgctl.hosts.RepoRef(org, ".github");
+            try (dev.orgctl.hosts.RepositoryHost host = dev.orgctl.hosts.Hosts.open(config, Optional.empty())) {
+                if (host.repository(templates).isEmpty()) {
+                    throw new BootstrapException("the templates repository " + templates.fullName() + " does not exist "
+                            + "(or the credentials cannot see it); create it in the org and push your templates to it");
+                }
+                return "GitHub credentials accepted; templates repository " + templates.fullName() + " found";
+            } catch (dev.orgctl.hosts.HostException e) {
+                throw new BootstrapException("GitHub refused the credentials or the request (" + e.getMessage()
+                        + "); check GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and "
+                        + "GITHUB_APP_PRIVATE_KEY_FILE, and that they can read " + templates.fullName(), e);
+            }
+        };
+    }
+
+    /** The check for the configured backend. */
+    public static HostCheck hostCheck(OrgctlConfig config) {
+        return config.backend() == Backend.GIT ? gitHostCheck() : githubHostCheck();
+    }
+
     /** Details worth recording: none beyond the summary. */
     static Map<String, String> none() {
         return new LinkedHashMap<>();

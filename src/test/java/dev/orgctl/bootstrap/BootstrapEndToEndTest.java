@@ -1,0 +1,313 @@
+package dev.orgctl.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.git.GitRepoSettings;
+import dev.orgctl.hosts.git.GitTestRepos;
+import dev.orgctl.hosts.Visibility;
+import dev.orgctl.nats.EmbeddedNats;
+import dev.orgctl.regen.SampleTemplates;
+import dev.orgctl.testing.OrgctlProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The staged bootstrap as an operator runs it: the CLI in child JVMs, the git backend, an empty
+ * data dir. Every test stops what it started with {@code orgctl down}.
+ */
+class BootstrapEndToEndTest {
+    static final String ORG = "acme";
+    static final List<String> TARGETS = List.of("api", "web");
+
+    @TempDir
+    Path tmp;
+
+    Path dataDir;
+    Path gitRoot;
+    GitTestRepos repos;
+    Map<String, String> env;
+
+    void setUp(boolean withTemplates) throws IOException {
+        dataDir = tmp.resolve("data");
+        gitRoot = tmp.resolve("git");
+        Files.createDirectories(gitRoot);
+        repos = new GitTestRepos(gitRoot);
+        if (withTemplates) {
+            createTemplates();
+        }
+        for (String name : TARGETS) {
+            RepoRef r = repos.create(ORG, name, new GitRepoSettings("main", name.equals("api") ? List.of("java")
+                    : List.of(), Visibility.PUBLIC, false, Optional.empty()));
+            repos.commit(r, GitTestRepos.files("README.md", "# " + name + "\n"), "initial");
+        }
+        env = new HashMap<>();
+        env.put("ORGCTL_BACKEND", "git");
+        env.put("GITHUB_ORG", ORG);
+        env.put("ORGCTL_GIT_ROOT", gitRoot.toString());
+        env.put("GITHUB_WEBHOOK_SECRET", "bootstrap-test-secret");
+        env.put("ORGCTL_HTTP_ADDR", "127.0.0.1:" + freePort());
+        env.put("ORGCTL_DATA_DIR", dataDir.toString());
+    }
+
+    void createTemplates() {
+        RepoRef t = repos.create(ORG, ".github");
+        repos.commit(t, SampleTemplates.files(), "templates");
+    }
+
+    OrgctlProcess.Result orgctl(String... args) {
+        return OrgctlProcess.run(tmp, env, args);
+    }
+
+    void down() {
+        if (env != null) {
+            OrgctlProcess.run(tmp, env, "down");
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    void assertRegenerated(String marker) {
+        for (String name : TARGETS) {
+            Map<String, String> files = repos.read(new RepoRef(ORG, name), "main");
+            assertThat(files).as(name).containsKeys(".github/CODEOWNERS", ".github/workflows/ci.yml", "LICENSE");
+            if (marker != null) {
+                assertThat(files.get(".github/CODEOWNERS")).as(name).contains(marker);
+            }
+        }
+    }
+
+    @Test
+    void oneRunReachesASelfManagingOrgAndASecondRunDoesNothing() throws Exception {
+        setUp(true);
+        try {
+            OrgctlProcess.Result plan = orgctl("bootstrap", "--plan");
+            assertThat(plan.exitCode()).as(plan.err()).isZero();
+            assertThat(plan.out()).contains("webhooks", "self-management");
+
+            OrgctlProcess.Result first = orgctl("bootstrap");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(first.out()).contains("[6/7] webhooks", "[7/7] self-management", "Bootstrap complete");
+            assertRegenerated(null);
+
+            OrgctlProcess.Result second = orgctl("bootstrap");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(second.out()).contains("Nothing to do");
+            OrgctlProcess.Result json = orgctl("bootstrap", "--output", "json");
+            assertThat(json.exitCode()).as(json.err()).isZero();
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(doc.get("acted").asBoolean()).isFalse();
+            assertThat(doc.get("stages")).hasSize(7);
+            assertThat(doc.get("stages").get(5).get("stage").asText()).isEqualTo("webhooks");
+            assertThat(doc.get("stages").get(5).get("details").get("tag_object").asText()).hasSize(40);
+            assertThat(doc.get("stages").get(6).get("details").get("targets").asText()).isEqualTo("2");
+
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+
+            // From here changing the templates repository is all a person does.
+            repos.gitPush(new RepoRef(ORG, ".github"), GitTestRepos.files("templates/github/.github/CODEOWNERS",
+                    "* @acme/owners-after-bootstrap\n"), "new owners");
+            waitUntil(Duration.ofSeconds(60), () -> TARGETS.stream().allMatch(n -> String.valueOf(
+                    repos.read(new RepoRef(ORG, n), "main").get(".github/CODEOWNERS"))
+                    .contains("@acme/owners-after-bootstrap")), "every repository regenerated after a template push");
+            assertRegenerated("@acme/owners-after-bootstrap");
+
+            // Someone deletes the ping tag (the git backend's "hook"): verify names the webhooks stage ...
+            try (org.eclipse.jgit.lib.Repository r = repos.open(new RepoRef(ORG, ".github"))) {
+                org.eclipse.jgit.lib.RefUpdate u = r.updateRef(dev.orgctl.bootstrap.stages.WebhooksStage.PING_TAG);
+                u.setForceUpdate(true);
+                assertThat(u.delete()).isEqualTo(org.eclipse.jgit.lib.RefUpdate.Result.FORCED);
+            }
+            OrgctlProcess.Result[] last = new OrgctlProcess.Result[1];
+            waitUntil(Duration.ofSeconds(30), () -> {
+                last[0] = orgctl("bootstrap", "verify");
+                return last[0].exitCode() != 0;
+            }, "verify fails once the watcher saw the tag deleted");
+            assertThat(last[0].out()).as(last[0].out()).containsPattern("webhooks\\s+FAILED");
+            assertThat(last[0].err()).contains("verification failed for: webhooks");
+            // ... and redoing that stage alone repairs it.
+            OrgctlProcess.Result redo = orgctl("bootstrap", "--only", "webhooks");
+            assertThat(redo.exitCode()).as(redo.out() + redo.err()).isZero();
+            assertThat(orgctl("bootstrap", "verify").exitCode()).isZero();
+        } finally {
+            down();
+        }
+    }
+
+    @Test
+    void aBootstrapKilledInsideAStageResumesWithoutASecondServer() throws Exception {
+        setUp(true);
+        try {
+            // SIGKILL while the gateway stage waits for /readyz.
+            String out = runAndKillOn("starting orgctl up");
+            Optional<EmbeddedNats.Running> server = EmbeddedNats.findRunning(dataDir.resolve("nats"));
+            assertThat(server).as("the detached nats-server outlives the killed bootstrap").isPresent();
+            OrgctlProcess.Result status = orgctl("bootstrap", "status");
+            assertThat(status.out()).as(out + status.out() + status.err()).containsPattern("gateway\\s+.*(started|STARTED)");
+
+            // The next run resumes in the gateway stage; kill it again while webhooks waits for its delivery.
+            out = runAndKillOn("waiting for its delivery");
+            assertThat(out).contains("nats             already", "topology         already");
+
+            // And once more inside self-management, while it waits for the reconcile.
+            out = runAndKillOn("repositories scheduled");
+            assertThat(out).contains("gateway          already");
+
+            OrgctlProcess.Result resumed = orgctl("bootstrap");
+            assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
+            assertThat(resumed.out()).contains("webhooks         already");
+            assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid())
+                    .as("no second nats-server").isEqualTo(server.get().pid());
+            assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
+            status = orgctl("bootstrap", "status");
+            assertThat(status.out()).as(status.out()).doesNotContainPattern("(?m)^\\S+\\s+(started|failed|pending) ");
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+            assertRegenerated(null);
+        } finally {
+            down();
+        }
+    }
+
+    /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
+    String runAndKillOn(String marker) throws Exception {
+        Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuffer seen = new StringBuffer();
+        CompletableFuture<Boolean> reached = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                int c;
+                while ((c = r.read()) != -1) {
+                    seen.append((char) c);
+                    if (seen.indexOf(marker) >= 0) {
+                        reached.complete(true);
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed
+            }
+            reached.complete(false);
+        });
+        reader.start();
+        boolean hit = reached.get(90, TimeUnit.SECONDS);
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(10, TimeUnit.SECONDS);
+        reader.join(5000);
+        assertThat(hit).as("'" + marker + "' in: " + seen).isTrue();
+        return seen.toString();
+    }
+
+    @Test
+    void twoBootstrapsAtOnceBeforeNatsExistsOneActs() throws Exception {
+        setUp(true);
+        try {
+            Process a = OrgctlProcess.builder(tmp, env, "bootstrap", "--only", "nats").start();
+            Process b = OrgctlProcess.builder(tmp, env, "bootstrap", "--only", "nats").start();
+            CompletableFuture<String> aOut = read(a);
+            CompletableFuture<String> bOut = read(b);
+            assertThat(a.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            List<Integer> codes = List.of(a.exitValue(), b.exitValue());
+            String all = aOut.get() + "\n---\n" + bOut.get();
+            assertThat(codes).as(all).containsExactlyInAnyOrder(0, 1);
+            String loser = a.exitValue() == 1 ? aOut.get() : bOut.get();
+            assertThat(loser).as(all).contains("another bootstrap");
+            assertThat(natsServers()).as(all).isEqualTo(1);
+        } finally {
+            down();
+        }
+    }
+
+    @Test
+    void aMissingTemplatesRepositoryFailsItsStageAndAReRunCompletesOnceFixed() throws Exception {
+        setUp(false);
+        try {
+            OrgctlProcess.Result failed = orgctl("bootstrap");
+            assertThat(failed.exitCode()).as(failed.out() + failed.err()).isNotZero();
+            assertThat(failed.out() + failed.err()).contains("stage prerequisites failed", "templates repository");
+
+            OrgctlProcess.Result status = orgctl("bootstrap", "status");
+            assertThat(status.out()).as(status.out() + status.err()).containsPattern("prerequisites\\s+.*(failed|FAILED)");
+
+            createTemplates();
+            OrgctlProcess.Result fixed = orgctl("bootstrap");
+            assertThat(fixed.exitCode()).as(fixed.out() + fixed.err()).isZero();
+            assertThat(fixed.out()).contains("Bootstrap complete");
+            assertRegenerated(null);
+
+            // Stopping NATS behind the bootstrap's back: verify names the nats stage.
+            OrgctlProcess.Result d = orgctl("down");
+            assertThat(d.exitCode()).as(d.out() + d.err()).isZero();
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isNotZero();
+            assertThat(verify.out()).containsPattern("nats\\s+FAILED");
+            assertThat(verify.err()).contains("verification failed for: ", "nats");
+
+            // Bringing it back: --from nats restarts the server on the same store and adopts or redoes the rest.
+            OrgctlProcess.Result back = orgctl("bootstrap", "--from", "nats");
+            assertThat(back.exitCode()).as(back.out() + back.err()).isZero();
+            OrgctlProcess.Result again = orgctl("bootstrap", "verify");
+            assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+        } finally {
+            down();
+        }
+    }
+
+    long natsServers() {
+        String store = dataDir.resolve("nats").toAbsolutePath().normalize().toString();
+        return ProcessHandle.allProcesses().filter(ph -> ph.info().commandLine().map(c -> c.contains("nats-server")
+                && c.contains(store)).orElse(false)).count();
+    }
+
+    static CompletableFuture<String> read(Process p) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                p.getOutputStream().close();
+                CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                });
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return out + err.get();
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+    }
+
+    static void waitUntil(Duration timeout, java.util.function.BooleanSupplier ok, String what)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!ok.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
