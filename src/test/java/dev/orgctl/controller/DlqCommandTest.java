@@ -29,7 +29,7 @@ class DlqCommandTest {
 
     @Test
     void listAndRedriveJobsAndDeliveries() throws Exception {
-        // Breaker 1/10m: the first regeneration commit of a repository opens its breaker.
+        // Breaker 1/10m: the first repair commit of a repository opens its breaker.
         try (OrgFixture f = OrgFixture.start(2, new CircuitBreaker.Settings(1, Duration.ofMinutes(10)))) {
             RepoRef victim = f.targets.get(0);
             f.pushGit(f.templates, GitTestRepos.files("templates/github/.github/CODEOWNERS",
@@ -37,6 +37,12 @@ class DlqCommandTest {
             await("regenerated", WAIT, () -> f.targets.stream().allMatch(r -> f.orgctlCommits(r) == 1));
             f.awaitQuiescence(WAIT);
             String generated = f.file(victim, ".github/CODEOWNERS");
+            // Commits that follow a person's template push do not count; a drift repair does: the first
+            // repair opens the breaker, the second drift is stopped by it.
+            f.pushGit(victim, GitTestRepos.files(".github/CODEOWNERS", "* @first-taker\n"), "take over once");
+            await("the first drift repaired", WAIT, () -> f.orgctlCommits(victim) == 2
+                    && generated.equals(f.file(victim, ".github/CODEOWNERS")));
+            f.awaitQuiescence(WAIT);
             f.pushGit(victim, GitTestRepos.files(".github/CODEOWNERS", "* @someone-else\n"), "take over");
             DeadLetters dlq = new DeadLetters(f.runtime.jetStream(),
                     f.runtime.connection().jetStreamManagement(f.runtime.connector().jetStreamOptions()));

@@ -103,6 +103,8 @@ class OrgWebhooksTest {
     void verifyWaitsForThePingInGitHubEvents() throws Exception {
         long hook = hooks().register(gateway.url(), SECRET).hookId();
         fake.awaitDeliveries(Duration.ofSeconds(5));
+        // The ping GitHub sends on creation must be stored before the one verify asks for.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gateway.stored().size() == 1);
         OrgWebhooks hooks = hooks();
         PingVerifier verifier = new PingVerifier(connection.jetStream(), Clock.systemUTC());
         Optional<PingVerifier.Arrival> arrival = verifier.verify("acme", hook, () -> hooks.ping(hook), Duration.ofSeconds(10));
