@@ -11,10 +11,8 @@ import io.nats.client.Connection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -107,7 +105,7 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
             new GatewayBenchmark(options, connector, true, ProcessHandle.of(server.pid())).run(out);
             return 0;
         } finally {
-            deleteTree(store);
+            TempDirs.deleteTree(store);
         }
     }
 
@@ -123,14 +121,6 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
             return dev.orgctl.config.Durations.parse(text);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(flag + ": " + e.getMessage(), Main.EXIT_CONFIG);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // temporary files; best effort
         }
     }
 }

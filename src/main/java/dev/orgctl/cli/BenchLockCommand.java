@@ -226,7 +226,7 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
                 server.close();
             }
             if (store != null) {
-                deleteTree(store);
+                TempDirs.deleteTree(store);
             }
         }
     }
@@ -418,20 +418,6 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
             jsm.purgeStream(Topology.HISTORY_STREAM, PurgeOptions.subject(Workflows.HISTORY_PREFIX + keyPrefix + ".>"));
         } catch (IOException | JetStreamApiException e) {
             throw new NatsUnavailableException("cannot clean up the bench keys under " + prefix + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

@@ -27,14 +27,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -142,7 +140,7 @@ public final class BenchRegenCommand implements Callable<Integer> {
                     baseline(host, clones, payloads, false, err)));
         } finally {
             if (!keep && dir == null) {
-                deleteTree(work);
+                TempDirs.deleteTree(work);
             }
         }
         report(out, phases);
@@ -214,7 +212,7 @@ public final class BenchRegenCommand implements Callable<Integer> {
                     git(clone, "commit", "--quiet", "-m", "chore: sync files from templates");
                     git(clone, "push", "--quiet", "origin", "HEAD:main");
                 }
-                deleteTree(clone);
+                TempDirs.deleteTree(clone);
                 return changed;
             } catch (IOException e) {
                 throw new CommandFailure("baseline failed on " + info.fullName() + ": " + e.getMessage(), 1);
@@ -307,22 +305,5 @@ public final class BenchRegenCommand implements Callable<Integer> {
         out.printf("peak heap:         %d MiB of %d MiB max (target < 512 MiB for 1,000 repositories: %s)%n", heap,
                 Runtime.getRuntime().maxMemory() >> 20, heap < 512 ? "met" : "MISSED");
         out.flush();
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.delete(x);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
-        }
     }
 }
