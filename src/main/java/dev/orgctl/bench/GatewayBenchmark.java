@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code orgctl bench gateway}: signed deliveries through the in-process gateway over loopback
  * HTTP, beside the same payloads published straight to {@code GITHUB_EVENTS} with jnats (the
- * limit the gateway cannot beat: it makes that same publish plus two KV writes per delivery).
+ * limit the gateway cannot beat: it makes that same publish, behind HTTP, verification and its index).
  *
  * <p>Closed loop: {@code concurrency} workers each send the next request as soon as the previous
  * one is answered; reports deliveries/s and latency percentiles. Fixed rate: requests are
@@ -73,7 +73,7 @@ public final class GatewayBenchmark {
     private final AtomicLong ids = new AtomicLong();
 
     /**
-     * @param purgeBetweenPhases purge the stream and the ledger between phases to bound disk use;
+     * @param purgeBetweenPhases purge the stream between phases to bound disk use;
      *                           only for a server the benchmark started itself
      */
     public GatewayBenchmark(Options options, NatsConnector connector, boolean purgeBetweenPhases,
@@ -414,7 +414,6 @@ public final class GatewayBenchmark {
         try {
             var jsm = c.jetStreamManagement(connector.jetStreamOptions());
             jsm.purgeStream(Topology.EVENTS_STREAM);
-            jsm.purgeStream("KV_" + Topology.DELIVERIES_BUCKET);
         } catch (IOException | JetStreamApiException e) {
             // disk use only
         }

@@ -50,7 +50,6 @@ public final class BackgroundProcess {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dsun.net.httpserver.nodelay=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.orgctl.cli.Main");

@@ -29,7 +29,8 @@ public final class GatewayOptions {
     String natsTimeout;
 
     @Option(names = "--http-threads", paramLabel = "N", defaultValue = "32",
-            description = "webhook requests handled at once (default: ${DEFAULT-VALUE})")
+            description = "threads for the gateway's blocking work: bodies over 256 KiB, repeats, readiness, "
+                    + "metrics; a delivery waiting for JetStream holds none (default: ${DEFAULT-VALUE})")
     int httpThreads;
 
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "15s",
@@ -50,7 +51,8 @@ public final class GatewayOptions {
                     .withMaxBodyBytes(bytes)
                     .withNatsTimeout(timeout)
                     .withWorkerThreads(httpThreads)
-                    .withShutdownGrace(grace);
+                    .withShutdownGrace(grace)
+                    .withDedupWindow(config.dedupWindow());
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("--nats-timeout: " + e.getMessage(), Main.EXIT_CONFIG);
         }

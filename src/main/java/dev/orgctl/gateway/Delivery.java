@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * One verified delivery, ready to publish.
  *
- * @param id      the {@code X-GitHub-Delivery} GUID: the JetStream message id and the ledger key
+ * @param id      the {@code X-GitHub-Delivery} GUID: the JetStream message id, the de-duplication key
  * @param event   the {@code X-GitHub-Event} name
  * @param subject {@code github.<org>.<repo>.<event>}, tokens encoded by the foundation's codec
  * @param headers the GitHub headers to carry on the message, by name (event, delivery, hook id, ...)

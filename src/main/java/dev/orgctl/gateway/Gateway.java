@@ -1,8 +1,10 @@
 package dev.orgctl.gateway;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import dev.orgctl.gateway.http.Handler;
+import dev.orgctl.gateway.http.HttpLimits;
+import dev.orgctl.gateway.http.HttpServer;
+import dev.orgctl.gateway.http.RequestHead;
+import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.Topology;
@@ -17,12 +19,8 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
-import io.nats.client.KeyValue;
-import io.nats.client.KeyValueOptions;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,26 +53,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    static final String NODELAY = "sun.net.httpserver.nodelay";
     /** Headroom of readiness: JetStream is asked at most once per second. */
     private static final long READY_CHECK_INTERVAL_MS = 1000;
+    private static final Duration INDEX_STARTUP_WAIT = Duration.ofSeconds(10);
 
     private final GatewaySettings settings;
     private final Connection connection;
     private final HttpServer server;
     private final ExecutorService executor;
     private final GatewayMetrics metrics;
-    private final Readiness readiness = new Readiness();
-    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Readiness readiness;
+    private final AtomicBoolean draining;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final DeliveryIndex index;
 
     private Gateway(GatewaySettings settings, Connection connection, HttpServer server, ExecutorService executor,
-                    GatewayMetrics metrics) {
+                    GatewayMetrics metrics, Readiness readiness, AtomicBoolean draining, DeliveryIndex index) {
+        this.index = index;
         this.settings = settings;
         this.connection = connection;
         this.server = server;
         this.executor = executor;
         this.metrics = metrics;
+        this.readiness = readiness;
+        this.draining = draining;
     }
 
     /**
@@ -87,23 +89,19 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry) {
         settings.requireVerification();
-        if (System.getProperty(NODELAY) == null) {
-            // Without it the JDK server delays every keep-alive answer by about 40 ms (Nagle + delayed ack).
-            System.setProperty(NODELAY, "true");
-        }
         Connection connection = connector.connect("gateway", Duration.ofSeconds(5), b -> b.reconnectBufferSize(0));
         try {
             JetStreamOptions jso = JetStreamOptions.builder(connector.jetStreamOptions())
                     .requestTimeout(settings.natsTimeout()).build();
             JetStream js = connection.jetStream(jso);
             JetStreamManagement jsm = connection.jetStreamManagement(jso);
-            KeyValue kv = connection.keyValue(Topology.DELIVERIES_BUCKET,
-                    KeyValueOptions.builder().jetStreamOptions(jso).build());
             requireTopology(jsm);
             GatewayMetrics metrics = new GatewayMetrics(registry);
-            String instance = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
-            Ingestor ingestor = new Ingestor(connection, new DeliveryLedger(kv, instance),
-                    new EventPublisher(js, jsm, settings.natsTimeout()), metrics, settings.natsTimeout());
+            DeliveryIndex index = DeliveryIndex.start(connection, js, jsm, settings.dedupWindow(),
+                    settings.natsTimeout());
+            metrics.bindIndex(index);
+            awaitIndex(index);
+            Ingestor ingestor = new Ingestor(connection, index, new EventPublisher(js, settings.natsTimeout()), metrics);
 
             long maxPayload = connection.getMaxPayload();
             if (maxPayload > 0 && maxPayload < settings.maxBodyBytes()) {
@@ -112,34 +110,38 @@ public final class Gateway implements AutoCloseable {
                                 + "will be refused with 413; raise max_payload (GitHub sends up to 25 MiB)");
             }
             AtomicInteger threadNo = new AtomicInteger();
+            // Blocking work only: bodies over 256 KiB, readiness
+            // and metrics. New deliveries never hold one of these threads.
             ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(),
                     60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "gateway-http-" + threadNo.incrementAndGet());
+                        Thread t = new Thread(r, "gateway-worker-" + threadNo.incrementAndGet());
                         t.setDaemon(true);
                         return t;
                     });
+            executor.allowCoreThreadTimeOut(true);
+            AtomicBoolean draining = new AtomicBoolean();
+            Readiness readiness = new Readiness();
+            WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, draining::get,
+                    connection::getMaxPayload, executor);
+            Routes routes = new Routes(webhooks, metrics, executor);
             HttpServer server;
             try {
-                server = HttpServer.create(new InetSocketAddress(settings.address().host(), settings.address().port()),
-                        1024);
-            } catch (IOException e) {
+                server = HttpServer.start(new InetSocketAddress(settings.address().host(), settings.address().port()),
+                        1024, HttpLimits.defaults(settings.maxBodyBytes()), routes, "gateway-http");
+            } catch (UncheckedIOException e) {
                 executor.shutdownNow();
-                throw new UncheckedIOException("cannot listen on " + settings.address() + ": " + e.getMessage(), e);
+                throw e;
             }
-            Gateway g = new Gateway(settings, connection, server, executor, metrics);
+            Gateway g = new Gateway(settings, connection, server, executor, metrics, readiness, draining, index);
+            routes.get("/healthz", () -> Response.json(200, Payloads.line(Map.of("status", "ok"))));
+            routes.get("/readyz", g::readinessResponse);
+            routes.get("/metrics", () -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
+                    registry.scrape().getBytes(StandardCharsets.UTF_8)));
             g.readiness.add("http", () -> g.draining.get() ? Optional.of("shutting down") : Optional.empty());
             g.readiness.add("nats", () -> connection.getStatus() == Connection.Status.CONNECTED ? Optional.empty()
                     : Optional.of("connection " + connection.getStatus().name().toLowerCase(java.util.Locale.ROOT)));
             g.readiness.add("jetstream", Readiness.cached(READY_CHECK_INTERVAL_MS, () -> jetStreamProblem(connection, jsm)));
-            WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, g.draining::get,
-                    connection::getMaxPayload);
-            server.createContext(WebhookHandler.PATH, webhooks);
-            server.createContext("/healthz", g.get(ex -> WebhookHandler.send(ex, 200, Map.of("status", "ok"))));
-            server.createContext("/readyz", g.get(g::serveReadiness));
-            server.createContext("/metrics", g.get(ex -> serveMetrics(ex, registry)));
-            server.createContext("/", webhooks); // anything else: a JSON 404 from the same code path
-            server.setExecutor(executor);
-            server.start();
+            g.readiness.add("delivery_index", index::problem);
             if (settings.insecureNoSignature()) {
                 log.atWarn().addKeyValue("address", g.url())
                         .log("signature verification is OFF (--insecure-no-signature): anyone who can reach this "
@@ -150,12 +152,28 @@ public final class Gateway implements AutoCloseable {
                     .addKeyValue("max_body", settings.maxBodyBytes())
                     .log("gateway listening");
             return g;
-        } catch (IOException e) {
+        } catch (IOException | JetStreamApiException e) {
             closeQuietly(connection);
             throw new NatsUnavailableException("JetStream is not available: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(connection);
             throw e;
+        }
+    }
+
+    /**
+     * Waits a little for the index to read the window, so that a gateway is usually ready when
+     * start returns; a long window of heavy traffic takes longer, and {@code /readyz} says so.
+     */
+    private static void awaitIndex(DeliveryIndex index) {
+        try {
+            if (!index.awaitCurrent(INDEX_STARTUP_WAIT)) {
+                log.atWarn().addKeyValue("read", index.entries())
+                        .log("delivery index still reading " + Topology.EVENTS_STREAM + "; deliveries are answered "
+                                + "503 and /readyz is 503 until it has caught up");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -170,7 +188,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static void requireTopology(JetStreamManagement jsm) {
-        for (String stream : new String[] {Topology.EVENTS_STREAM, "KV_" + Topology.DELIVERIES_BUCKET}) {
+        for (String stream : new String[] {Topology.EVENTS_STREAM}) {
             try {
                 jsm.getStreamInfo(stream);
             } catch (JetStreamApiException e) {
@@ -188,7 +206,6 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             jsm.getStreamInfo(Topology.EVENTS_STREAM);
-            jsm.getStreamInfo("KV_" + Topology.DELIVERIES_BUCKET);
             return Optional.empty();
         } catch (JetStreamApiException e) {
             return Optional.of("JetStream refused: " + e.getMessage());
@@ -199,12 +216,12 @@ public final class Gateway implements AutoCloseable {
 
     /** The address the gateway listens on (the real port when 0 was asked). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
     /** {@code http://host:port}, for logs and clients. */
     public URI url() {
-        InetSocketAddress a = server.getAddress();
+        InetSocketAddress a = server.address();
         String host = a.getAddress().getHostAddress();
         if (host.contains(":")) {
             host = "[" + host + "]";
@@ -231,47 +248,12 @@ public final class Gateway implements AutoCloseable {
         return metrics.inFlight().get();
     }
 
-    private void serveReadiness(HttpExchange ex) throws IOException {
+    private Response readinessResponse() {
         Readiness.Report r = readiness.report();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", r.ready());
         body.put("checks", r.checks());
-        WebhookHandler.send(ex, r.ready() ? 200 : 503, body);
-    }
-
-    private static void serveMetrics(HttpExchange ex, PrometheusMeterRegistry registry) throws IOException {
-        byte[] text = registry.scrape().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        ex.sendResponseHeaders(200, text.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(text);
-        }
-    }
-
-    /** An endpoint that answers GET (and HEAD) on its exact path. */
-    private HttpHandler get(ExchangeAction action) {
-        return ex -> {
-            try {
-                String path = ex.getHttpContext().getPath();
-                if (!path.equals(ex.getRequestURI().getPath())) {
-                    metrics.refused(Refusal.NOT_FOUND);
-                    WebhookHandler.send(ex, 404, Map.of("error", "no such endpoint"));
-                } else if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-                    metrics.refused(Refusal.METHOD_NOT_ALLOWED);
-                    ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                    WebhookHandler.send(ex, 405, Map.of("error", "method not allowed; use GET"));
-                } else {
-                    action.run(ex);
-                }
-            } finally {
-                ex.close();
-            }
-        };
-    }
-
-    @FunctionalInterface
-    private interface ExchangeAction {
-        void run(HttpExchange ex) throws IOException;
+        return Response.json(r.ready() ? 200 : 503, Payloads.line(body));
     }
 
     /**
@@ -297,7 +279,7 @@ public final class Gateway implements AutoCloseable {
         if (left > 0) {
             log.atWarn().addKeyValue("in_flight", left).log("shutdown grace ran out; closing with requests in flight");
         }
-        server.stop(0);
+        server.close();
         executor.shutdown();
         try {
             executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -305,6 +287,7 @@ public final class Gateway implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdownNow();
+        index.close();
         closeQuietly(connection);
         log.atInfo().log("gateway stopped");
     }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code orgctl_gateway_deliveries_total{event,outcome}}: verified deliveries by outcome
  *       ({@code published}, {@code duplicate}, {@code unavailable})</li>
  *   <li>{@code orgctl_gateway_duplicates_total{source}}: repeats answered 200 without publishing,
- *       by how they were recognized ({@code ledger}, {@code jetstream}, {@code stream_search})</li>
+ *       by how they were recognized ({@code index}, {@code jetstream})</li>
  *   <li>{@code orgctl_gateway_refusals_total{reason}}: requests refused before publishing</li>
  *   <li>{@code orgctl_gateway_publish_seconds}: JetStream publish-to-ack latency (histogram)</li>
  *   <li>{@code orgctl_gateway_request_seconds{status}}: webhook request latency (histogram)</li>
@@ -76,13 +76,22 @@ final class GatewayMetrics {
                 .tag("source", label).register(registry)).increment(amount);
     }
 
+    void bindIndex(DeliveryIndex index) {
+        Gauge.builder("orgctl.gateway.index.deliveries", index, DeliveryIndex::entries)
+                .description("delivery GUIDs of the de-duplication window held by this gateway's index")
+                .register(registry);
+        Gauge.builder("orgctl.gateway.index.heap", index, DeliveryIndex::heapBytes).baseUnit("bytes")
+                .description("heap held by this gateway's delivery index")
+                .register(registry);
+    }
+
     void publishLatency(long nanos) {
         publish.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void request(int status, long nanos) {
         requests.computeIfAbsent(status, s -> Timer.builder("orgctl.gateway.request")
-                .description("webhook requests, from the request line to the answer")
+                .description("webhook requests, from the whole request to the answer (0 for refusals made on the head alone)")
                 .tag("status", Integer.toString(s))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))

@@ -13,12 +13,14 @@ import java.util.Objects;
  * @param insecureNoSignature accept deliveries without checking signatures (no secret configured;
  *                       for local experiments only)
  * @param maxBodyBytes   largest request body accepted (GitHub caps deliveries at 25 MiB)
- * @param natsTimeout    how long one JetStream call (KV or publish) may take before the delivery
- *                       is answered 503 (100 ms to 4 s); all calls of one delivery also share an
- *                       8-second budget, inside GitHub's 10 s
+ * @param natsTimeout    how long the publish of a delivery may take before it is answered 503
+ *                       (100 ms to 4 s, inside GitHub's 10 s)
  * @param retryAfter     the {@code Retry-After} sent with a 503
- * @param workerThreads  requests handled at once; the rest wait in the HTTP server's queue
+ * @param workerThreads  threads for the blocking work: bodies over 256 KiB, readiness, metrics (a
+ *                       delivery waiting for JetStream holds no thread)
  * @param shutdownGrace  how long a graceful stop waits for in-flight requests
+ * @param dedupWindow    how long a delivery GUID is remembered ({@code ORGCTL_DEDUP_WINDOW}); at most
+ *                       what {@code GITHUB_EVENTS} keeps, which the topology makes at least this long
  */
 public record GatewaySettings(
         HostPort address,
@@ -28,7 +30,8 @@ public record GatewaySettings(
         Duration natsTimeout,
         Duration retryAfter,
         int workerThreads,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration dedupWindow) {
 
     /** GitHub's cap on a delivery's size. */
     public static final long GITHUB_MAX_BODY = 25L * 1024 * 1024;
@@ -38,6 +41,7 @@ public record GatewaySettings(
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
     public static final int DEFAULT_WORKER_THREADS = 32;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(7);
 
     public GatewaySettings {
         Objects.requireNonNull(address, "address");
@@ -47,7 +51,11 @@ public record GatewaySettings(
         }
         if (natsTimeout.compareTo(MIN_NATS_TIMEOUT) < 0 || natsTimeout.compareTo(MAX_NATS_TIMEOUT) > 0) {
             throw new IllegalArgumentException("the NATS timeout must be between 100ms and 4s: GitHub waits 10s "
-                    + "for the answer, and a delivery makes at least two JetStream calls");
+                    + "for the answer");
+        }
+        Objects.requireNonNull(dedupWindow, "dedupWindow");
+        if (dedupWindow.isNegative() || dedupWindow.isZero()) {
+            throw new IllegalArgumentException("the de-duplication window must be positive");
         }
         if (workerThreads < 1) {
             throw new IllegalArgumentException("at least one worker thread is needed");
@@ -57,32 +65,37 @@ public record GatewaySettings(
     /** Defaults for everything but the address and the secrets. */
     public static GatewaySettings defaults(HostPort address, WebhookSecrets secrets) {
         return new GatewaySettings(address, secrets, false, GITHUB_MAX_BODY, DEFAULT_NATS_TIMEOUT,
-                DEFAULT_RETRY_AFTER, DEFAULT_WORKER_THREADS, DEFAULT_SHUTDOWN_GRACE);
+                DEFAULT_RETRY_AFTER, DEFAULT_WORKER_THREADS, DEFAULT_SHUTDOWN_GRACE, DEFAULT_DEDUP_WINDOW);
+    }
+
+    public GatewaySettings withDedupWindow(Duration window) {
+        return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
+                workerThreads, shutdownGrace, window);
     }
 
     public GatewaySettings withInsecureNoSignature(boolean insecure) {
         return new GatewaySettings(address, secrets, insecure, maxBodyBytes, natsTimeout, retryAfter, workerThreads,
-                shutdownGrace);
+                shutdownGrace, dedupWindow);
     }
 
     public GatewaySettings withMaxBodyBytes(long bytes) {
         return new GatewaySettings(address, secrets, insecureNoSignature, bytes, natsTimeout, retryAfter,
-                workerThreads, shutdownGrace);
+                workerThreads, shutdownGrace, dedupWindow);
     }
 
     public GatewaySettings withNatsTimeout(Duration timeout) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, timeout, retryAfter,
-                workerThreads, shutdownGrace);
+                workerThreads, shutdownGrace, dedupWindow);
     }
 
     public GatewaySettings withWorkerThreads(int threads) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
-                threads, shutdownGrace);
+                threads, shutdownGrace, dedupWindow);
     }
 
     public GatewaySettings withShutdownGrace(Duration grace) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
-                workerThreads, grace);
+                workerThreads, grace, dedupWindow);
     }
 
     /**

@@ -17,12 +17,10 @@ public sealed interface Outcome permits Outcome.Published, Outcome.Duplicate, Ou
 
     /** How a duplicate was recognized; a label of the duplicates counter. */
     enum Source {
-        /** The ledger ({@code ORGCTL_DELIVERIES}) had it as published. */
-        LEDGER("ledger"),
+        /** The delivery index (the GUIDs of the window, read from the stream) had it. */
+        INDEX("index"),
         /** JetStream's own duplicate window answered the publish as a duplicate. */
-        JETSTREAM("jetstream"),
-        /** An unconfirmed attempt was found in the stream by its message id. */
-        STREAM_SEARCH("stream_search");
+        JETSTREAM("jetstream");
 
         private final String label;
 

@@ -1,16 +1,14 @@
 package dev.orgctl.gateway;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import dev.orgctl.gateway.http.Handler;
+import dev.orgctl.gateway.http.HttpHeaders;
+import dev.orgctl.gateway.http.RequestHead;
+import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.SubjectCodec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -21,11 +19,12 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * {@code POST /webhooks/github}. The checks run in order of cost, so that cheap refusals cost
  * little: method, declared size, GitHub's headers, content type; then the body is read (never
- * more than the cap), the signature verified, the JSON parsed. Only then is anything sent to NATS.
+ * more than the cap, by the HTTP server), the signature verified, the JSON parsed. Only then is
+ * anything sent to NATS, and the answer waits for JetStream without holding a thread.
  * Every refusal is one JSON line {@code {"error": "..."}} and a count in
  * {@code orgctl_gateway_refusals_total{reason}}.
  */
-final class WebhookHandler implements HttpHandler {
+final class WebhookHandler implements Handler {
     private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
     static final String PATH = "/webhooks/github";
     static final String EVENT = "X-GitHub-Event";
@@ -41,245 +40,241 @@ final class WebhookHandler implements HttpHandler {
     /** Room for the message headers beside the JSON in one NATS message. */
     private static final int HEADER_ALLOWANCE = 1024;
 
+    /**
+     * Bodies up to this size are verified and parsed on the event loop (tens of microseconds);
+     * larger ones on the worker pool, so that a 25 MiB delivery does not stall other connections.
+     */
+    static final int INLINE_BODY_LIMIT = 256 * 1024;
+
     private final GatewaySettings settings;
     private final Signatures signatures;
     private final Ingestor ingestor;
     private final GatewayMetrics metrics;
     private final BooleanSupplier draining;
     private final LongSupplier natsMaxPayload;
+    private final Executor workers;
     private final String retryAfterSeconds;
 
     WebhookHandler(GatewaySettings settings, Ingestor ingestor, GatewayMetrics metrics, BooleanSupplier draining,
-                   LongSupplier natsMaxPayload) {
+                   LongSupplier natsMaxPayload, Executor workers) {
         this.settings = settings;
         this.signatures = new Signatures(settings.secrets());
         this.ingestor = ingestor;
         this.metrics = metrics;
         this.draining = draining;
         this.natsMaxPayload = natsMaxPayload;
+        this.workers = workers;
         this.retryAfterSeconds = Long.toString(Math.max(1, settings.retryAfter().toSeconds()));
     }
 
+    /** The checks that need no body, in order of cost; null lets the body be read. */
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        long start = System.nanoTime();
+    public Response onHead(RequestHead h) {
+        Response early = checkHead(h);
+        if (early != null) {
+            metrics.request(early.status(), 0);
+        }
+        return early;
+    }
+
+    private Response checkHead(RequestHead h) {
+        if (draining.getAsBoolean()) {
+            return refuse(Refusal.SHUTTING_DOWN, "the gateway is shutting down; retry later", h);
+        }
+        if (!PATH.equals(h.path())) {
+            return refuse(Refusal.NOT_FOUND, "no such endpoint; deliveries go to POST " + PATH, h);
+        }
+        if (!"POST".equals(h.method())) {
+            return refuse(Refusal.METHOD_NOT_ALLOWED, "method " + safe(h.method()) + " not allowed; use POST", h)
+                    .with("Allow", "POST");
+        }
+        if (h.contentLength() > settings.maxBodyBytes()) {
+            return tooLarge(h);
+        }
+        String event = h.headers().first(EVENT);
+        String delivery = h.headers().first(DELIVERY);
+        if (event == null || event.isEmpty()) {
+            return refuse(Refusal.MISSING_HEADER, "missing " + EVENT + " header", h);
+        }
+        if (delivery == null || delivery.isEmpty()) {
+            return refuse(Refusal.MISSING_HEADER, "missing " + DELIVERY + " header", h);
+        }
+        if (!EVENT_NAME.matcher(event).matches()) {
+            return refuse(Refusal.INVALID_HEADER, EVENT + " is not an event name", h);
+        }
+        if (!DELIVERY_ID.matcher(delivery).matches()) {
+            return refuse(Refusal.INVALID_HEADER, DELIVERY + " is not a delivery id (letters, digits, '-' and "
+                    + "'_', at most 128)", h);
+        }
+        if (Payloads.ContentType.of(h.headers().first("Content-Type")).isEmpty()) {
+            return refuse(Refusal.UNSUPPORTED_CONTENT_TYPE, "content type must be application/json or "
+                    + "application/x-www-form-urlencoded", h);
+        }
+        // In flight from here: a graceful stop waits for this request, body still to come included.
         metrics.inFlight().incrementAndGet();
-        int status = 500;
-        try {
-            status = serve(ex);
-        } catch (IOException e) {
-            // The client went away (mid-body, or before the answer): the exchange is closed below.
-            log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("webhook request aborted");
-        } catch (RuntimeException e) {
-            // A bug. Nothing is answered 2xx on this path; GitHub shows a failure and can redeliver.
-            log.atError().setCause(e).log("webhook request failed");
-            try {
-                status = send(ex, 500, Map.of("error", "internal error"));
-            } catch (IOException | RuntimeException again) {
-                // headers already sent or client gone: closing is all that is left
+        return null;
+    }
+
+    @Override
+    public void onAbort(RequestHead h) {
+        metrics.inFlight().decrementAndGet();
+    }
+
+    @Override
+    public Response onBodyTooLarge(RequestHead h) {
+        Response r = tooLarge(h);
+        metrics.request(r.status(), 0);
+        return r;
+    }
+
+    private Response tooLarge(RequestHead h) {
+        String size = h.contentLength() >= 0 ? "body of " + h.contentLength() + " bytes" : "body";
+        return refuse(Refusal.BODY_TOO_LARGE, size + " exceeds the limit of " + settings.maxBodyBytes() + " bytes", h);
+    }
+
+    @Override
+    public void onRequest(RequestHead h, byte[] body, Handler.Exchange exchange) {
+        long start = System.nanoTime();
+        Handler.Exchange counted = new Handler.Exchange() {
+            private boolean done;
+
+            @Override
+            public synchronized void respond(Response r) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                metrics.inFlight().decrementAndGet();
+                metrics.request(r.status(), System.nanoTime() - start);
+                exchange.respond(r);
             }
-        } finally {
-            ex.close();
-            metrics.inFlight().decrementAndGet();
-            metrics.request(status, System.nanoTime() - start);
+        };
+        if (body.length <= INLINE_BODY_LIMIT) {
+            serve(h, body, counted);
+            return;
+        }
+        try {
+            workers.execute(() -> serve(h, body, counted));
+        } catch (RejectedExecutionException e) {
+            counted.respond(refuse(Refusal.SHUTTING_DOWN, "the gateway is shutting down; retry later", h));
         }
     }
 
-    private int serve(HttpExchange ex) throws IOException {
-        Headers h = ex.getRequestHeaders();
-        long declared = contentLength(h);
-        if (draining.getAsBoolean()) {
-            return refuse(ex, Refusal.SHUTTING_DOWN, "the gateway is shutting down; retry later", h, declared);
+    private void serve(RequestHead h, byte[] body, Handler.Exchange exchange) {
+        try {
+            Response early = verifyAndIngest(h, body, exchange);
+            if (early != null) {
+                exchange.respond(early);
+            }
+        } catch (RuntimeException e) {
+            // A bug. Nothing is answered 2xx on this path; GitHub shows a failure and can redeliver.
+            log.atError().setCause(e).log("webhook request failed");
+            exchange.respond(Response.json(500, Payloads.line(Map.of("error", "internal error"))));
         }
-        if (!PATH.equals(ex.getRequestURI().getPath())) {
-            return refuse(ex, Refusal.NOT_FOUND, "no such endpoint; deliveries go to POST " + PATH, h, declared);
-        }
-        if (!"POST".equals(ex.getRequestMethod())) {
-            ex.getResponseHeaders().set("Allow", "POST");
-            return refuse(ex, Refusal.METHOD_NOT_ALLOWED, "method " + safe(ex.getRequestMethod()) + " not allowed; use POST",
-                    h, declared);
-        }
-        if (declared > settings.maxBodyBytes()) {
-            return refuse(ex, Refusal.BODY_TOO_LARGE, "body of " + declared + " bytes exceeds the limit of "
-                    + settings.maxBodyBytes() + " bytes", h, declared);
-        }
-        String event = h.getFirst(EVENT);
-        String delivery = h.getFirst(DELIVERY);
-        if (event == null || event.isEmpty()) {
-            return refuse(ex, Refusal.MISSING_HEADER, "missing " + EVENT + " header", h, declared);
-        }
-        if (delivery == null || delivery.isEmpty()) {
-            return refuse(ex, Refusal.MISSING_HEADER, "missing " + DELIVERY + " header", h, declared);
-        }
-        if (!EVENT_NAME.matcher(event).matches()) {
-            return refuse(ex, Refusal.INVALID_HEADER, EVENT + " is not an event name", h, declared);
-        }
-        if (!DELIVERY_ID.matcher(delivery).matches()) {
-            return refuse(ex, Refusal.INVALID_HEADER, DELIVERY + " is not a delivery id (letters, digits, '-' and "
-                    + "'_', at most 128)", h, declared);
-        }
-        Optional<Payloads.ContentType> type = Payloads.ContentType.of(h.getFirst("Content-Type"));
-        if (type.isEmpty()) {
-            return refuse(ex, Refusal.UNSUPPORTED_CONTENT_TYPE, "content type must be application/json or "
-                    + "application/x-www-form-urlencoded", h, declared);
-        }
-        byte[] body = readBody(ex.getRequestBody(), declared, settings.maxBodyBytes());
-        if (body == null) {
-            return refuse(ex, Refusal.BODY_TOO_LARGE, "body exceeds the limit of " + settings.maxBodyBytes()
-                    + " bytes", h, 1);
-        }
+    }
+
+    /** The checks that need the body; then the delivery goes to JetStream and is answered when it is stored. */
+    private Response verifyAndIngest(RequestHead h, byte[] body, Handler.Exchange exchange) {
+        // No draining check here: the head came before the stop, and the stop waits for this request.
+        HttpHeaders headers = h.headers();
         if (!settings.insecureNoSignature()) {
-            Signatures.Verdict v = signatures.verify(body, h.getFirst(Signatures.HEADER_256),
-                    h.getFirst(Signatures.HEADER_SHA1));
+            Signatures.Verdict v = signatures.verify(body, headers.first(Signatures.HEADER_256),
+                    headers.first(Signatures.HEADER_SHA1));
             switch (v) {
                 case VALID -> {
                     // go on
                 }
                 case MISSING -> {
-                    return refuse(ex, Refusal.SIGNATURE_MISSING, "missing " + Signatures.HEADER_256 + " header", h, 0);
+                    return refuse(Refusal.SIGNATURE_MISSING, "missing " + Signatures.HEADER_256 + " header", h);
                 }
                 case LEGACY_ONLY -> {
-                    return refuse(ex, Refusal.SIGNATURE_SHA1_ONLY, "only the legacy SHA-1 " + Signatures.HEADER_SHA1
-                            + " was sent; " + Signatures.HEADER_256 + " is required", h, 0);
+                    return refuse(Refusal.SIGNATURE_SHA1_ONLY, "only the legacy SHA-1 " + Signatures.HEADER_SHA1
+                            + " was sent; " + Signatures.HEADER_256 + " is required", h);
                 }
                 default -> {
-                    return refuse(ex, Refusal.SIGNATURE_INVALID, Signatures.HEADER_256
-                            + " does not match the body for any configured secret", h, 0);
+                    return refuse(Refusal.SIGNATURE_INVALID, Signatures.HEADER_256
+                            + " does not match the body for any configured secret", h);
                 }
             }
         }
+        String event = headers.first(EVENT);
+        String delivery = headers.first(DELIVERY);
         Payloads.Document doc;
         SubjectCodec.Address address;
         try {
-            doc = Payloads.document(type.get(), body);
+            doc = Payloads.document(Payloads.ContentType.of(headers.first("Content-Type")).orElseThrow(), body);
             address = Payloads.address(event, doc);
         } catch (Payloads.InvalidPayload e) {
-            return refuse(ex, Refusal.INVALID_PAYLOAD, e.getMessage(), h, 0);
+            return refuse(Refusal.INVALID_PAYLOAD, e.getMessage(), h);
         }
         long maxPayload = natsMaxPayload.getAsLong();
         if (maxPayload > 0 && doc.json().length + HEADER_ALLOWANCE > maxPayload) {
             log.atError().addKeyValue("delivery", delivery).addKeyValue("event", event)
                     .addKeyValue("bytes", doc.json().length).addKeyValue("nats_max_payload", maxPayload)
                     .log("delivery larger than the NATS server's max_payload; raise max_payload on the server");
-            return refuse(ex, Refusal.EXCEEDS_NATS_MAX_PAYLOAD, "delivery of " + doc.json().length
-                    + " bytes exceeds the event bus's message limit", h, 0);
+            return refuse(Refusal.EXCEEDS_NATS_MAX_PAYLOAD, "delivery of " + doc.json().length
+                    + " bytes exceeds the event bus's message limit", h);
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(EVENT, event);
-        headers.put(DELIVERY, delivery);
+        Map<String, String> passed = new LinkedHashMap<>();
+        passed.put(EVENT, event);
+        passed.put(DELIVERY, delivery);
         for (String name : PASSED_THROUGH) {
-            String v = h.getFirst(name);
+            String v = headers.first(name);
             if (v != null && HEADER_VALUE.matcher(v).matches()) {
-                headers.put(name, v);
+                passed.put(name, v);
             }
         }
-        Delivery d = new Delivery(delivery, event, SubjectCodec.subject(address), headers, doc.json());
-        Outcome outcome = ingestor.ingest(d);
-        metrics.delivered(event, outcome);
-        return answer(ex, d, outcome);
+        Delivery d = new Delivery(delivery, event, SubjectCodec.subject(address), passed, doc.json());
+        ingestor.ingestAsync(d).whenComplete((outcome, err) -> {
+            if (err != null) { // ingestAsync never fails; a bug if it does
+                log.atError().setCause(err).addKeyValue("delivery", d.id()).log("webhook request failed");
+                exchange.respond(Response.json(500, Payloads.line(Map.of("error", "internal error"))));
+                return;
+            }
+            metrics.delivered(event, outcome);
+            exchange.respond(answer(d, outcome));
+        });
+        return null;
     }
 
-    private int answer(HttpExchange ex, Delivery d, Outcome outcome) throws IOException {
+    private Response answer(Delivery d, Outcome outcome) {
         if (outcome instanceof Outcome.Published p) {
             log.atInfo().addKeyValue("delivery", d.id()).addKeyValue("event", d.event())
                     .addKeyValue("subject", d.subject()).addKeyValue("stream_seq", p.streamSeq()).log("delivery published");
             // The id matched DELIVERY_ID (nothing to escape): no serializer needed on the hot path.
-            return sendJson(ex, 202, "{\"delivery\":\"" + d.id() + "\",\"stream_seq\":" + p.streamSeq() + "}\n");
+            return Response.json(202, "{\"delivery\":\"" + d.id() + "\",\"stream_seq\":" + p.streamSeq() + "}\n");
         }
         if (outcome instanceof Outcome.Duplicate dup) {
             log.atInfo().addKeyValue("delivery", d.id()).addKeyValue("event", d.event())
                     .addKeyValue("stream_seq", dup.streamSeq()).addKeyValue("recognized_by", dup.source().label())
                     .log("duplicate delivery; nothing published");
-            return sendJson(ex, 200, "{\"delivery\":\"" + d.id() + "\",\"duplicate\":true,\"stream_seq\":"
+            return Response.json(200, "{\"delivery\":\"" + d.id() + "\",\"duplicate\":true,\"stream_seq\":"
                     + dup.streamSeq() + "}\n");
         }
         Outcome.Unavailable u = (Outcome.Unavailable) outcome;
         log.atWarn().addKeyValue("delivery", d.id()).addKeyValue("event", d.event()).addKeyValue("error", u.reason())
                 .log("delivery not taken: JetStream unavailable; answered 503");
-        ex.getResponseHeaders().set("Retry-After", retryAfterSeconds);
-        return send(ex, 503, Map.of("error", "JetStream did not confirm the delivery; redeliver it later "
-                + "(a redelivery is de-duplicated)"));
+        return Response.json(503, Payloads.line(Map.of("error", "JetStream did not confirm the delivery; redeliver it "
+                + "later (a redelivery is de-duplicated)"))).with("Retry-After", retryAfterSeconds);
     }
 
-    private int refuse(HttpExchange ex, Refusal r, String message, Headers h, long unreadBody) throws IOException {
+    /** A refusal: counted, logged with the delivery id when it is a valid one, answered as one JSON line. */
+    private Response refuse(Refusal r, String message, RequestHead h) {
         metrics.refused(r);
         LoggingEventBuilder b = (r == Refusal.NOT_FOUND || r == Refusal.METHOD_NOT_ALLOWED ? log.atDebug()
                 : r.status() == 401 ? log.atWarn() : log.atInfo());
-        String delivery = h.getFirst(DELIVERY);
-        String event = h.getFirst(EVENT);
+        String delivery = h.headers().first(DELIVERY);
+        String event = h.headers().first(EVENT);
         b.addKeyValue("delivery", delivery != null && DELIVERY_ID.matcher(delivery).matches() ? delivery : "-")
                 .addKeyValue("event", event != null && EVENT_NAME.matcher(event).matches() ? event : "-")
                 .addKeyValue("status", r.status()).addKeyValue("reason", r.reason())
-                .addKeyValue("remote", ex.getRemoteAddress() == null ? "-" : ex.getRemoteAddress().getAddress().getHostAddress())
+                .addKeyValue("remote", h.remoteHost())
                 .log("webhook request refused: " + message);
+        Response resp = Response.json(r.status(), Payloads.line(Map.of("error", message)));
         if (r == Refusal.SHUTTING_DOWN) {
-            ex.getResponseHeaders().set("Retry-After", retryAfterSeconds);
+            resp = resp.with("Retry-After", retryAfterSeconds);
         }
-        if (unreadBody != 0) {
-            // Do not read (or drain) a body we refuse: close the connection after the answer.
-            ex.getResponseHeaders().set("Connection", "close");
-        }
-        return send(ex, r.status(), Map.of("error", message));
-    }
-
-    static int send(HttpExchange ex, int status, Object body) throws IOException {
-        return sendBytes(ex, status, Payloads.line(body));
-    }
-
-    private static int sendJson(HttpExchange ex, int status, String line) throws IOException {
-        return sendBytes(ex, status, line.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    private static int sendBytes(HttpExchange ex, int status, byte[] bytes) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-        return status;
-    }
-
-    /** The declared {@code Content-Length}, -1 when absent (chunked), {@code Long.MAX_VALUE} when unreadable. */
-    private static long contentLength(Headers h) {
-        String v = h.getFirst("Content-Length");
-        if (v == null) {
-            return -1;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            return n < 0 ? Long.MAX_VALUE : n;
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** Reads at most {@code max} bytes; null when the body is longer (the rest is left unread). */
-    static byte[] readBody(InputStream in, long declared, long max) throws IOException {
-        if (declared >= 0) {
-            byte[] b = in.readNBytes((int) declared);
-            if (b.length != declared) {
-                throw new IOException("body ended after " + b.length + " of " + declared + " bytes");
-            }
-            return b;
-        }
-        byte[] buf = new byte[8192];
-        int n = 0;
-        while (true) {
-            if (n == buf.length) {
-                if (buf.length > max) {
-                    return null;
-                }
-                buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, max + 1));
-            }
-            int r = in.read(buf, n, buf.length - n);
-            if (r < 0) {
-                return n > max ? null : Arrays.copyOf(buf, n);
-            }
-            n += r;
-            if (n > max) {
-                return null;
-            }
-        }
+        return resp;
     }
 
     private static String safe(String s) {

@@ -335,7 +335,8 @@ class GatewayHttpTest {
         assertThat(h.body()).isEqualTo("{\"status\":\"ok\"}\n");
         HttpResponse<String> ready = GatewayHarness.get(gateway, "/readyz");
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"ready\":true").contains("\"nats\":\"ok\"").contains("\"jetstream\":\"ok\"");
+        assertThat(ready.body()).contains("\"ready\":true").contains("\"nats\":\"ok\"").contains("\"jetstream\":\"ok\"")
+                .contains("\"delivery_index\":\"ok\"");
         assertThat(send(HttpRequest.newBuilder(URI.create(gateway.url() + "/readyz"))
                 .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(405);
         post(gateway, "push", newDelivery(), repoPayload("acme", "metrics"));
@@ -344,7 +345,8 @@ class GatewayHttpTest {
         assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(m.body())
                 .contains("orgctl_gateway_deliveries_total{event=\"push\",outcome=\"published\"}")
-                .contains("orgctl_gateway_duplicates_total{source=\"ledger\"}")
+                .contains("orgctl_gateway_duplicates_total{source=\"index\"}")
+                .contains("orgctl_gateway_index_deliveries ")
                 .contains("orgctl_gateway_publish_seconds_bucket{le=")
                 .contains("orgctl_gateway_publish_seconds_count")
                 .contains("orgctl_gateway_request_seconds_bucket{status=\"202\",le=")

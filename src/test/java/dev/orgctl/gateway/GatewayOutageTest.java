@@ -76,7 +76,7 @@ class GatewayOutageTest {
         try (NatsServerFixture nats = NatsServerFixture.start().withTopology();
              Gateway g = GatewayHarness.start(nats, settings())) {
             try (Connection c = nats.connect()) {
-                GatewayHarness.shortenDuplicateWindow(c, Duration.ofSeconds(1)); // only the ledger de-duplicates later
+                GatewayHarness.shortenDuplicateWindow(c, Duration.ofSeconds(1)); // only the index de-duplicates later
             }
             Map<String, String> outcome = new ConcurrentHashMap<>(); // GUID -> status code or "io"
             AtomicBoolean stop = new AtomicBoolean();

@@ -18,7 +18,6 @@ public final class Topology {
     public static final String LOCKS_BUCKET = "ORGCTL_LOCKS";
     public static final String LONG_LOCKS_BUCKET = "ORGCTL_LOCKS_LONG";
     public static final String WORKFLOWS_BUCKET = "ORGCTL_WORKFLOWS";
-    public static final String DELIVERIES_BUCKET = "ORGCTL_DELIVERIES";
     public static final String BOOTSTRAP_BUCKET = "ORGCTL_BOOTSTRAP";
     public static final String COMMITS_BUCKET = "ORGCTL_COMMITS";
     public static final String BREAKERS_BUCKET = "ORGCTL_BREAKERS";
@@ -52,15 +51,22 @@ public final class Topology {
 
     private final List<ResourceSpec> resources;
 
+    /** A week, or the de-duplication window when it is longer: the delivery index reads it from the stream. */
+    static Duration eventsMaxAge(Settings s) {
+        Duration week = Duration.ofDays(7);
+        return s.dedupWindow().compareTo(week) > 0 ? s.dedupWindow() : week;
+    }
+
     public Topology(Settings s) {
         int r = s.replicas();
         this.resources = List.of(
                 // Every accepted delivery. A week covers a long weekend of outages plus GitHub's 3-day
                 // redelivery horizon; 8 GiB bounds disk use for a large org (about 1 KiB-50 KiB per
                 // delivery). Discard old: ingestion must never be refused because history is full.
-                // The 2-minute duplicate window catches fast retries; longer ones are ORGCTL_DELIVERIES's job.
+                // The 2-minute duplicate window catches fast retries; the gateway's delivery index, read
+                // from this stream, catches later ones, so the stream keeps at least the dedup window.
                 new StreamSpec(EVENTS_STREAM, "GitHub webhook deliveries, one message per delivery",
-                        List.of(EVENTS_SUBJECTS), StorageType.File, RetentionPolicy.Limits, Duration.ofDays(7),
+                        List.of(EVENTS_SUBJECTS), StorageType.File, RetentionPolicy.Limits, eventsMaxAge(s),
                         8 * GIB, MAX_EVENT_BYTES, Duration.ofMinutes(2), DiscardPolicy.Old, r),
                 // Leased locks: the TTL is the lease, history 1 because only the current holder matters.
                 new BucketSpec(LOCKS_BUCKET, "leased, fenced locks (30s lease)", 1, LOCK_LEASE, 64 * MIB, 4096,
@@ -71,9 +77,6 @@ public final class Topology {
                 // the full story is in ORGCTL_HISTORY.
                 new BucketSpec(WORKFLOWS_BUCKET, "workflow state per workflow id", 5, Duration.ZERO, GIB, 64 * 1024,
                         StorageType.File, r),
-                // Delivery ids seen by the gateway, kept as long as a redelivery must be refused.
-                new BucketSpec(DELIVERIES_BUCKET, "delivery ids already published, for de-duplication", 1,
-                        s.dedupWindow(), 2 * GIB, 1024, StorageType.File, r),
                 // Bootstrap stage results; small and kept forever.
                 new BucketSpec(BOOTSTRAP_BUCKET, "bootstrap stage results and lease", 10, Duration.ZERO, 64 * MIB,
                         256 * 1024, StorageType.File, r),

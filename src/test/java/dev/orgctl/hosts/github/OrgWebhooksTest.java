@@ -109,8 +109,10 @@ class OrgWebhooksTest {
         PingVerifier verifier = new PingVerifier(connection.jetStream(), Clock.systemUTC());
         Optional<PingVerifier.Arrival> arrival = verifier.verify("acme", hook, () -> hooks.ping(hook), Duration.ofSeconds(10));
         assertThat(arrival).isPresent();
-        // It is the ping just requested, not the one sent when the hook was created.
-        assertThat(gateway.stored()).hasSize(2).endsWith(arrival.get().deliveryId());
+        // It is the ping just requested, not the one sent when the hook was created. (The receiver notes a
+        // delivery just after JetStream's ack, so the verifier can see it in the stream a moment earlier.)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> gateway.stored().size() == 2);
+        assertThat(gateway.stored()).endsWith(arrival.get().deliveryId());
 
         // A hook whose receiver refuses everything: no ping arrives, bounded by the timeout.
         gateway.failWith(() -> 503);

@@ -44,7 +44,7 @@ class TopologyReconcilerTest {
         List<ResourcePlan> first = reconciler.plan(topology);
         assertThat(first).allMatch(p -> p instanceof ResourcePlan.Create);
         assertThat(first).extracting(p -> p.spec().name()).contains("GITHUB_EVENTS", "ORGCTL_LOCKS", "ORGCTL_WORKFLOWS",
-                "ORGCTL_DELIVERIES", "ORGCTL_BOOTSTRAP", "ORGCTL_JOBS", "ORGCTL_HISTORY", "ORGCTL_DLQ",
+                "ORGCTL_BOOTSTRAP", "ORGCTL_JOBS", "ORGCTL_HISTORY", "ORGCTL_DLQ",
                 "GITHUB_EVENTS/orgctl-controller", "ORGCTL_JOBS/orgctl-workers");
 
         reconciler.apply(topology, true);
@@ -85,14 +85,16 @@ class TopologyReconcilerTest {
     @Test
     void aChangedDeclarationIsAnUpdate() {
         reconciler.apply(topology, true);
-        Topology shorter = new Topology(new Topology.Settings(1, Duration.ofDays(3)));
-        List<ResourcePlan> plan = reconciler.plan(shorter);
-        ResourcePlan deliveries = plan.stream().filter(p -> p.spec().name().equals("ORGCTL_DELIVERIES")).findFirst()
+        // A de-duplication window longer than a week makes GITHUB_EVENTS keep it: the delivery index reads it.
+        Topology longer = new Topology(new Topology.Settings(1, Duration.ofDays(14)));
+        List<ResourcePlan> plan = reconciler.plan(longer);
+        ResourcePlan events = plan.stream().filter(p -> p.spec().name().equals("GITHUB_EVENTS")).findFirst()
                 .orElseThrow();
-        assertThat(deliveries).isInstanceOf(ResourcePlan.Update.class);
-        assertThat(((ResourcePlan.Update) deliveries).diffs()).extracting(ResourcePlan.FieldDiff::field).containsExactly("ttl");
-        reconciler.apply(shorter, true);
-        assertThat(reconciler.plan(shorter)).allMatch(p -> !p.changes());
+        assertThat(events).isInstanceOf(ResourcePlan.Update.class);
+        assertThat(((ResourcePlan.Update) events).diffs()).extracting(ResourcePlan.FieldDiff::field)
+                .containsExactly("max_age");
+        reconciler.apply(longer, true);
+        assertThat(reconciler.plan(longer)).allMatch(p -> !p.changes());
     }
 
     @Test
