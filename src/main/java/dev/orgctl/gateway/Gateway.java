@@ -43,12 +43,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /webhooks/github}: verified, de-duplicated, durable ingestion (see
  *       {@link WebhookHandler} and {@link Ingestor});</li>
  *   <li>{@code GET /healthz}: the process is alive;</li>
- *   <li>{@code GET /readyz}: NATS connected and JetStream answering, plus whatever other parts
- *       register in {@link #readiness()};</li>
+ *   <li>{@code GET /readyz}: NATS connected, JetStream answering, the delivery index caught up,
+ *       plus whatever other parts register in {@link #readiness()};</li>
  *   <li>{@code GET /metrics}: the Prometheus registry given at start.</li>
  * </ul>
- * It owns its NATS connection, opened with no reconnect buffer so that a publish made while
- * disconnected fails at once instead of being sent later. {@link #close()} is the graceful stop:
+ * HTTP is served by {@link HttpServer} (one event loop), de-duplication rests on the
+ * {@link DeliveryIndex}. It owns its NATS connection, opened with no reconnect buffer so that a
+ * publish made while disconnected fails at once instead of being sent later. {@link #close()} is the graceful stop:
  * refuse new requests (503, readyz 503), wait for the in-flight ones, stop HTTP, then close NATS.
  */
 public final class Gateway implements AutoCloseable {
