@@ -72,6 +72,10 @@ final class FakeGraphQL {
             if (before != null) {
                 before.run();
             }
+            Runnable every = f.beforeEveryMutation.get();
+            if (every != null) {
+                every.run();
+            }
         }
         Resolver r = new Resolver(call);
         return Reply.json(200, MiniGraphQL.execute(p.doc(), p.op(), p.variables(), r));

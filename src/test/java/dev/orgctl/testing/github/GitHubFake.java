@@ -219,6 +219,17 @@ public final class GitHubFake implements AutoCloseable {
 
     final java.util.concurrent.atomic.AtomicReference<Runnable> beforeMutation = new java.util.concurrent.atomic.AtomicReference<>();
 
+    /**
+     * Runs {@code action} right before every GraphQL mutation, until replaced ({@code null} clears
+     * it). A test that must catch a client mid-write holds mutations here: the request has been
+     * received, as on GitHub, and is executed once the action returns, even if its client is gone.
+     */
+    public void beforeEachMutation(Runnable action) {
+        beforeEveryMutation.set(action);
+    }
+
+    final java.util.concurrent.atomic.AtomicReference<Runnable> beforeEveryMutation = new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Every delivery attempt, oldest first. */
     public List<FakeDelivery> deliveries() {
         return webhooks.deliveries();
