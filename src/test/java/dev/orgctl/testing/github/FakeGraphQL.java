@@ -72,9 +72,9 @@ final class FakeGraphQL {
             if (before != null) {
                 before.run();
             }
-            Runnable every = f.beforeEveryMutation.get();
+            java.util.function.Consumer<String> every = f.beforeEveryMutation.get();
             if (every != null) {
-                every.run();
+                every.accept(call.principal.login());
             }
         }
         Resolver r = new Resolver(call);
