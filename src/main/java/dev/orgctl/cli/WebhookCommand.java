@@ -3,11 +3,9 @@ package dev.orgctl.cli;
 import dev.orgctl.config.ConfigException;
 import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
-import dev.orgctl.hosts.github.ContentCeiling;
 import dev.orgctl.hosts.github.GitHubApiException;
 import dev.orgctl.hosts.github.GitHubClient;
 import dev.orgctl.hosts.github.GitHubClients;
-import dev.orgctl.hosts.github.LocalWriteBudget;
 import dev.orgctl.hosts.github.OrgWebhooks;
 import dev.orgctl.hosts.github.PingVerifier;
 import dev.orgctl.hosts.github.RateListener;
@@ -205,11 +203,12 @@ public final class WebhookCommand implements Runnable {
             WriteBudget budget;
             try {
                 nats = Optional.of(NatsRuntime.open(config, "webhook-redeliver", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED));
-                budget = GitHubClients.sharedBudget(nats.get().keyValue(Topology.RATE_BUCKET), org, RateListener.NONE);
+                budget = GitHubClients.sharedBudget(nats.get().keyValue(Topology.RATE_BUCKET), config.github(),
+                        RateListener.NONE);
             } catch (NatsUnavailableException e) {
                 log.atWarn().addKeyValue("reason", e.getMessage())
                         .log("no NATS: pacing redeliveries with a budget of this process only");
-                budget = new LocalWriteBudget(ContentCeiling.github(), Clock.systemUTC(), RateListener.NONE);
+                budget = GitHubClients.localBudget(config.github(), RateListener.NONE);
             }
             try (GitHubClient client = GitHubClients.create(config.github(), budget, RateListener.NONE)) {
                 OrgWebhooks hooks = new OrgWebhooks(client, org);
@@ -234,7 +233,7 @@ public final class WebhookCommand implements Runnable {
 
     /** A client with a local write budget: these commands make a handful of writes at most a run. */
     static GitHubClient client(OrgctlConfig config) {
-        WriteBudget budget = new LocalWriteBudget(ContentCeiling.github(), Clock.systemUTC(), RateListener.NONE);
+        WriteBudget budget = GitHubClients.localBudget(config.github(), RateListener.NONE);
         return GitHubClients.create(config.github(), budget, (reason, until) -> log.atInfo()
                 .addKeyValue("reason", reason).addKeyValue("until", until).log("waiting for GitHub's rate limit"));
     }

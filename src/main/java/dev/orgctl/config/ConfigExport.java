@@ -43,6 +43,7 @@ public final class ConfigExport {
         put(env, Setting.GITHUB_APP_ID, g.appId().map(Object::toString));
         put(env, Setting.GITHUB_APP_PRIVATE_KEY_FILE, g.appPrivateKeyFile().map(p -> p.toAbsolutePath().toString()));
         put(env, Setting.GITHUB_APP_INSTALLATION_ID, g.appInstallationId().map(Object::toString));
+        env.put(Setting.GITHUB_WRITE_BUDGET.env(), g.writeBudget().toString());
         if (!c.webhookSecrets().none()) {
             env.put(Setting.GITHUB_WEBHOOK_SECRET.env(), c.webhookSecrets().secrets().stream()
                     .map(Secret::revealAsString).collect(Collectors.joining(",")));

@@ -84,7 +84,8 @@ public final class ConfigResolver {
                 secret(Setting.GITHUB_TOKEN),
                 longValue(Setting.GITHUB_APP_ID),
                 readableFile(Setting.GITHUB_APP_PRIVATE_KEY_FILE),
-                longValue(Setting.GITHUB_APP_INSTALLATION_ID));
+                longValue(Setting.GITHUB_APP_INSTALLATION_ID),
+                parse(Setting.GITHUB_WRITE_BUDGET, GitHubWriteBudget::parse));
         if (github.appId().isPresent() != github.appPrivateKeyFile().isPresent()) {
             throw new ConfigException("a GitHub App needs both " + Setting.GITHUB_APP_ID.env() + " and "
                     + Setting.GITHUB_APP_PRIVATE_KEY_FILE.env() + "; only one is set");

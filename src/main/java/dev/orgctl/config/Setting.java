@@ -47,6 +47,10 @@ public enum Setting {
             "--github-app-installation-id", false, null, "GitHub App installation id (default: discovered)"),
     GITHUB_WEBHOOK_SECRET("GITHUB_WEBHOOK_SECRET", "github.webhook_secret", "--webhook-secret", true, null,
             "webhook secret(s), comma-separated for rotation: the first signs, all verify"),
+    GITHUB_WRITE_BUDGET("ORGCTL_GITHUB_WRITE_BUDGET", "github.write_budget", "--github-write-budget", false,
+            GitHubWriteBudget.GITHUB_COM,
+            "content-creating GitHub requests allowed per window, shared by all replicas: N/WINDOW,... "
+                    + "(github.com's by default) or off (GitHub Enterprise Server without a ceiling)"),
     DEDUP_WINDOW("ORGCTL_DEDUP_WINDOW", "gateway.dedup_window", "--dedup-window", false, "7d",
             "how long a delivery id is remembered to refuse redeliveries"),
     LOG_FORMAT("ORGCTL_LOG_FORMAT", "log_format", "--log-format", false, "text", "log format: text or json");

@@ -3,13 +3,10 @@ package dev.orgctl.hosts;
 import dev.orgctl.config.Backend;
 import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.hosts.git.GitHost;
-import dev.orgctl.hosts.github.ContentCeiling;
 import dev.orgctl.hosts.github.GitHubClients;
-import dev.orgctl.hosts.github.LocalWriteBudget;
 import dev.orgctl.hosts.github.RateListener;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
-import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +29,13 @@ public final class Hosts {
         String org = config.github().requireOrg();
         RateListener listener = (reason, until) -> log.atWarn().addKeyValue("until", until).addKeyValue("reason", reason)
                 .log("GitHub rate budget: pausing");
+        log.atInfo().addKeyValue("org", org).addKeyValue("write_budget", config.github().writeBudget())
+                .log(config.github().writeBudget().isOff() ? "GitHub write budget off: content-creating requests are not paced"
+                        : "GitHub write budget");
         if (nats.isPresent()) {
             return GitHubClients.host(config.github(), GitHubClients.sharedBudget(
-                    nats.get().keyValue(Topology.RATE_BUCKET), org, listener), listener);
+                    nats.get().keyValue(Topology.RATE_BUCKET), config.github(), listener), listener);
         }
-        return GitHubClients.host(config.github(), new LocalWriteBudget(ContentCeiling.github(), Clock.systemUTC(),
-                listener), listener);
+        return GitHubClients.host(config.github(), GitHubClients.localBudget(config.github(), listener), listener);
     }
 }

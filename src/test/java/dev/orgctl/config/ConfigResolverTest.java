@@ -92,6 +92,25 @@ class ConfigResolverTest {
     }
 
     @Test
+    void gitHubWriteBudgetIsGitHubComsByDefaultOffOrCustom() {
+        assertThat(resolve(Map.of(), Map.of(), null).github().writeBudget()).hasToString("80/1m,500/1h");
+        assertThat(resolve(Map.of(), Map.of("ORGCTL_GITHUB_WRITE_BUDGET", "OFF"), null).github().writeBudget().isOff())
+                .isTrue();
+        GitHubWriteBudget custom = resolve(Map.of(Setting.GITHUB_WRITE_BUDGET, "5/min, 5000/2h"),
+                Map.of("ORGCTL_GITHUB_WRITE_BUDGET", "off"), null).github().writeBudget();
+        assertThat(custom.limits()).containsExactly(new GitHubWriteBudget.Limit(5, Duration.ofMinutes(1)),
+                new GitHubWriteBudget.Limit(5000, Duration.ofHours(2)));
+        assertThat(GitHubWriteBudget.parse(custom.toString())).isEqualTo(custom);
+        for (String bad : new String[] {"unlimited", "80", "0/min", "80/0s", "80/min,", "80/fortnight", "-1/h"}) {
+            assertThatThrownBy(() -> resolve(Map.of(), Map.of("ORGCTL_GITHUB_WRITE_BUDGET", bad), null))
+                    .as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessage("ORGCTL_GITHUB_WRITE_BUDGET (--github-write-budget, github.write_budget in orgctl.yaml): '"
+                            + bad + "' is not a write budget; expected off, or writes per window comma-separated such as "
+                            + "80/min,500/h (github.com) or 5000/1h (windows in s, min, h or d)");
+        }
+    }
+
+    @Test
     void conflictingAuthenticationIsRefused() {
         assertThatThrownBy(() -> resolve(Map.of(), Map.of("NATS_TOKEN", "t", "NATS_USER", "u", "NATS_PASSWORD", "p"), null))
                 .hasMessageContaining("ambiguous");

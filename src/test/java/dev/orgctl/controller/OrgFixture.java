@@ -188,8 +188,13 @@ final class OrgFixture implements AutoCloseable {
 
     /** Messages not yet delivered or not yet acknowledged on both controller consumers. */
     long pendingWork() {
+        return pendingWork(runtime.connection());
+    }
+
+    /** {@link #pendingWork()} through any connection to the NATS orgctl uses. */
+    static long pendingWork(io.nats.client.Connection connection) {
         try {
-            JetStreamManagement jsm = runtime.connection().jetStreamManagement();
+            JetStreamManagement jsm = connection.jetStreamManagement();
             long n = 0;
             for (String[] sc : new String[][] {{Topology.EVENTS_STREAM, Topology.CONTROLLER_CONSUMER},
                     {Topology.JOBS_STREAM, Topology.WORKERS_CONSUMER}}) {

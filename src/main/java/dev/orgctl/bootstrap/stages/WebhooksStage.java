@@ -6,10 +6,8 @@ import dev.orgctl.bootstrap.Stage;
 import dev.orgctl.bootstrap.StageName;
 import dev.orgctl.config.Backend;
 import dev.orgctl.config.OrgctlConfig;
-import dev.orgctl.hosts.github.ContentCeiling;
 import dev.orgctl.hosts.github.GitHubClient;
 import dev.orgctl.hosts.github.GitHubClients;
-import dev.orgctl.hosts.github.LocalWriteBudget;
 import dev.orgctl.hosts.github.OrgWebhooks;
 import dev.orgctl.hosts.github.PingVerifier;
 import dev.orgctl.hosts.github.RateListener;
@@ -295,7 +293,7 @@ public final class WebhooksStage implements Stage {
     }
 
     private static GitHubClient client(OrgctlConfig config) {
-        return GitHubClients.create(config.github(), new LocalWriteBudget(ContentCeiling.github(), Clock.systemUTC(),
-                RateListener.NONE), RateListener.NONE);
+        return GitHubClients.create(config.github(), GitHubClients.localBudget(config.github(), RateListener.NONE),
+                RateListener.NONE);
     }
 }

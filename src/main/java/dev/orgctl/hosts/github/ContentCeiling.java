@@ -1,7 +1,9 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.config.GitHubWriteBudget;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * GitHub's ceiling on content-creating requests, from "Rate limits for the REST API", secondary
@@ -33,8 +35,19 @@ public record ContentCeiling(List<Window> windows, Duration margin) {
 
     /** 80 a minute and 500 an hour, with a one-second margin. */
     public static ContentCeiling github() {
-        return new ContentCeiling(List.of(new Window(Duration.ofMinutes(1), 80), new Window(Duration.ofHours(1), 500)),
-                Duration.ofSeconds(1));
+        return of(GitHubWriteBudget.githubCom()).orElseThrow();
+    }
+
+    /**
+     * The ceiling of an {@code ORGCTL_GITHUB_WRITE_BUDGET} setting, with a one-second margin on
+     * every window; empty when the budget is off (a GitHub Enterprise Server without a ceiling).
+     */
+    public static Optional<ContentCeiling> of(GitHubWriteBudget budget) {
+        if (budget.isOff()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ContentCeiling(budget.limits().stream()
+                .map(l -> new Window(l.window(), l.max())).toList(), Duration.ofSeconds(1)));
     }
 
     /** The largest allowance: how many spends must be remembered to decide every window. */

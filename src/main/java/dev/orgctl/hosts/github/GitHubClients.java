@@ -53,12 +53,20 @@ public final class GitHubClients {
     }
 
     /**
-     * The content-creation budget shared through {@code ORGCTL_RATE}. The ceiling belongs to the
-     * account (App installation or token user) acting for the org; orgctl keys it by org, because
-     * every replica of one deployment uses the same credentials for its one org.
+     * The content-creation budget shared through {@code ORGCTL_RATE}, at the configured ceiling
+     * ({@code ORGCTL_GITHUB_WRITE_BUDGET}). The ceiling belongs to the account (App installation or
+     * token user) acting for the org; orgctl keys it by org, because every replica of one
+     * deployment uses the same credentials for its one org. With the budget off, writes neither
+     * wait nor touch NATS.
      */
-    public static NatsWriteBudget sharedBudget(KeyValue rateBucket, String org, RateListener listener) {
-        return new NatsWriteBudget(rateBucket, NatsWriteBudget.keyFor(org), ContentCeiling.github(), Clock.systemUTC(),
-                listener);
+    public static WriteBudget sharedBudget(KeyValue rateBucket, GitHubSettings s, RateListener listener) {
+        return ContentCeiling.of(s.writeBudget()).<WriteBudget>map(c -> new NatsWriteBudget(rateBucket,
+                NatsWriteBudget.keyFor(s.requireOrg()), c, Clock.systemUTC(), listener)).orElse(WriteBudget.UNLIMITED);
+    }
+
+    /** The configured budget kept by this process alone: no NATS, or a command making a few writes. */
+    public static WriteBudget localBudget(GitHubSettings s, RateListener listener) {
+        return ContentCeiling.of(s.writeBudget()).<WriteBudget>map(c -> new LocalWriteBudget(c, Clock.systemUTC(),
+                listener)).orElse(WriteBudget.UNLIMITED);
     }
 }

@@ -11,6 +11,6 @@ public interface WriteBudget {
     /** Blocks until one content-creating request may be sent; returns how long it waited. */
     Duration acquire() throws InterruptedException;
 
-    /** No ceiling: for GitHub Enterprise Server instances that disable secondary limits. */
+    /** No ceiling ({@code ORGCTL_GITHUB_WRITE_BUDGET=off}): for GitHub Enterprise Server without one. */
     WriteBudget UNLIMITED = () -> Duration.ZERO;
 }

@@ -72,6 +72,10 @@ final class FakeGraphQL {
             if (before != null) {
                 before.run();
             }
+            java.util.function.Consumer<String> every = f.beforeEveryMutation.get();
+            if (every != null) {
+                every.accept(call.principal.login());
+            }
         }
         Resolver r = new Resolver(call);
         return Reply.json(200, MiniGraphQL.execute(p.doc(), p.op(), p.variables(), r));

@@ -219,6 +219,19 @@ public final class GitHubFake implements AutoCloseable {
 
     final java.util.concurrent.atomic.AtomicReference<Runnable> beforeMutation = new java.util.concurrent.atomic.AtomicReference<>();
 
+    /**
+     * Runs {@code action} with the caller's login right before every GraphQL mutation, until
+     * replaced ({@code null} clears it). A test that must catch a client mid-write kills it here:
+     * the request has been received, as on GitHub, and is executed once the action returns, even
+     * though its client is gone.
+     */
+    public void beforeEachMutation(java.util.function.Consumer<String> action) {
+        beforeEveryMutation.set(action);
+    }
+
+    final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> beforeEveryMutation =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Every delivery attempt, oldest first. */
     public List<FakeDelivery> deliveries() {
         return webhooks.deliveries();
