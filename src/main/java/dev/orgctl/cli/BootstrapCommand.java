@@ -13,6 +13,7 @@ import dev.orgctl.bootstrap.StageName;
 import dev.orgctl.bootstrap.StageResult;
 import dev.orgctl.bootstrap.StateStores;
 import dev.orgctl.bootstrap.Stages;
+import dev.orgctl.bootstrap.TestPause;
 import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
 import java.io.PrintWriter;
@@ -91,7 +92,8 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
                      Optional.ofNullable(publicUrl), progress, BootstrapState.empty());
              StateStores stores = new StateStores(new FileStateStore(config.dataDir()), wait)) {
-            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores);
+            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores,
+                    TestPause.fromEnvironment(System.getenv()));
             if (plan) {
                 for (String line : runner.plan(ctx, selection)) {
                     out.println(line);

@@ -155,15 +155,35 @@ class BootstrapEndToEndTest {
     }
 
     @Test
-    void aBootstrapKilledInsideAStageResumesWithoutASecondServer() throws Exception {
+    void aBootstrapKilledInsideEachStageInTurnResumesWithoutDuplicatesOrLostState() throws Exception {
         setUp(true);
         try {
-            // SIGKILL while the gateway stage waits for /readyz.
-            String out = runAndKillOn("starting orgctl up");
+            // The first four stages take milliseconds: the test-only pause holds each one after its
+            // work and before its record, and the run is SIGKILLed there.
+            killPausedIn("prerequisites");
+            assertRecordedAsStarted("prerequisites");
+
+            killPausedIn("state");
+            assertThat(recorded("prerequisites").get("status").asText()).isEqualTo("done");
+            assertRecordedAsStarted("state");
+
+            // Killed after the server started and before its URL was recorded ...
+            killPausedIn("nats");
+            assertRecordedAsStarted("nats");
             Optional<EmbeddedNats.Running> server = EmbeddedNats.findRunning(dataDir.resolve("nats"));
             assertThat(server).as("the detached nats-server outlives the killed bootstrap").isPresent();
-            OrgctlProcess.Result status = orgctl("bootstrap", "status");
-            assertThat(status.out()).as(out + status.out() + status.err()).containsPattern("gateway\\s+.*(started|STARTED)");
+
+            // ... so the next run adopts it rather than starting a second one.
+            killPausedIn("topology");
+            assertThat(recorded("nats").get("status").asText()).isEqualTo("adopted");
+            assertThat(recorded("nats").get("details").get("pid").asLong()).isEqualTo(server.get().pid());
+            assertRecordedAsStarted("topology");
+            assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
+
+            // SIGKILL while the gateway stage waits for /readyz (the state is in NATS now, under the KV lease).
+            String out = runAndKillOn("starting orgctl up");
+            assertThat(recorded("topology").get("status").asText()).as(out).isEqualTo("adopted");
+            assertRecordedAsStarted("gateway");
 
             // The next run resumes in the gateway stage; kill it again while webhooks waits for its delivery.
             out = runAndKillOn("waiting for its delivery");
@@ -179,7 +199,8 @@ class BootstrapEndToEndTest {
             assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid())
                     .as("no second nats-server").isEqualTo(server.get().pid());
             assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
-            status = orgctl("bootstrap", "status");
+            assertThat(orgctlUps()).as("orgctl up processes on this data dir").isEqualTo(1);
+            OrgctlProcess.Result status = orgctl("bootstrap", "status");
             assertThat(status.out()).as(status.out()).doesNotContainPattern("(?m)^\\S+\\s+(started|failed|pending) ");
             OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
@@ -187,6 +208,32 @@ class BootstrapEndToEndTest {
         } finally {
             down();
         }
+    }
+
+    /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage} and SIGKILLs it there. */
+    String killPausedIn(String stage) throws Exception {
+        env.put(TestPause.VARIABLE, stage);
+        try {
+            return runAndKillOn(TestPause.marker(StageName.parse(stage).orElseThrow()));
+        } finally {
+            env.remove(TestPause.VARIABLE);
+        }
+    }
+
+    void assertRecordedAsStarted(String stage) throws IOException {
+        assertThat(recorded(stage).get("status").asText()).as(stage).isEqualTo("started");
+    }
+
+    /** The stage's recorded result, from 'orgctl bootstrap status --output json'. */
+    com.fasterxml.jackson.databind.JsonNode recorded(String stage) throws IOException {
+        OrgctlProcess.Result status = orgctl("bootstrap", "status", "--output", "json");
+        assertThat(status.exitCode()).as(status.out() + status.err()).isZero();
+        for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("stages")) {
+            if (node.get("stage").asText().equals(stage)) {
+                return node;
+            }
+        }
+        throw new AssertionError("no recorded result for " + stage + " in " + status.out());
     }
 
     /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
@@ -211,7 +258,12 @@ class BootstrapEndToEndTest {
             reached.complete(false);
         });
         reader.start();
-        boolean hit = reached.get(90, TimeUnit.SECONDS);
+        boolean hit;
+        try {
+            hit = reached.get(90, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            hit = false; // reported below with what the run printed
+        }
         p.destroyForcibly(); // SIGKILL
         p.waitFor(10, TimeUnit.SECONDS);
         reader.join(5000);
@@ -279,6 +331,29 @@ class BootstrapEndToEndTest {
         String store = dataDir.resolve("nats").toAbsolutePath().normalize().toString();
         return ProcessHandle.allProcesses().filter(ph -> ph.info().commandLine().map(c -> c.contains("nats-server")
                 && c.contains(store)).orElse(false)).count();
+    }
+
+    /**
+     * 'orgctl up' processes started for this data dir. Read from /proc: the JDK truncates long
+     * command lines (the class path), and the data dir is only in the environment.
+     */
+    long orgctlUps() {
+        String dataDirEntry = "ORGCTL_DATA_DIR=" + dataDir;
+        return ProcessHandle.allProcesses().filter(ph -> {
+            List<String> args = procStrings(ph.pid(), "cmdline");
+            int main = args.indexOf("dev.orgctl.cli.Main");
+            return main >= 0 && main + 1 < args.size() && args.get(main + 1).equals("up")
+                    && procStrings(ph.pid(), "environ").contains(dataDirEntry);
+        }).count();
+    }
+
+    static List<String> procStrings(long pid, String file) {
+        try {
+            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), file));
+            return List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of(); // gone, or not ours to read
+        }
     }
 
     static CompletableFuture<String> read(Process p) {
