@@ -293,6 +293,55 @@ class BootstrapEndToEndTest {
     }
 
     @Test
+    void twoBootstrapsAtOnceAfterNatsExistsOneActs() throws Exception {
+        setUp(true);
+        try {
+            // Killed inside the gateway stage: the state lives in ORGCTL_BOOTSTRAP, a dead process holds the KV lease.
+            killPausedIn("gateway");
+            long natsPid = EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid();
+
+            // One gives up at once when another holds the lock, the other waits for it.
+            Process a = OrgctlProcess.builder(tmp, env, "bootstrap").start();
+            Process b = OrgctlProcess.builder(tmp, env, "bootstrap", "--lock-wait", "3m").start();
+            CompletableFuture<String> aOut = read(a);
+            CompletableFuture<String> bOut = read(b);
+            assertThat(a.waitFor(200, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.waitFor(200, TimeUnit.SECONDS)).isTrue();
+            String all = aOut.get() + "\n---\n" + bOut.get();
+            List<String> outs = List.of(aOut.get(), bOut.get());
+            assertThat(outs.stream().filter(o -> o.contains("Bootstrap complete")).count()).as(all).isEqualTo(1);
+            String other = outs.stream().filter(o -> !o.contains("Bootstrap complete")).findFirst().orElseThrow();
+            if (other.contains("another bootstrap")) {
+                assertThat(other).as(all).containsPattern("another bootstrap (is running on|holds the lease)");
+                assertThat(a.exitValue() + b.exitValue()).as(all).isEqualTo(1);
+            } else {
+                assertThat(other).as(all).contains("Nothing to do");
+                assertThat(a.exitValue() + b.exitValue()).as(all).isZero();
+            }
+
+            // Nothing done twice: one server, one gateway, and every later stage recorded by the one that acted.
+            assertThat(natsServers()).as(all).isEqualTo(1);
+            assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid()).isEqualTo(natsPid);
+            assertThat(orgctlUps()).as(all).isEqualTo(1);
+            long winner = outs.get(0).contains("Bootstrap complete") ? a.pid() : b.pid();
+            OrgctlProcess.Result status = orgctl("bootstrap", "status", "--output", "json");
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+            assertThat(doc.get("stages")).as(status.out()).hasSize(7);
+            for (var stage : doc.get("stages")) {
+                assertThat(stage.get("status").asText()).as(status.out()).isIn("done", "adopted");
+            }
+            for (int i = 4; i < 7; i++) {
+                assertThat(doc.get("stages").get(i).get("by").asText()).as(all + status.out())
+                        .startsWith("orgctl pid " + winner + " ");
+            }
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        } finally {
+            down();
+        }
+    }
+
+    @Test
     void aMissingTemplatesRepositoryFailsItsStageAndAReRunCompletesOnceFixed() throws Exception {
         setUp(false);
         try {
