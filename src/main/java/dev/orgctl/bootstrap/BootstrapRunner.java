@@ -54,6 +54,9 @@ public final class BootstrapRunner {
 
     /** What one run did. {@code acted} is false when everything was already done. */
     public record Report(List<StageResult> results, boolean acted) {
+        public Report {
+            results = List.copyOf(results);
+        }
     }
 
     public Report run(BootstrapContext ctx, Selection selection) {
@@ -113,11 +116,19 @@ public final class BootstrapRunner {
                     log.atWarn().addKeyValue("stage", name.id()).addKeyValue("error", recordFailure.getMessage())
                             .log("could not record the stage failure");
                 }
-                throw new BootstrapException("stage " + name.id() + " failed: " + message
-                        + " (fix it and re-run 'orgctl bootstrap': it resumes at " + name.id() + ")", e);
+                results.add(result);
+                throw new StageFailedException("stage " + name.id() + " failed: " + message
+                        + " (fix it and re-run 'orgctl bootstrap': it resumes at " + name.id() + ")", e,
+                        new Report(results, true), notRunAfter(name, selection));
             }
         }
         return new Report(results, acted);
+    }
+
+    /** The selected stages after {@code failed}: the run stopped before reaching them. */
+    private List<StageName> notRunAfter(StageName failed, Selection selection) {
+        return stages.stream().map(Stage::name).filter(s -> s.ordinal() > failed.ordinal() && selection.includes(s))
+                .toList();
     }
 
     private BootstrapState record(BootstrapContext ctx, BootstrapState state, StageResult r) {

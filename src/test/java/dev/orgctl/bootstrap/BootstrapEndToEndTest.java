@@ -352,6 +352,23 @@ class BootstrapEndToEndTest {
             OrgctlProcess.Result status = orgctl("bootstrap", "status");
             assertThat(status.out()).as(status.out() + status.err()).containsPattern("prerequisites\\s+.*(failed|FAILED)");
 
+            // For scripts: the whole picture as JSON on stdout, the one-line error still on stderr.
+            OrgctlProcess.Result json = orgctl("bootstrap", "--output", "json");
+            assertThat(json.exitCode()).as(json.out() + json.err()).isEqualTo(1);
+            assertThat(json.err()).contains("orgctl: stage prerequisites failed", "templates repository");
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(doc.get("acted").asBoolean()).isTrue();
+            assertThat(doc.get("failed").asText()).isEqualTo("prerequisites");
+            assertThat(doc.get("stages")).hasSize(7);
+            var failedStage = doc.get("stages").get(0);
+            assertThat(failedStage.get("stage").asText()).isEqualTo("prerequisites");
+            assertThat(failedStage.get("status").asText()).isEqualTo("failed");
+            assertThat(failedStage.get("error").asText()).contains("templates repository", ".github");
+            for (int i = 1; i < 7; i++) {
+                assertThat(doc.get("stages").get(i).get("status").asText()).as(json.out()).isEqualTo("pending");
+            }
+            assertThat(doc.get("stages").get(6).get("stage").asText()).isEqualTo("self-management");
+
             createTemplates();
             OrgctlProcess.Result fixed = orgctl("bootstrap");
             assertThat(fixed.exitCode()).as(fixed.out() + fixed.err()).isZero();
