@@ -8,7 +8,6 @@ import dev.orgctl.testing.github.FakeHook;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.GitHubFake;
 import dev.orgctl.testing.github.RepoSpec;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +34,7 @@ class BootstrapGitHubWebhooksTest {
             acme.createRepo(RepoSpec.named(".github").files(SampleTemplates.files()));
             acme.createRepo(RepoSpec.named("api"));
             String token = gh.createToken("orgctl", "repo", "workflow", "admin:org_hook");
-            String addr = "127.0.0.1:" + freePort();
+            String addr = "127.0.0.1:" + BootstrapEndToEndTest.freePort();
             Map<String, String> env = new HashMap<>(gh.environment("acme", token));
             env.put("ORGCTL_DATA_DIR", tmp.resolve("data").toString());
             env.put("ORGCTL_HTTP_ADDR", addr);
@@ -69,12 +68,6 @@ class BootstrapGitHubWebhooksTest {
             } finally {
                 OrgctlProcess.run(tmp, env, "down");
             }
-        }
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
