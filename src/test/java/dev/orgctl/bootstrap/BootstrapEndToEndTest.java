@@ -212,12 +212,14 @@ class BootstrapEndToEndTest {
 
     /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage} and SIGKILLs it there. */
     String killPausedIn(String stage) throws Exception {
-        env.put(TestPause.VARIABLE, stage);
-        try {
-            return runAndKillOn(TestPause.marker(StageName.parse(stage).orElseThrow()));
-        } finally {
-            env.remove(TestPause.VARIABLE);
-        }
+        return pausedIn(stage).kill();
+    }
+
+    /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage}; returns it paused there. */
+    Running pausedIn(String stage) throws Exception {
+        Map<String, String> paused = new HashMap<>(env);
+        paused.put(TestPause.VARIABLE, stage);
+        return startUntil(paused, TestPause.marker(StageName.parse(stage).orElseThrow()));
     }
 
     void assertRecordedAsStarted(String stage) throws IOException {
@@ -238,6 +240,22 @@ class BootstrapEndToEndTest {
 
     /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
     String runAndKillOn(String marker) throws Exception {
+        return startUntil(env, marker).kill();
+    }
+
+    /** An 'orgctl bootstrap' that has printed a marker and is still running. */
+    record Running(Process process, StringBuffer seen, Thread reader) {
+        /** SIGKILL; returns everything it printed. */
+        String kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(5000);
+            return seen.toString();
+        }
+    }
+
+    /** Starts 'orgctl bootstrap' with {@code env} and returns once its output contains the marker. */
+    Running startUntil(Map<String, String> env, String marker) throws Exception {
         Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
         p.getOutputStream().close();
         StringBuffer seen = new StringBuffer();
@@ -264,11 +282,12 @@ class BootstrapEndToEndTest {
         } catch (java.util.concurrent.TimeoutException e) {
             hit = false; // reported below with what the run printed
         }
-        p.destroyForcibly(); // SIGKILL
-        p.waitFor(10, TimeUnit.SECONDS);
-        reader.join(5000);
+        Running running = new Running(p, seen, reader);
+        if (!hit) {
+            running.kill();
+        }
         assertThat(hit).as("'" + marker + "' in: " + seen).isTrue();
-        return seen.toString();
+        return running;
     }
 
     @Test
@@ -296,9 +315,26 @@ class BootstrapEndToEndTest {
     void twoBootstrapsAtOnceAfterNatsExistsOneActs() throws Exception {
         setUp(true);
         try {
-            // Killed inside the gateway stage: the state lives in ORGCTL_BOOTSTRAP, a dead process holds the KV lease.
-            killPausedIn("gateway");
+            // A bootstrap paused inside the gateway stage: the state lives in ORGCTL_BOOTSTRAP, it holds the KV lease.
+            Running holder = pausedIn("gateway");
             long natsPid = EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid();
+
+            // A second machine against the same NATS (here: its own data dir with a copy of the state
+            // file): no file lock in common, so the KV lease alone keeps it out.
+            Path otherDataDir = tmp.resolve("data-other-machine");
+            Files.createDirectories(otherDataDir.resolve("bootstrap"));
+            Files.copy(dataDir.resolve("bootstrap").resolve("state.json"),
+                    otherDataDir.resolve("bootstrap").resolve("state.json"));
+            Map<String, String> otherEnv = new HashMap<>(env);
+            otherEnv.put("ORGCTL_DATA_DIR", otherDataDir.toString());
+            OrgctlProcess.Result elsewhere = OrgctlProcess.run(tmp, otherEnv, "bootstrap", "--lock-wait", "2s");
+            assertThat(elsewhere.exitCode()).as(elsewhere.out() + elsewhere.err()).isEqualTo(1);
+            assertThat(elsewhere.err()).contains("another bootstrap holds the lease 'bootstrap'");
+            assertThat(recorded("gateway").get("status").asText()).isEqualTo("started");
+            assertThat(recorded("gateway").get("by").asText()).startsWith("orgctl pid " + holder.process().pid() + " ");
+
+            // The holder dies; its lease stays behind for the two that follow.
+            holder.kill();
 
             // One gives up at once when another holds the lock, the other waits for it.
             Process a = OrgctlProcess.builder(tmp, env, "bootstrap").start();
