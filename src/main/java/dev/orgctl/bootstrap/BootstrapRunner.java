@@ -20,10 +20,17 @@ public final class BootstrapRunner {
 
     private final List<Stage> stages;
     private final StateStores stores;
+    private final TestPause testPause;
 
     public BootstrapRunner(List<Stage> stages, StateStores stores) {
+        this(stages, stores, TestPause.none());
+    }
+
+    /** @param testPause test-only: where to stop so a test can kill the process inside a stage */
+    public BootstrapRunner(List<Stage> stages, StateStores stores, TestPause testPause) {
         this.stages = List.copyOf(stages);
         this.stores = stores;
+        this.testPause = testPause;
     }
 
     /** Which stages to consider. */
@@ -47,6 +54,9 @@ public final class BootstrapRunner {
 
     /** What one run did. {@code acted} is false when everything was already done. */
     public record Report(List<StageResult> results, boolean acted) {
+        public Report {
+            results = List.copyOf(results);
+        }
     }
 
     public Report run(BootstrapContext ctx, Selection selection) {
@@ -79,6 +89,7 @@ public final class BootstrapRunner {
                 stage.precondition(ctx);
                 state = record(ctx, state, StageResult.of(name, Status.STARTED, ctx.by(), Map.of(), Optional.empty()));
                 Stage.Outcome outcome = stage.apply(ctx);
+                testPause.inside(name, out);
                 // Recorded before verifying: verification (and a run resumed after a crash) reads these details.
                 state = record(ctx, state, StageResult.of(name, Status.STARTED, ctx.by(), outcome.details(),
                         Optional.empty()));
@@ -105,11 +116,19 @@ public final class BootstrapRunner {
                     log.atWarn().addKeyValue("stage", name.id()).addKeyValue("error", recordFailure.getMessage())
                             .log("could not record the stage failure");
                 }
-                throw new BootstrapException("stage " + name.id() + " failed: " + message
-                        + " (fix it and re-run 'orgctl bootstrap': it resumes at " + name.id() + ")", e);
+                results.add(result);
+                throw new StageFailedException("stage " + name.id() + " failed: " + message
+                        + " (fix it and re-run 'orgctl bootstrap': it resumes at " + name.id() + ")", e,
+                        new Report(results, true), notRunAfter(name, selection));
             }
         }
         return new Report(results, acted);
+    }
+
+    /** The selected stages after {@code failed}: the run stopped before reaching them. */
+    private List<StageName> notRunAfter(StageName failed, Selection selection) {
+        return stages.stream().map(Stage::name).filter(s -> s.ordinal() > failed.ordinal() && selection.includes(s))
+                .toList();
     }
 
     private BootstrapState record(BootstrapContext ctx, BootstrapState state, StageResult r) {

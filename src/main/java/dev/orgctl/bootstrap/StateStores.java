@@ -83,16 +83,19 @@ public final class StateStores implements AutoCloseable {
             return;
         }
         locks = LockService.open(ctx.nats(), LeaseClass.LONG, "bootstrap");
-        Optional<Lease> l;
-        try {
-            l = leaseWait.isZero() ? locks.tryAcquire(LEASE_NAME, "orgctl bootstrap")
-                    : locks.acquire(LEASE_NAME, "orgctl bootstrap", leaseWait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
-        }
+        // A dead holder's lease is taken over before any waiting: with --lock-wait the wait would
+        // otherwise run its full length for a lease that nobody is going to release.
+        Optional<Lease> l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
         if (l.isEmpty() && takeOverFromDeadHolder()) {
             l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
+        }
+        if (l.isEmpty() && !leaseWait.isZero()) {
+            try {
+                l = locks.acquire(LEASE_NAME, "orgctl bootstrap", leaseWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
+            }
         }
         if (l.isEmpty()) {
             String holder = locks.inspect(LEASE_NAME).map(i -> String.valueOf(i.holder())).orElse("unknown holder");

@@ -10,9 +10,11 @@ import dev.orgctl.bootstrap.BootstrapState;
 import dev.orgctl.bootstrap.FileBootstrapLock;
 import dev.orgctl.bootstrap.FileStateStore;
 import dev.orgctl.bootstrap.StageName;
+import dev.orgctl.bootstrap.StageFailedException;
 import dev.orgctl.bootstrap.StageResult;
 import dev.orgctl.bootstrap.StateStores;
 import dev.orgctl.bootstrap.Stages;
+import dev.orgctl.bootstrap.TestPause;
 import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
 import java.io.PrintWriter;
@@ -91,7 +93,8 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
                      Optional.ofNullable(publicUrl), progress, BootstrapState.empty());
              StateStores stores = new StateStores(new FileStateStore(config.dataDir()), wait)) {
-            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores);
+            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores,
+                    TestPause.fromEnvironment(System.getenv()));
             if (plan) {
                 for (String line : runner.plan(ctx, selection)) {
                     out.println(line);
@@ -99,7 +102,18 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
                 out.flush();
                 return 0;
             }
-            BootstrapRunner.Report report = runner.run(ctx, selection);
+            BootstrapRunner.Report report;
+            try {
+                report = runner.run(ctx, selection);
+            } catch (StageFailedException failed) {
+                if (json) {
+                    // A script gets the whole picture on stdout; Main still prints the one-line error
+                    // on stderr and exits 1.
+                    out.println(failureJson(failed));
+                    out.flush();
+                }
+                throw failed;
+            }
             if (json) {
                 out.println(toJson(report.results(), report.acted()));
             } else if (!report.acted()) {
@@ -137,6 +151,26 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
     }
 
     static String toJson(List<StageResult> results, boolean acted) {
+        return toJsonNode(results, acted).toString();
+    }
+
+    /**
+     * The same document as a successful run's, plus {@code failed} (the stage's name); the failed
+     * stage's entry carries its error, and the selected stages the run never reached are listed as
+     * {@code pending}.
+     */
+    static String failureJson(StageFailedException failed) {
+        ObjectNode root = toJsonNode(failed.report().results(), failed.report().acted());
+        List<StageResult> results = failed.report().results();
+        root.put("failed", results.get(results.size() - 1).stage().id());
+        ArrayNode stages = (ArrayNode) root.get("stages");
+        for (StageName s : failed.notRun()) {
+            stages.addObject().put("stage", s.id()).put("status", "pending");
+        }
+        return root.toString();
+    }
+
+    private static ObjectNode toJsonNode(List<StageResult> results, boolean acted) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("acted", acted);
@@ -151,7 +185,7 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
             r.details().forEach(d::put);
             r.error().ifPresent(e -> n.put("error", e));
         }
-        return root.toString();
+        return root;
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

@@ -155,15 +155,35 @@ class BootstrapEndToEndTest {
     }
 
     @Test
-    void aBootstrapKilledInsideAStageResumesWithoutASecondServer() throws Exception {
+    void aBootstrapKilledInsideEachStageInTurnResumesWithoutDuplicatesOrLostState() throws Exception {
         setUp(true);
         try {
-            // SIGKILL while the gateway stage waits for /readyz.
-            String out = runAndKillOn("starting orgctl up");
+            // The first four stages take milliseconds: the test-only pause holds each one after its
+            // work and before its record, and the run is SIGKILLed there.
+            killPausedIn("prerequisites");
+            assertRecordedAsStarted("prerequisites");
+
+            killPausedIn("state");
+            assertThat(recorded("prerequisites").get("status").asText()).isEqualTo("done");
+            assertRecordedAsStarted("state");
+
+            // Killed after the server started and before its URL was recorded ...
+            killPausedIn("nats");
+            assertRecordedAsStarted("nats");
             Optional<EmbeddedNats.Running> server = EmbeddedNats.findRunning(dataDir.resolve("nats"));
             assertThat(server).as("the detached nats-server outlives the killed bootstrap").isPresent();
-            OrgctlProcess.Result status = orgctl("bootstrap", "status");
-            assertThat(status.out()).as(out + status.out() + status.err()).containsPattern("gateway\\s+.*(started|STARTED)");
+
+            // ... so the next run adopts it rather than starting a second one.
+            killPausedIn("topology");
+            assertThat(recorded("nats").get("status").asText()).isEqualTo("adopted");
+            assertThat(recorded("nats").get("details").get("pid").asLong()).isEqualTo(server.get().pid());
+            assertRecordedAsStarted("topology");
+            assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
+
+            // SIGKILL while the gateway stage waits for /readyz (the state is in NATS now, under the KV lease).
+            String out = runAndKillOn("starting orgctl up");
+            assertThat(recorded("topology").get("status").asText()).as(out).isEqualTo("adopted");
+            assertRecordedAsStarted("gateway");
 
             // The next run resumes in the gateway stage; kill it again while webhooks waits for its delivery.
             out = runAndKillOn("waiting for its delivery");
@@ -179,7 +199,8 @@ class BootstrapEndToEndTest {
             assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid())
                     .as("no second nats-server").isEqualTo(server.get().pid());
             assertThat(natsServers()).as("nats-server processes on this data dir").isEqualTo(1);
-            status = orgctl("bootstrap", "status");
+            assertThat(orgctlUps()).as("orgctl up processes on this data dir").isEqualTo(1);
+            OrgctlProcess.Result status = orgctl("bootstrap", "status");
             assertThat(status.out()).as(status.out()).doesNotContainPattern("(?m)^\\S+\\s+(started|failed|pending) ");
             OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
@@ -189,8 +210,52 @@ class BootstrapEndToEndTest {
         }
     }
 
+    /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage} and SIGKILLs it there. */
+    String killPausedIn(String stage) throws Exception {
+        return pausedIn(stage).kill();
+    }
+
+    /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage}; returns it paused there. */
+    Running pausedIn(String stage) throws Exception {
+        Map<String, String> paused = new HashMap<>(env);
+        paused.put(TestPause.VARIABLE, stage);
+        return startUntil(paused, TestPause.marker(StageName.parse(stage).orElseThrow()));
+    }
+
+    void assertRecordedAsStarted(String stage) throws IOException {
+        assertThat(recorded(stage).get("status").asText()).as(stage).isEqualTo("started");
+    }
+
+    /** The stage's recorded result, from 'orgctl bootstrap status --output json'. */
+    com.fasterxml.jackson.databind.JsonNode recorded(String stage) throws IOException {
+        OrgctlProcess.Result status = orgctl("bootstrap", "status", "--output", "json");
+        assertThat(status.exitCode()).as(status.out() + status.err()).isZero();
+        for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("stages")) {
+            if (node.get("stage").asText().equals(stage)) {
+                return node;
+            }
+        }
+        throw new AssertionError("no recorded result for " + stage + " in " + status.out());
+    }
+
     /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
     String runAndKillOn(String marker) throws Exception {
+        return startUntil(env, marker).kill();
+    }
+
+    /** An 'orgctl bootstrap' that has printed a marker and is still running. */
+    record Running(Process process, StringBuffer seen, Thread reader) {
+        /** SIGKILL; returns everything it printed. */
+        String kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(5000);
+            return seen.toString();
+        }
+    }
+
+    /** Starts 'orgctl bootstrap' with {@code env} and returns once its output contains the marker. */
+    Running startUntil(Map<String, String> env, String marker) throws Exception {
         Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
         p.getOutputStream().close();
         StringBuffer seen = new StringBuffer();
@@ -211,12 +276,18 @@ class BootstrapEndToEndTest {
             reached.complete(false);
         });
         reader.start();
-        boolean hit = reached.get(90, TimeUnit.SECONDS);
-        p.destroyForcibly(); // SIGKILL
-        p.waitFor(10, TimeUnit.SECONDS);
-        reader.join(5000);
+        boolean hit;
+        try {
+            hit = reached.get(90, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            hit = false; // reported below with what the run printed
+        }
+        Running running = new Running(p, seen, reader);
+        if (!hit) {
+            running.kill();
+        }
         assertThat(hit).as("'" + marker + "' in: " + seen).isTrue();
-        return seen.toString();
+        return running;
     }
 
     @Test
@@ -241,6 +312,72 @@ class BootstrapEndToEndTest {
     }
 
     @Test
+    void twoBootstrapsAtOnceAfterNatsExistsOneActs() throws Exception {
+        setUp(true);
+        try {
+            // A bootstrap paused inside the gateway stage: the state lives in ORGCTL_BOOTSTRAP, it holds the KV lease.
+            Running holder = pausedIn("gateway");
+            long natsPid = EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid();
+
+            // A second machine against the same NATS (here: its own data dir with a copy of the state
+            // file): no file lock in common, so the KV lease alone keeps it out.
+            Path otherDataDir = tmp.resolve("data-other-machine");
+            Files.createDirectories(otherDataDir.resolve("bootstrap"));
+            Files.copy(dataDir.resolve("bootstrap").resolve("state.json"),
+                    otherDataDir.resolve("bootstrap").resolve("state.json"));
+            Map<String, String> otherEnv = new HashMap<>(env);
+            otherEnv.put("ORGCTL_DATA_DIR", otherDataDir.toString());
+            OrgctlProcess.Result elsewhere = OrgctlProcess.run(tmp, otherEnv, "bootstrap", "--lock-wait", "2s");
+            assertThat(elsewhere.exitCode()).as(elsewhere.out() + elsewhere.err()).isEqualTo(1);
+            assertThat(elsewhere.err()).contains("another bootstrap holds the lease 'bootstrap'");
+            assertThat(recorded("gateway").get("status").asText()).isEqualTo("started");
+            assertThat(recorded("gateway").get("by").asText()).startsWith("orgctl pid " + holder.process().pid() + " ");
+
+            // The holder dies; its lease stays behind for the two that follow.
+            holder.kill();
+
+            // One gives up at once when another holds the lock, the other waits for it.
+            Process a = OrgctlProcess.builder(tmp, env, "bootstrap").start();
+            Process b = OrgctlProcess.builder(tmp, env, "bootstrap", "--lock-wait", "3m").start();
+            CompletableFuture<String> aOut = read(a);
+            CompletableFuture<String> bOut = read(b);
+            assertThat(a.waitFor(200, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.waitFor(200, TimeUnit.SECONDS)).isTrue();
+            String all = aOut.get() + "\n---\n" + bOut.get();
+            List<String> outs = List.of(aOut.get(), bOut.get());
+            assertThat(outs.stream().filter(o -> o.contains("Bootstrap complete")).count()).as(all).isEqualTo(1);
+            String other = outs.stream().filter(o -> !o.contains("Bootstrap complete")).findFirst().orElseThrow();
+            if (other.contains("another bootstrap")) {
+                assertThat(other).as(all).containsPattern("another bootstrap (is running on|holds the lease)");
+                assertThat(a.exitValue() + b.exitValue()).as(all).isEqualTo(1);
+            } else {
+                assertThat(other).as(all).contains("Nothing to do");
+                assertThat(a.exitValue() + b.exitValue()).as(all).isZero();
+            }
+
+            // Nothing done twice: one server, one gateway, and every later stage recorded by the one that acted.
+            assertThat(natsServers()).as(all).isEqualTo(1);
+            assertThat(EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid()).isEqualTo(natsPid);
+            assertThat(orgctlUps()).as(all).isEqualTo(1);
+            long winner = outs.get(0).contains("Bootstrap complete") ? a.pid() : b.pid();
+            OrgctlProcess.Result status = orgctl("bootstrap", "status", "--output", "json");
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+            assertThat(doc.get("stages")).as(status.out()).hasSize(7);
+            for (var stage : doc.get("stages")) {
+                assertThat(stage.get("status").asText()).as(status.out()).isIn("done", "adopted");
+            }
+            for (int i = 4; i < 7; i++) {
+                assertThat(doc.get("stages").get(i).get("by").asText()).as(all + status.out())
+                        .startsWith("orgctl pid " + winner + " ");
+            }
+            OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        } finally {
+            down();
+        }
+    }
+
+    @Test
     void aMissingTemplatesRepositoryFailsItsStageAndAReRunCompletesOnceFixed() throws Exception {
         setUp(false);
         try {
@@ -250,6 +387,23 @@ class BootstrapEndToEndTest {
 
             OrgctlProcess.Result status = orgctl("bootstrap", "status");
             assertThat(status.out()).as(status.out() + status.err()).containsPattern("prerequisites\\s+.*(failed|FAILED)");
+
+            // For scripts: the whole picture as JSON on stdout, the one-line error still on stderr.
+            OrgctlProcess.Result json = orgctl("bootstrap", "--output", "json");
+            assertThat(json.exitCode()).as(json.out() + json.err()).isEqualTo(1);
+            assertThat(json.err()).contains("orgctl: stage prerequisites failed", "templates repository");
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(doc.get("acted").asBoolean()).isTrue();
+            assertThat(doc.get("failed").asText()).isEqualTo("prerequisites");
+            assertThat(doc.get("stages")).hasSize(7);
+            var failedStage = doc.get("stages").get(0);
+            assertThat(failedStage.get("stage").asText()).isEqualTo("prerequisites");
+            assertThat(failedStage.get("status").asText()).isEqualTo("failed");
+            assertThat(failedStage.get("error").asText()).contains("templates repository", ".github");
+            for (int i = 1; i < 7; i++) {
+                assertThat(doc.get("stages").get(i).get("status").asText()).as(json.out()).isEqualTo("pending");
+            }
+            assertThat(doc.get("stages").get(6).get("stage").asText()).isEqualTo("self-management");
 
             createTemplates();
             OrgctlProcess.Result fixed = orgctl("bootstrap");
@@ -279,6 +433,29 @@ class BootstrapEndToEndTest {
         String store = dataDir.resolve("nats").toAbsolutePath().normalize().toString();
         return ProcessHandle.allProcesses().filter(ph -> ph.info().commandLine().map(c -> c.contains("nats-server")
                 && c.contains(store)).orElse(false)).count();
+    }
+
+    /**
+     * 'orgctl up' processes started for this data dir. Read from /proc: the JDK truncates long
+     * command lines (the class path), and the data dir is only in the environment.
+     */
+    long orgctlUps() {
+        String dataDirEntry = "ORGCTL_DATA_DIR=" + dataDir;
+        return ProcessHandle.allProcesses().filter(ph -> {
+            List<String> args = procStrings(ph.pid(), "cmdline");
+            int main = args.indexOf("dev.orgctl.cli.Main");
+            return main >= 0 && main + 1 < args.size() && args.get(main + 1).equals("up")
+                    && procStrings(ph.pid(), "environ").contains(dataDirEntry);
+        }).count();
+    }
+
+    static List<String> procStrings(long pid, String file) {
+        try {
+            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), file));
+            return List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of(); // gone, or not ours to read
+        }
     }
 
     static CompletableFuture<String> read(Process p) {
