@@ -123,12 +123,13 @@ final class DeliveryIndex implements AutoCloseable {
     /**
      * Starts following {@code GITHUB_EVENTS}.
      *
+     * @param events      {@code GITHUB_EVENTS} as the gateway found it at start
      * @param window      how far back deliveries are remembered (the de-duplication window)
      * @param natsTimeout one JetStream call's timeout, which the catch-up rule must leave room for
      */
-    static DeliveryIndex start(Connection connection, JetStream js, JetStreamManagement jsm, Duration window,
-                               Duration natsTimeout) throws IOException, JetStreamApiException {
-        Duration duplicateWindow = duplicateWindow(jsm.getStreamInfo(Topology.EVENTS_STREAM));
+    static DeliveryIndex start(Connection connection, JetStream js, JetStreamManagement jsm, StreamInfo events,
+                               Duration window, Duration natsTimeout) throws IOException, JetStreamApiException {
+        Duration duplicateWindow = duplicateWindow(events);
         Duration maxLag = CatchUp.maxLag(duplicateWindow, natsTimeout);
         DeliveryIndex index = new DeliveryIndex(connection, js, jsm, window, maxLag, natsTimeout);
         index.windowChanged(duplicateWindow);
@@ -171,8 +172,7 @@ final class DeliveryIndex implements AutoCloseable {
         catchUp.indexed(seq);
     }
 
-    /** Remembers a delivery this process has just stored, without waiting for it to come round. */
-    void record(String id, long seq, long storedMillis) {
+    private void record(String id, long seq, long storedMillis) {
         synchronized (table) {
             table.put(id, seq, storedMillis);
             entries = table.size();

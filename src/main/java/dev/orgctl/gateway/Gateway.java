@@ -19,6 +19,7 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
+import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -96,9 +97,9 @@ public final class Gateway implements AutoCloseable {
                     .requestTimeout(settings.natsTimeout()).build();
             JetStream js = connection.jetStream(jso);
             JetStreamManagement jsm = connection.jetStreamManagement(jso);
-            requireTopology(jsm);
+            StreamInfo events = requireEventsStream(jsm);
             GatewayMetrics metrics = new GatewayMetrics(registry);
-            DeliveryIndex index = DeliveryIndex.start(connection, js, jsm, settings.dedupWindow(),
+            DeliveryIndex index = DeliveryIndex.start(connection, js, jsm, events, settings.dedupWindow(),
                     settings.natsTimeout());
             metrics.bindIndex(index);
             awaitIndex(index);
@@ -111,8 +112,8 @@ public final class Gateway implements AutoCloseable {
                                 + "will be refused with 413; raise max_payload (GitHub sends up to 25 MiB)");
             }
             AtomicInteger threadNo = new AtomicInteger();
-            // Blocking work only: bodies over 256 KiB, readiness
-            // and metrics. New deliveries never hold one of these threads.
+            // Blocking work only: bodies over 256 KiB, readiness and metrics. New deliveries never
+            // hold one of these threads.
             ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(),
                     60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                         Thread t = new Thread(r, "gateway-worker-" + threadNo.incrementAndGet());
@@ -121,10 +122,20 @@ public final class Gateway implements AutoCloseable {
                     });
             executor.allowCoreThreadTimeOut(true);
             AtomicBoolean draining = new AtomicBoolean();
+            // Every check is in place before the port opens, so /readyz never says ready too early.
             Readiness readiness = new Readiness();
+            readiness.add("http", () -> draining.get() ? Optional.of("shutting down") : Optional.empty());
+            readiness.add("nats", () -> connection.getStatus() == Connection.Status.CONNECTED ? Optional.empty()
+                    : Optional.of("connection " + connection.getStatus().name().toLowerCase(java.util.Locale.ROOT)));
+            readiness.add("jetstream", Readiness.cached(READY_CHECK_INTERVAL_MS, () -> jetStreamProblem(connection, jsm)));
+            readiness.add("delivery_index", index::problem);
             WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, draining::get,
                     connection::getMaxPayload, executor);
-            Routes routes = new Routes(webhooks, metrics, executor);
+            Routes routes = new Routes(webhooks, metrics, executor, Map.of(
+                    "/healthz", () -> Response.json(200, Payloads.line(Map.of("status", "ok"))),
+                    "/readyz", () -> readinessResponse(readiness),
+                    "/metrics", () -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
+                            registry.scrape().getBytes(StandardCharsets.UTF_8))));
             HttpServer server;
             try {
                 server = HttpServer.start(new InetSocketAddress(settings.address().host(), settings.address().port()),
@@ -134,15 +145,6 @@ public final class Gateway implements AutoCloseable {
                 throw e;
             }
             Gateway g = new Gateway(settings, connection, server, executor, metrics, readiness, draining, index);
-            routes.get("/healthz", () -> Response.json(200, Payloads.line(Map.of("status", "ok"))));
-            routes.get("/readyz", g::readinessResponse);
-            routes.get("/metrics", () -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
-                    registry.scrape().getBytes(StandardCharsets.UTF_8)));
-            g.readiness.add("http", () -> g.draining.get() ? Optional.of("shutting down") : Optional.empty());
-            g.readiness.add("nats", () -> connection.getStatus() == Connection.Status.CONNECTED ? Optional.empty()
-                    : Optional.of("connection " + connection.getStatus().name().toLowerCase(java.util.Locale.ROOT)));
-            g.readiness.add("jetstream", Readiness.cached(READY_CHECK_INTERVAL_MS, () -> jetStreamProblem(connection, jsm)));
-            g.readiness.add("delivery_index", index::problem);
             if (settings.insecureNoSignature()) {
                 log.atWarn().addKeyValue("address", g.url())
                         .log("signature verification is OFF (--insecure-no-signature): anyone who can reach this "
@@ -188,16 +190,16 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    private static void requireTopology(JetStreamManagement jsm) {
-        for (String stream : new String[] {Topology.EVENTS_STREAM}) {
-            try {
-                jsm.getStreamInfo(stream);
-            } catch (JetStreamApiException e) {
-                throw new NatsUnavailableException("the gateway needs " + stream + ", which JetStream does not have ("
-                        + e.getMessage() + "); run 'orgctl topology apply'", e);
-            } catch (IOException e) {
-                throw new NatsUnavailableException("JetStream did not answer about " + stream + ": " + e.getMessage(), e);
-            }
+    /** The stream the gateway publishes to and indexes; its absence is a clear error. */
+    private static StreamInfo requireEventsStream(JetStreamManagement jsm) {
+        String stream = Topology.EVENTS_STREAM;
+        try {
+            return jsm.getStreamInfo(stream);
+        } catch (JetStreamApiException e) {
+            throw new NatsUnavailableException("the gateway needs " + stream + ", which JetStream does not have ("
+                    + e.getMessage() + "); run 'orgctl topology apply'", e);
+        } catch (IOException e) {
+            throw new NatsUnavailableException("JetStream did not answer about " + stream + ": " + e.getMessage(), e);
         }
     }
 
@@ -249,7 +251,7 @@ public final class Gateway implements AutoCloseable {
         return metrics.inFlight().get();
     }
 
-    private Response readinessResponse() {
+    private static Response readinessResponse(Readiness readiness) {
         Readiness.Report r = readiness.report();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", r.ready());

@@ -77,11 +77,10 @@ final class Ingestor {
                 log.atDebug().addKeyValue("delivery", d.id()).addKeyValue("error", reason).log("delivery not taken");
                 return new Outcome.Unavailable(reason);
             }
-            if (ack.isDuplicate()) {
-                return new Outcome.Duplicate(ack.getSeqno(), Outcome.Source.JETSTREAM);
-            }
-            index.record(d.id(), ack.getSeqno(), System.currentTimeMillis());
-            return new Outcome.Published(ack.getSeqno());
+            // Not put in the index here: its follower reads the message back within milliseconds,
+            // and until then JetStream's window answers a repeat.
+            return ack.isDuplicate() ? new Outcome.Duplicate(ack.getSeqno(), Outcome.Source.JETSTREAM)
+                    : new Outcome.Published(ack.getSeqno());
         });
     }
 

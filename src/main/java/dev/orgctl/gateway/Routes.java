@@ -4,7 +4,6 @@ import dev.orgctl.gateway.http.Handler;
 import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -22,17 +21,14 @@ final class Routes implements Handler {
     private final WebhookHandler webhooks;
     private final GatewayMetrics metrics;
     private final Executor workers;
-    private final Map<String, Supplier<Response>> gets = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<Response>> gets;
 
-    Routes(WebhookHandler webhooks, GatewayMetrics metrics, Executor workers) {
+    /** @param gets endpoints served on {@code GET} and {@code HEAD}, by exact path */
+    Routes(WebhookHandler webhooks, GatewayMetrics metrics, Executor workers, Map<String, Supplier<Response>> gets) {
         this.webhooks = webhooks;
         this.metrics = metrics;
         this.workers = workers;
-    }
-
-    /** Serves {@code GET} and {@code HEAD} on exactly {@code path}. */
-    void get(String path, Supplier<Response> endpoint) {
-        gets.put(path, endpoint);
+        this.gets = Map.copyOf(gets);
     }
 
     @Override
