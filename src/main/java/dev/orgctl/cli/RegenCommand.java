@@ -8,6 +8,7 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.regen.ConfigTypos;
 import dev.orgctl.regen.FileAction;
 import dev.orgctl.regen.FilePlan;
 import dev.orgctl.regen.Headers;
@@ -17,6 +18,7 @@ import dev.orgctl.regen.RegenPlanner;
 import dev.orgctl.regen.RegenResult;
 import dev.orgctl.regen.RepoPlan;
 import dev.orgctl.regen.RunContext;
+import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateException;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
@@ -34,11 +36,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "regen", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = {"Render the templates repository (<org>/.github) into the org's repositories, now,",
-            "directly against the repository host (no NATS needed). See docs/templates.md."})
+        description = {"Render the templates into the org's repositories now, without NATS.",
+            "Renders the templates repository (<org>/.github) directly against the repository host.",
+            "See docs/templates.md."})
 public final class RegenCommand implements Runnable {
     /** Exit code of {@code plan} when some repository would change. */
     public static final int EXIT_CHANGES = 2;
+    /** Distinct diff text held for grouping; past it a new diff is printed on the spot, ungrouped. */
+    static final long DIFF_BUDGET = 16L << 20;
+    /** Distinct error text held for grouping. */
+    static final long ERROR_BUDGET = 1L << 20;
 
     @Spec
     CommandSpec spec;
@@ -61,13 +68,16 @@ public final class RegenCommand implements Runnable {
                 description = "repositories worked on at once (default: ${DEFAULT-VALUE})", defaultValue = "4")
         int parallel;
 
+        @Option(names = "--files", description = "also list every file that changes, under its repository")
+        boolean files;
+
         @Override
         public CommandSpec spec() {
             return spec;
         }
 
         record Run(RepositoryHost host, TemplateSnapshot templates, List<RepositoryInfo> repos,
-                   List<String> missing) implements AutoCloseable {
+                   List<String> missing, List<TemplateError> unknownRepos) implements AutoCloseable {
             @Override
             public void close() {
                 host.close();
@@ -92,10 +102,11 @@ public final class RegenCommand implements Runnable {
             RepositoryHost host = Hosts.open(config, Optional.empty());
             try {
                 TemplateSnapshot templates = new TemplateLoader(host).load(org);
+                List<RepositoryInfo> all = host.listRepositories(org);
                 List<RepositoryInfo> repos = new ArrayList<>();
                 List<String> missing = new ArrayList<>();
                 if (only.isEmpty()) {
-                    repos.addAll(host.listRepositories(org));
+                    repos.addAll(all);
                 } else {
                     for (String name : only) {
                         Optional<RepositoryInfo> r;
@@ -111,7 +122,7 @@ public final class RegenCommand implements Runnable {
                         }
                     }
                 }
-                return new Run(host, templates, repos, missing);
+                return new Run(host, templates, repos, missing, ConfigTypos.unknown(templates, all));
             } catch (TemplateException e) {
                 host.close();
                 throw new CommandFailure(e.getMessage(), 1);
@@ -124,14 +135,69 @@ public final class RegenCommand implements Runnable {
         static String templatesLine(TemplateSnapshot t) {
             return "templates " + t.templatesRepo().fullName() + "@" + Headers.shortRev(t.revision());
         }
+
+        /** {@code repos.<name>} entries naming no repository: said before anything else. */
+        static void printUnknownRepos(PrintWriter out, Run run) {
+            for (TemplateError e : run.unknownRepos()) {
+                out.println("warning: " + e.message());
+            }
+        }
+
+        /** Under {@code --files}: the repository's changed files, its errors and warnings. */
+        void printDetails(PrintWriter out, RepoPlan p) {
+            if (files) {
+                printFiles(out, p);
+                p.errors().forEach(e -> out.println("  error          " + e.message()));
+            }
+            p.warnings().forEach(w -> out.println("  warning: " + w));
+        }
+    }
+
+    /** Counts over a run, for the closing line and the exit code. */
+    static final class Tally {
+        int total;
+        int changing;
+        int same;
+        int skipped;
+        int failed;
+        final SameInMany errors = new SameInMany(ERROR_BUDGET);
+
+        /** Records a repository's template errors; true when it had any. */
+        boolean errors(PrintWriter out, RepositoryInfo repo, List<TemplateError> list) {
+            for (TemplateError e : list) {
+                if (!errors.add(e.message(), repo.name())) {
+                    out.println("  error: " + e.message());
+                }
+            }
+            return !list.isEmpty();
+        }
+
+        /** The template errors, each once, with the repositories it stopped. */
+        void printErrors(PrintWriter out) {
+            if (errors.isEmpty()) {
+                return;
+            }
+            out.println();
+            out.println("errors (a template set that fails is left out where it fails; the other sets still apply):");
+            errors.groups().forEach((message, names) -> {
+                out.println("  " + message);
+                out.println("    in " + SameInMany.where(names));
+            });
+        }
+
+        String repositories() {
+            return Plural.of(total, "repository", "repositories");
+        }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = {"Show per repository what a regeneration would change: files created, updated,",
-                "deleted, and drift reported. Writes nothing.",
+            description = {"Show what a regeneration would change in each repository; writes nothing.",
+                "Prints one line per repository with counts (create, update, delete, drift-reported,",
+                "errors, files kept), the files under --files, and under --diff each distinct diff once",
+                "with the repositories it applies to. Results stream as repositories are planned.",
                 "Exit code: 0 nothing would change, 2 something would, 1 error."})
     public static final class Plan extends Base {
-        @Option(names = "--diff", description = "also print the unified diff of every change")
+        @Option(names = "--diff", description = "also print the unified diffs, each distinct one once")
         boolean diff;
 
         @Override
@@ -139,59 +205,75 @@ public final class RegenCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (Run run = open()) {
+                printUnknownRepos(out, run);
                 RegenPlanner planner = new RegenPlanner(run.host());
                 ProgressLine progress = new ProgressLine(err, "planning", run.repos().size());
-                List<RegenBatch.PlanOutcome> outcomes = RegenBatch.plan(planner, run.templates(), run.repos(),
-                        parallel, (done, total, r) -> progress.update(done));
-                progress.finish();
-                int changing = 0;
-                int same = 0;
-                int skipped = 0;
-                int failed = run.missing().size();
+                Tally tally = new Tally();
+                SameInMany diffs = new SameInMany(DIFF_BUDGET);
+                tally.total = run.repos().size() + run.missing().size();
+                tally.failed = run.missing().size();
                 for (String m : run.missing()) {
                     out.println(m + ": error: no such repository");
                 }
-                for (RegenBatch.PlanOutcome o : outcomes) {
-                    if (o.failed()) {
-                        failed++;
-                        out.println(o.repo().fullName() + ": error: " + o.error());
-                        continue;
-                    }
-                    RepoPlan p = o.plan();
-                    out.println(o.repo().fullName() + ": " + p.summary());
-                    if (p.skipped().isPresent()) {
-                        skipped++;
-                        continue;
-                    }
-                    if (p.hasChanges()) {
-                        changing++;
-                    } else {
-                        same++;
-                    }
-                    printFiles(out, p);
-                    p.warnings().forEach(w -> out.println("  warning: " + w));
-                    if (diff) {
-                        for (FilePlan f : p.allFiles()) {
-                            if (f.action() != FileAction.UNCHANGED) {
-                                out.print(f.unifiedDiff());
-                            }
+                int[] done = {0};
+                RegenBatch.plan(planner, run.templates(), run.repos(), parallel, (repo, o) -> {
+                    progress.update(++done[0]);
+                    print(out, o, tally, diffs);
+                    out.flush();
+                });
+                progress.finish();
+                tally.printErrors(out);
+                if (diff) {
+                    diffs.printDiffs(out);
+                }
+                out.printf("%n%s: %s, %d would change, %d unchanged, %d skipped, %d failed%n",
+                        templatesLine(run.templates()), tally.repositories(), tally.changing, tally.same,
+                        tally.skipped, tally.failed);
+                out.flush();
+                return tally.failed > 0 ? 1 : tally.changing > 0 ? EXIT_CHANGES : 0;
+            }
+        }
+
+        private void print(PrintWriter out, RegenBatch.PlanOutcome o, Tally tally, SameInMany diffs) {
+            if (o.failed()) {
+                tally.failed++;
+                out.println(o.repo().fullName() + ": error: " + o.error());
+                return;
+            }
+            RepoPlan p = o.plan();
+            out.println(o.repo().fullName() + ": " + p.summary(true));
+            if (p.skipped().isPresent()) {
+                tally.skipped++;
+                return;
+            }
+            if (tally.errors(out, o.repo(), p.errors())) {
+                tally.failed++;
+            } else if (p.hasChanges()) {
+                tally.changing++;
+            } else {
+                tally.same++;
+            }
+            printDetails(out, p);
+            if (diff) {
+                for (FilePlan f : p.allFiles()) {
+                    if (f.action() != FileAction.UNCHANGED) {
+                        String text = f.unifiedDiff();
+                        if (!diffs.add(text, o.repo().name())) {
+                            out.println("change in " + SameInMany.where(List.of(o.repo().name())));
+                            out.print(text);
                         }
                     }
                 }
-                out.printf("%n%s: %d repositories, %d would change, %d unchanged, %d skipped, %d failed%n",
-                        templatesLine(run.templates()), outcomes.size() + run.missing().size(), changing, same,
-                        skipped, failed);
-                out.flush();
-                return failed > 0 ? 1 : changing > 0 ? EXIT_CHANGES : 0;
             }
         }
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Regenerate now: one commit per repository that differs (or the orgctl/regenerate",
-                "branch in pull-request mode), fenced on the head it planned from; re-planned when the",
-                "head moves. Prints per repository: committed <sha>, no change, or what happened.",
-                "Exit code: 0 done, 1 some repository failed."})
+            description = {"Regenerate now: one fenced commit per repository that differs.",
+                "In pull-request mode the commit goes to the orgctl/regenerate branch. A head that moves",
+                "meanwhile is planned again. Prints per repository, as each is done: committed <sha>,",
+                "no change, or what happened; a template set that fails is left out where it fails.",
+                "Exit code: 0 done, 1 some repository failed or had template errors."})
     public static final class Apply extends Base {
         @Option(names = "--author", paramLabel = "'NAME <EMAIL>'",
                 defaultValue = "${env:ORGCTL_COMMIT_AUTHOR:-orgctl <orgctl@localhost>}",
@@ -215,70 +297,83 @@ public final class RegenCommand implements Runnable {
             RunContext ctx = runId == null ? RunContext.random() : RunContext.of(runId);
             long start = System.nanoTime();
             try (Run run = open()) {
+                printUnknownRepos(out, run);
                 RegenExecutor executor = new RegenExecutor(run.host(), new RegenPlanner(run.host()), identity, 5,
                         ProposalRequest.DEFAULT_BRANCH);
                 ProgressLine progress = new ProgressLine(err, "regenerating", run.repos().size());
-                List<RegenResult> results = RegenBatch.regenerate(executor, run.templates(), run.repos(), ctx,
-                        parallel, (done, total, r) -> progress.update(done));
-                progress.finish();
-                int[] counts = new int[4]; // committed, unchanged, skipped, failed
-                counts[3] = run.missing().size();
+                Tally tally = new Tally();
+                tally.total = run.repos().size() + run.missing().size();
+                tally.failed = run.missing().size();
                 for (String m : run.missing()) {
                     out.println(m + ": failed: no such repository");
                 }
-                for (RegenResult r : results) {
-                    out.println(r.repo().fullName() + ": " + describe(r, counts));
-                }
-                out.printf("%n%s, run %s: %d repositories, %d changed, %d unchanged, %d skipped, %d failed, in %.1f s%n",
-                        templatesLine(run.templates()), ctx.runId(), results.size() + run.missing().size(), counts[0],
-                        counts[1], counts[2], counts[3], (System.nanoTime() - start) / 1e9);
+                int[] done = {0};
+                RegenBatch.regenerate(executor, run.templates(), run.repos(), ctx, parallel, (repo, r) -> {
+                    progress.update(++done[0]);
+                    out.println(r.repo().fullName() + ": " + describe(r, tally));
+                    tally.errors(out, r.repo(), r.templateErrors());
+                    r.appliedPlan().ifPresent(p -> printDetails(out, p));
+                    out.flush();
+                });
+                progress.finish();
+                tally.printErrors(out);
+                out.printf("%n%s, run %s: %s, %d changed, %d unchanged, %d skipped, %d failed, in %.1f s%n",
+                        templatesLine(run.templates()), ctx.runId(), tally.repositories(), tally.changing, tally.same,
+                        tally.skipped, tally.failed, (System.nanoTime() - start) / 1e9);
                 out.flush();
-                return counts[3] > 0 ? 1 : 0;
+                return tally.failed > 0 ? 1 : 0;
             }
         }
 
-        private static String describe(RegenResult r, int[] counts) {
+        private static String describe(RegenResult r, Tally tally) {
             String moved = r.replans() > 0 ? " after the head moved: re-planned " + r.replans() + "x" : "";
+            String what = outcome(r, moved);
+            if (r instanceof RegenResult.Skipped) {
+                tally.skipped++;
+            } else if (r instanceof RegenResult.Failed || r instanceof RegenResult.HeadKeptMoving
+                    || !r.templateErrors().isEmpty()) {
+                tally.failed++;
+            } else if (r instanceof RegenResult.NoChange) {
+                tally.same++;
+            } else {
+                tally.changing++;
+            }
+            return what;
+        }
+
+        private static String outcome(RegenResult r, String moved) {
             if (r instanceof RegenResult.Committed c) {
-                counts[0]++;
                 return "committed " + Headers.shortRev(c.commitId()) + " (" + c.plan().summary() + ")" + moved;
             }
             if (r instanceof RegenResult.NoChange n) {
-                counts[1]++;
-                String drift = n.plan().drifted().isEmpty() ? "" : " (" + n.plan().summary() + ")";
-                return "no change" + drift + moved;
+                boolean say = !n.plan().drifted().isEmpty() || n.plan().failed();
+                return "no change" + (say ? " (" + n.plan().summary() + ")" : "") + moved;
             }
             if (r instanceof RegenResult.Proposed p) {
-                counts[0]++;
                 return (p.updated() ? "proposal updated on " : "proposal up to date on ") + p.branch() + " at "
                         + Headers.shortRev(p.commitId()) + " (" + p.plan().summary() + ")" + moved;
             }
             if (r instanceof RegenResult.ProposalClosed p) {
-                counts[0]++;
                 return "proposal " + p.branch() + " closed: nothing left to change" + moved;
             }
             if (r instanceof RegenResult.Skipped s) {
-                counts[2]++;
                 return "skipped: " + s.reason();
             }
             if (r instanceof RegenResult.HeadKeptMoving h) {
-                counts[3]++;
                 return "not done: the head kept moving (re-planned " + h.replans() + "x); run again";
             }
-            RegenResult.Failed f = (RegenResult.Failed) r;
-            counts[3]++;
-            return "failed: " + f.message();
+            return "failed: " + ((RegenResult.Failed) r).message();
         }
     }
 
     /**
-     * The command prints every outcome itself: the engine's per-repository info logs would repeat
-     * them on stderr. ORGCTL_LOG_LEVEL brings them back.
+     * The command prints every outcome itself (errors included): the engine's per-repository logs
+     * would repeat them on stderr. ORGCTL_LOG_LEVEL brings them back.
      */
     static void quietLibraryLogs() {
         if (System.getenv("ORGCTL_LOG_LEVEL") == null
                 && org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-            ctx.getLogger("dev.orgctl.regen").setLevel(ch.qos.logback.classic.Level.WARN);
+            ctx.getLogger("dev.orgctl.regen").setLevel(ch.qos.logback.classic.Level.ERROR);
             ctx.getLogger("dev.orgctl.hosts").setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }

@@ -36,6 +36,13 @@ public final class ControllerMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /** A template set that failed to render for one repository (the others were applied). */
+    public void templateError(String set) {
+        Counter.builder("orgctl_controller_template_errors")
+                .description("Template sets that failed to render for a repository, by set").tag("set", set)
+                .register(registry).increment();
+    }
+
     public void deadLetter(String stoppedBy) {
         Counter.builder("orgctl_controller_dead_letters").description("Messages sent to ORGCTL_DLQ, by cause")
                 .tag("stopped_by", stoppedBy).register(registry).increment();

@@ -18,12 +18,15 @@ import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
 import dev.orgctl.regen.RegenResult;
 import dev.orgctl.regen.RunContext;
+import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateException;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
 import io.nats.client.Message;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,7 +213,25 @@ public final class Worker {
         RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
         RegenResult result = executor.regenerate(snapshot, info.get(), ctx);
-        return record(run, job, result, snapshot.revision(), depth);
+        return withTemplateErrors(run, record(run, job, result, snapshot.revision(), depth), result);
+    }
+
+    /**
+     * A template error fails the run of this repository (workflow FAILED with the errors as the
+     * reason) after the other sets were applied. Not dead-lettered and not retried: the fix is a
+     * template push, which triggers the run again.
+     */
+    private Outcome withTemplateErrors(Run run, Outcome outcome, RegenResult result) {
+        List<TemplateError> errors = result.templateErrors();
+        if (errors.isEmpty() || !outcome.ok()) {
+            return outcome;
+        }
+        errors.forEach(e -> metrics.templateError(e.set()));
+        String why = "template error: " + errors.stream().map(TemplateError::message).collect(Collectors.joining("; "))
+                + " (other sets: " + outcome.reason() + ")";
+        log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("run", run.runId())
+                .addKeyValue("error", why).log("template sets failed for this repository; the others were applied");
+        return new Outcome(false, why, outcome.base(), outcome.result());
     }
 
     private Outcome record(Run run, RegenJob job, RegenResult result, String templateRev, int depth) {

@@ -36,8 +36,8 @@ public final class RegenConfig {
     public record Group(String name, Selector select, Map<String, Object> variables) {
     }
 
-    /** Values and mode of one repository. */
-    public record RepoConfig(String name, Map<String, Object> variables, Optional<CommitMode> mode) {
+    /** Values and mode of one repository ({@code line}: where {@code repos.<name>} is, for errors). */
+    public record RepoConfig(String name, Map<String, Object> variables, Optional<CommitMode> mode, int line) {
     }
 
     /** The settings a template file ends up with. */
@@ -110,6 +110,27 @@ public final class RegenConfig {
 
     public boolean targets(String set, RepositoryInfo repo) {
         return set(set).targets().matches(repo, groupsOf(repo));
+    }
+
+    /** The {@code repos.<name>} entries, by name. */
+    public Map<String, RepoConfig> repos() {
+        return repos;
+    }
+
+    /**
+     * The {@code repos.<name>} entries that could be a typo of {@code repoName}: another name at an
+     * edit distance of at most 2 (or differing only in case). Whether such an entry names a real
+     * repository only the host knows; if it does not, the settings meant for {@code repoName}
+     * (a pull-request mode, its owners) would silently not apply to it.
+     */
+    public List<RepoConfig> lookalikes(String repoName) {
+        List<RepoConfig> out = new ArrayList<>();
+        for (RepoConfig rc : repos.values()) {
+            if (!rc.name().equals(repoName) && RepoNames.close(rc.name(), repoName)) {
+                out.add(rc);
+            }
+        }
+        return out;
     }
 
     /** The repository's mode: its own {@code repos.<name>.mode}, else the global {@code mode}. */
@@ -325,7 +346,7 @@ public final class RegenConfig {
                     Optional<CommitMode> m = rm.fields().containsKey("mode")
                             ? Optional.of(parseEnum(rm.fields().get("mode").value(), key + ".mode", CommitMode::parse))
                             : Optional.empty();
-                    repos.put(r.key(), new RepoConfig(r.key(), vars, m));
+                    repos.put(r.key(), new RepoConfig(r.key(), vars, m, r.line()));
                 }
             }
 

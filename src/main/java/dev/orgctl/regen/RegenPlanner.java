@@ -36,9 +36,8 @@ public final class RegenPlanner {
     }
 
     /**
-     * The plan for {@code repo} at the head of its default branch.
-     *
-     * @throws TemplateException when a template cannot be rendered for this repository
+     * The plan for {@code repo} at the head of its default branch. A set whose templates cannot
+     * be rendered for this repository is left out ({@link RepoPlan#errors()}); the others are planned.
      */
     public RepoPlan plan(TemplateSnapshot templates, RepositoryInfo repo) {
         String branch = repo.defaultBranch();
@@ -46,9 +45,17 @@ public final class RegenPlanner {
             String why = repo.archived() ? "archived" : "the templates repository";
             return new RepoPlan(repo, branch, Optional.empty(), templates.templatesRepo().fullName(),
                     templates.revision(), templates.modeFor(repo), List.of(), Optional.empty(), List.of(),
-                    Optional.of(why));
+                    Optional.of(why), List.of());
         }
-        List<RenderedFile> rendered = templates.render(repo);
+        List<TemplateError> misnamed = ConfigTypos.blocking(host, templates, repo);
+        if (!misnamed.isEmpty()) { // its settings are probably under a misspelt name: write nothing, read nothing
+            return new RepoPlan(repo, branch, Optional.empty(), templates.templatesRepo().fullName(),
+                    templates.revision(), templates.modeFor(repo), List.of(), Optional.empty(), List.of(),
+                    Optional.empty(), misnamed);
+        }
+        TemplateSnapshot.Rendering rendering = templates.renderAll(repo);
+        List<RenderedFile> rendered = rendering.files();
+        Set<String> failedSets = rendering.failedSets();
         Set<String> paths = new TreeSet<>();
         rendered.forEach(f -> paths.add(f.path()));
         Set<String> read = new TreeSet<>(paths);
@@ -60,6 +67,7 @@ public final class RegenPlanner {
         List<String> warnings = new ArrayList<>();
         String templatesRepo = templates.templatesRepo().fullName();
         OwnershipManifest manifest = OwnershipManifest.empty(templatesRepo);
+        Map<String, OwnershipManifest.Entry> entries = new TreeMap<>();
         RepoFile manifestFile = current.get(OwnershipManifest.PATH);
         if (manifestFile != null) {
             try {
@@ -73,12 +81,19 @@ public final class RegenPlanner {
         }
         Set<String> stale = new LinkedHashSet<>(manifest.files().keySet());
         stale.removeAll(paths);
+        // A set that failed for this repository rendered nothing: its files are not stale, they stay as they are.
+        for (String path : List.copyOf(stale)) {
+            OwnershipManifest.Entry entry = manifest.entry(path).orElseThrow();
+            if (failedSets.contains(entry.set())) {
+                entries.put(path, entry);
+                stale.remove(path);
+            }
+        }
         if (!stale.isEmpty() && base.isPresent()) {
             current.putAll(host.readCommit(repo.ref(), base.get(), FileSelection.paths(stale)).files());
         }
 
         String header = Headers.text(templatesRepo, templates.revision());
-        Map<String, OwnershipManifest.Entry> entries = new TreeMap<>();
         List<FilePlan> plans = new ArrayList<>();
         for (RenderedFile f : rendered) {
             RepoFile cur = current.get(f.path());
@@ -115,7 +130,7 @@ public final class RegenPlanner {
         OwnershipManifest next = new OwnershipManifest(templatesRepo, entries);
         Optional<FilePlan> manifestPlan = manifestPlan(manifestFile, next);
         return new RepoPlan(repo, branch, base, templatesRepo, templates.revision(), templates.modeFor(repo), plans,
-                manifestPlan, warnings, Optional.empty());
+                manifestPlan, warnings, Optional.empty(), rendering.errors());
     }
 
     /** A file's plan and its manifest entry afterwards (null: no entry). */

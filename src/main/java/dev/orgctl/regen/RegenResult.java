@@ -1,6 +1,7 @@
 package dev.orgctl.regen;
 
 import dev.orgctl.hosts.RepositoryInfo;
+import java.util.List;
 import java.util.Optional;
 
 /** What a regeneration of one repository did. */
@@ -11,6 +12,31 @@ public sealed interface RegenResult permits RegenResult.Committed, RegenResult.N
 
     /** How many times the head moved under the run and it planned again. */
     int replans();
+
+    /** The plan this result applied, when it got that far. */
+    default Optional<RepoPlan> appliedPlan() {
+        if (this instanceof Committed c) {
+            return Optional.of(c.plan());
+        }
+        if (this instanceof NoChange n) {
+            return Optional.of(n.plan());
+        }
+        if (this instanceof Proposed p) {
+            return Optional.of(p.plan());
+        }
+        if (this instanceof ProposalClosed p) {
+            return Optional.of(p.plan());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Template errors of the applied plan: their sets were left out for this repository while the
+     * other sets were applied. Not empty means the repository is not fully regenerated.
+     */
+    default List<TemplateError> templateErrors() {
+        return appliedPlan().map(RepoPlan::errors).orElse(List.of());
+    }
 
     /** One commit on the default branch: record {@code commitId} as orgctl's own (snake prevention, layer 1). */
     record Committed(RepositoryInfo repo, String commitId, RepoPlan plan, int replans) implements RegenResult {

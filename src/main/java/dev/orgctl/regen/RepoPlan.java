@@ -23,13 +23,21 @@ import java.util.StringJoiner;
  * @param manifest      the ownership manifest's change, when it changes
  * @param warnings      things a person should know (an unreadable manifest...)
  * @param skipped       why the repository is not regenerated at all (archived, the templates repository)
+ * @param errors        template errors: each failed set is left out of the plan (its files neither written
+ *                      nor deleted) while the other sets' changes stand
  */
 public record RepoPlan(RepositoryInfo repo, String branch, Optional<String> baseCommit, String templatesRepo,
                        String templateRev, CommitMode mode, List<FilePlan> files, Optional<FilePlan> manifest,
-                       List<String> warnings, Optional<String> skipped) {
+                       List<String> warnings, Optional<String> skipped, List<TemplateError> errors) {
     public RepoPlan {
         files = List.copyOf(files);
         warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+    }
+
+    /** Whether a template error left a set out for this repository. */
+    public boolean failed() {
+        return !errors.isEmpty();
     }
 
     /** Whether anything would be written: no diff, no commit. */
@@ -66,22 +74,42 @@ public record RepoPlan(RepositoryInfo repo, String branch, Optional<String> base
         return out;
     }
 
-    /** Counts per action, e.g. {@code 1 create, 2 update, 1 drift-reported}; "no change" when empty. */
+    /**
+     * Counts per action, e.g. {@code 1 create, 2 update, 1 drift-reported}, then template errors
+     * ({@code 1 error}); "no change" when empty.
+     */
     public String summary() {
+        return summary(false);
+    }
+
+    /**
+     * One line per repository for a run over an organization: {@link #summary()} and, with
+     * {@code kept}, how many generated files were already right ({@code 2 update, 498 kept}).
+     */
+    public String summary(boolean kept) {
         if (skipped.isPresent()) {
             return "skipped: " + skipped.get();
         }
         Map<FileAction, Integer> counts = new EnumMap<>(FileAction.class);
+        int unchanged = 0;
         for (FilePlan f : allFiles()) {
             if (f.action() != FileAction.UNCHANGED) {
                 counts.merge(f.action(), 1, Integer::sum);
+            } else if (!f.path().equals(OwnershipManifest.PATH)) {
+                unchanged++;
             }
-        }
-        if (counts.isEmpty()) {
-            return "no change";
         }
         StringJoiner j = new StringJoiner(", ");
         counts.forEach((a, n) -> j.add(n + " " + a.label()));
+        if (!errors.isEmpty()) {
+            j.add(errors.size() + (errors.size() == 1 ? " error" : " errors"));
+        }
+        if (j.length() == 0) {
+            return kept && unchanged > 0 ? "no change (" + unchanged + " kept)" : "no change";
+        }
+        if (kept && unchanged > 0) {
+            j.add(unchanged + " kept");
+        }
         return j.toString();
     }
 

@@ -9,11 +9,13 @@ import java.util.Optional;
 public class TemplateException extends RuntimeException {
     private final String file;
     private final int line;
+    private final String detail;
 
     public TemplateException(String file, int line, String message) {
         super(file + (line > 0 ? " line " + line : "") + ": " + message, null, false, false);
         this.file = file;
         this.line = line;
+        this.detail = message;
     }
 
     /** The file in the templates repository, e.g. {@code templates/ci/.github/workflows/ci.yml}. */
@@ -24,5 +26,10 @@ public class TemplateException extends RuntimeException {
     /** 1-based line, or empty when the error is not tied to one. */
     public Optional<Integer> line() {
         return line > 0 ? Optional.of(line) : Optional.empty();
+    }
+
+    /** The problem alone, without file and line. */
+    public String detail() {
+        return detail;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The templates repository at one revision, parsed and compiled once: {@code orgctl.yaml} and
@@ -39,13 +40,35 @@ public final class TemplateSnapshot {
     private final String revision;
     private final RegenConfig config;
     private final Map<String, List<TemplateFile>> sets;
+    /** Sets with a template that does not compile: applied nowhere, reported for every repository they target. */
+    private final Map<String, List<TemplateError>> broken;
 
     private TemplateSnapshot(RepoRef templatesRepo, String revision, RegenConfig config,
-                             Map<String, List<TemplateFile>> sets) {
+                             Map<String, List<TemplateFile>> sets, Map<String, List<TemplateError>> broken) {
         this.templatesRepo = templatesRepo;
         this.revision = revision;
         this.config = config;
         this.sets = sets;
+        this.broken = broken;
+    }
+
+    /**
+     * What rendering gave for one repository: the files of every set that rendered, and the
+     * errors of those that did not (a failed set contributes no file at all, so its files are
+     * neither written nor deleted).
+     */
+    public record Rendering(List<RenderedFile> files, List<TemplateError> errors) {
+        public Rendering {
+            files = List.copyOf(files);
+            errors = List.copyOf(errors);
+        }
+
+        /** The sets that failed for this repository. */
+        public Set<String> failedSets() {
+            Set<String> out = new TreeSet<>();
+            errors.forEach(e -> out.add(e.set()));
+            return out;
+        }
     }
 
     /** What the loader reads from the templates repository: {@code orgctl.yaml} and {@code templates/}. */
@@ -56,7 +79,10 @@ public final class TemplateSnapshot {
     /**
      * Parses and compiles the templates repository's files at {@code revision}.
      *
-     * @throws TemplateException for a broken {@code orgctl.yaml} or template, naming file and line
+     * A template that does not compile breaks only its set ({@link #brokenSets()}); a broken
+     * {@code orgctl.yaml} breaks everything and throws.
+     *
+     * @throws TemplateException for a broken {@code orgctl.yaml}, naming file and line
      */
     public static TemplateSnapshot compile(RepoRef templatesRepo, String revision, Map<String, RepoFile> files) {
         String where = templatesRepo.fullName() + ":";
@@ -64,6 +90,7 @@ public final class TemplateSnapshot {
         RegenConfig config = yaml == null ? RegenConfig.defaults()
                 : RegenConfig.parse(where + RegenConfig.FILE, yaml.content());
         Map<String, List<TemplateFile>> sets = new TreeMap<>();
+        Map<String, List<TemplateError>> broken = new TreeMap<>();
         for (Map.Entry<String, RepoFile> e : new TreeMap<>(files).entrySet()) {
             String path = e.getKey();
             if (!path.startsWith(TEMPLATES_DIR + "/")) {
@@ -76,25 +103,12 @@ public final class TemplateSnapshot {
             }
             String set = rest.substring(0, slash);
             String rel = rest.substring(slash + 1);
-            RegenConfig.FileSettings settings = config.fileSettings(set, rel);
-            Template pathTemplate = rel.contains("<%") ? Template.parse(where + path + " (file name)", rel) : null;
-            byte[] bytes = e.getValue().content();
-            String text = utf8(bytes);
-            Template body = null;
-            byte[] binary = null;
-            if (text == null) {
-                binary = bytes;
-                if (settings.policy() == Policy.MANAGED_BLOCK) {
-                    throw new TemplateException(where + path, 0, "a binary file cannot be a managed block");
-                }
-            } else {
-                body = Template.parse(where + path, text);
+            List<TemplateFile> setFiles = sets.computeIfAbsent(set, k -> new ArrayList<>());
+            try {
+                setFiles.add(compileFile(where, path, set, rel, config.fileSettings(set, rel), e.getValue()));
+            } catch (TemplateException ex) {
+                broken.computeIfAbsent(set, k -> new ArrayList<>()).add(TemplateError.of(set, ex));
             }
-            if (pathTemplate == null) {
-                checkTarget(where + path, rel, settings);
-            }
-            sets.computeIfAbsent(set, k -> new ArrayList<>()).add(new TemplateFile(set, path, rel, pathTemplate,
-                    body, binary, e.getValue().executable(), settings));
         }
         for (RegenConfig.SetConfig declared : config.declaredSets().values()) {
             if (!sets.containsKey(declared.name())) {
@@ -104,7 +118,30 @@ public final class TemplateSnapshot {
         }
         Map<String, List<TemplateFile>> frozen = new LinkedHashMap<>();
         sets.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-        return new TemplateSnapshot(templatesRepo, revision, config, frozen);
+        Map<String, List<TemplateError>> frozenBroken = new LinkedHashMap<>();
+        broken.forEach((k, v) -> frozenBroken.put(k, List.copyOf(v)));
+        return new TemplateSnapshot(templatesRepo, revision, config, frozen, frozenBroken);
+    }
+
+    private static TemplateFile compileFile(String where, String path, String set, String rel,
+                                            RegenConfig.FileSettings settings, RepoFile file) {
+        Template pathTemplate = rel.contains("<%") ? Template.parse(where + path + " (file name)", rel) : null;
+        byte[] bytes = file.content();
+        String text = utf8(bytes);
+        Template body = null;
+        byte[] binary = null;
+        if (text == null) {
+            binary = bytes;
+            if (settings.policy() == Policy.MANAGED_BLOCK) {
+                throw new TemplateException(where + path, 0, "a binary file cannot be a managed block");
+            }
+        } else {
+            body = Template.parse(where + path, text);
+        }
+        if (pathTemplate == null) {
+            checkTarget(where + path, rel, settings);
+        }
+        return new TemplateFile(set, path, rel, pathTemplate, body, binary, file.executable(), settings);
     }
 
     private static void checkTarget(String source, String target, RegenConfig.FileSettings settings) {
@@ -205,41 +242,78 @@ public final class TemplateSnapshot {
         return config.modeFor(repo);
     }
 
+    /** The sets whose templates do not compile, with why (each applies nowhere). */
+    public Map<String, List<TemplateError>> brokenSets() {
+        return broken;
+    }
+
     /**
-     * Renders every template that applies to the repository. A template that renders to nothing
-     * but whitespace produces no file (how a template makes a file conditional).
+     * Renders every template that applies to the repository, or throws the first template error.
      *
      * @throws TemplateException on unknown variables, or when two templates write the same path
      */
     public List<RenderedFile> render(RepositoryInfo repo) {
+        Rendering r = renderAll(repo);
+        if (!r.errors().isEmpty()) {
+            throw r.errors().get(0).toException();
+        }
+        return r.files();
+    }
+
+    /**
+     * Renders every set that applies to the repository, one set at a time: a template error
+     * (one that does not compile, an unknown variable, a path another template writes) fails
+     * its whole set for this repository and no other set. A template that renders to nothing
+     * but whitespace produces no file (how a template makes a file conditional).
+     */
+    public Rendering renderAll(RepositoryInfo repo) {
         List<RenderedFile> out = new ArrayList<>();
+        List<TemplateError> errors = new ArrayList<>();
         Map<String, String> sources = new HashMap<>();
         for (String set : setsFor(repo)) {
-            Map<String, Object> values = TemplateValues.of(repo, templatesRepo.fullName(),
-                    config.variablesFor(set, repo));
-            for (TemplateFile t : sets.get(set)) {
-                String path = t.relativePath();
-                if (t.path() != null) {
-                    path = t.path().render(values);
-                    checkTarget(templatesRepo.fullName() + ":" + t.source(), path, t.settings());
-                }
-                RenderedFile f;
-                if (t.body() == null) {
-                    f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), null, t.binary());
-                } else {
-                    String text = t.body().render(values);
-                    if (text.isBlank()) {
-                        continue;
-                    }
-                    f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), text, null);
-                }
-                String previous = sources.putIfAbsent(path, t.source());
-                if (previous != null) {
-                    throw new TemplateException(templatesRepo.fullName() + ":" + t.source(), 0, "renders to '" + path
-                            + "' for " + repo.fullName() + ", as does " + previous + ": one file, one template");
-                }
-                out.add(f);
+            List<TemplateError> compileErrors = broken.get(set);
+            if (compileErrors != null) {
+                errors.addAll(compileErrors);
+                continue;
             }
+            Map<String, String> setSources = new HashMap<>();
+            try {
+                List<RenderedFile> files = renderSet(set, repo, sources, setSources);
+                out.addAll(files);
+                sources.putAll(setSources);
+            } catch (TemplateException e) {
+                errors.add(TemplateError.of(set, e));
+            }
+        }
+        return new Rendering(out, errors);
+    }
+
+    private List<RenderedFile> renderSet(String set, RepositoryInfo repo, Map<String, String> taken,
+                                         Map<String, String> sources) {
+        List<RenderedFile> out = new ArrayList<>();
+        Map<String, Object> values = TemplateValues.of(repo, templatesRepo.fullName(), config.variablesFor(set, repo));
+        for (TemplateFile t : sets.get(set)) {
+            String path = t.relativePath();
+            if (t.path() != null) {
+                path = t.path().render(values);
+                checkTarget(templatesRepo.fullName() + ":" + t.source(), path, t.settings());
+            }
+            RenderedFile f;
+            if (t.body() == null) {
+                f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), null, t.binary());
+            } else {
+                String text = t.body().render(values);
+                if (text.isBlank()) {
+                    continue;
+                }
+                f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), text, null);
+            }
+            String previous = taken.containsKey(path) ? taken.get(path) : sources.putIfAbsent(path, t.source());
+            if (previous != null) {
+                throw new TemplateException(templatesRepo.fullName() + ":" + t.source(), 0, "renders to '" + path
+                        + "' for " + repo.fullName() + ", as does " + previous + ": one file, one template");
+            }
+            out.add(f);
         }
         return out;
     }

@@ -50,7 +50,7 @@ class RegenCommandTest {
             repos.commit(api, files("src/a.txt", "a\n"), "init");
             repos.create("acme", "old", GitRepoSettings.defaults().withArchived(true));
 
-            Result plan = run(args("regen", "plan", "--diff"));
+            Result plan = run(args("regen", "plan", "--diff", "--files"));
             assertThat(plan.exit()).as(plan.err()).isEqualTo(RegenCommand.EXIT_CHANGES);
             assertThat(plan.out()).contains("acme/api: 2 create\n", "  create         ci.yml\n",
                     "acme/old: skipped: archived", "acme/.github: skipped: the templates repository",

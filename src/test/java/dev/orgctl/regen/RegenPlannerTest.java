@@ -277,11 +277,13 @@ class RegenPlannerTest {
     void brokenTemplatesAndConfigurationNameTheFileAndLine() {
         fx.templates(files("templates/ci/ci.yml", "name: ci\nrun: <%= repo.nmae %>\n"));
         RepoRef api = fx.target("api");
-        assertThatThrownBy(() -> fx.plan(api)).isInstanceOf(TemplateException.class)
+        assertThat(fx.plan(api).errors()).extracting(TemplateError::message).singleElement().asString()
+                .startsWith("acme/.github:templates/ci/ci.yml line 2: unknown variable 'repo.nmae'");
+        assertThatThrownBy(() -> fx.snapshot().render(fx.info(api))).isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("acme/.github:templates/ci/ci.yml line 2: unknown variable 'repo.nmae'");
         RegenResult r = fx.regenerate(api);
-        assertThat(r).isInstanceOf(RegenResult.Failed.class);
-        assertThat(((RegenResult.Failed) r).retryable()).isFalse();
+        assertThat(r).isInstanceOf(RegenResult.NoChange.class);
+        assertThat(r.templateErrors()).extracting(TemplateError::set).containsExactly("ci");
 
         fx.templates(files("templates/ci/ci.yml", "ok\n", "orgctl.yaml", "sets:\n  ci:\n    targets: {nmes: [x]}\n"));
         assertThatThrownBy(() -> fx.snapshot()).hasMessageStartingWith("acme/.github:orgctl.yaml line 3: "
@@ -291,10 +293,44 @@ class RegenPlannerTest {
                 + "templates/missing/");
         fx.templates(files("orgctl.yaml", "sets:\n  ci:\n    files:\n      ci.json: managed-block\n",
                 "templates/ci/ci.json", "{}\n"));
-        assertThatThrownBy(() -> fx.snapshot()).hasMessageContaining("templates/ci/ci.json")
-                .hasMessageContaining("managed-block needs a file format with comments");
+        assertThat(fx.snapshot().brokenSets().get("ci")).extracting(TemplateError::message).singleElement()
+                .asString().contains("templates/ci/ci.json", "managed-block needs a file format with comments");
         fx.templates(files("orgctl.yaml", null, "templates/x/y.yml", "y\n", "templates/z/y.yml", "z\n"));
-        assertThatThrownBy(() -> fx.plan(api)).hasMessageContaining("renders to 'y.yml'");
+        assertThat(fx.plan(api).errors()).extracting(TemplateError::message).singleElement().asString()
+                .contains("renders to 'y.yml'");
+    }
+
+    @Test
+    void aBrokenTemplateFailsOnlyItsSetAndNeverDeletesItsFiles() throws Exception {
+        fx.templates(files("templates/ci/ci.yml", "name: <%= repo.name %>\n",
+                "templates/docs/docs.md", "docs of <%= repo.name %>\n",
+                "templates/lint/lint.yml", "lint: <%= repo.name %>\n"));
+        RepoRef api = fx.target("api");
+        RepoRef web = fx.target("web");
+        assertThat(fx.regenerate(api)).isInstanceOf(RegenResult.Committed.class);
+        assertThat(fx.regenerate(web)).isInstanceOf(RegenResult.Committed.class);
+
+        // One set's template no longer compiles, another's uses an unknown variable for api only; a third changes.
+        fx.templates(files("templates/ci/ci.yml", "name: <% if repo.name %>\n",
+                "templates/docs/docs.md", "docs v2 of <%= repo.name %>"
+                        + "<% if repo.name == \"api\" %><%= repo.nope %><% end %>\n",
+                "templates/lint/lint.yml", "lint: <%= repo.name | upper %>\n"));
+        RegenResult ra = fx.regenerate(api);
+        RegenResult rw = fx.regenerate(web);
+        assertThat(ra).isInstanceOf(RegenResult.Committed.class);
+        assertThat(ra.templateErrors()).extracting(TemplateError::set).containsExactlyInAnyOrder("ci", "docs");
+        assertThat(rw.templateErrors()).extracting(TemplateError::set).containsExactly("ci");
+        assertThat(ra.templateErrors()).extracting(TemplateError::message)
+                .anySatisfy(m -> assertThat(m).startsWith("acme/.github:templates/ci/ci.yml line 1: "));
+        // The sets that render are applied; the failed sets' files are neither rewritten nor deleted.
+        assertThat(fx.repos.file(api, "lint.yml")).endsWith("lint: API\n");
+        assertThat(fx.repos.file(api, "ci.yml")).endsWith("name: api\n");
+        assertThat(fx.repos.file(api, "docs.md")).endsWith("docs of api\n");
+        assertThat(fx.repos.file(web, "lint.yml")).endsWith("lint: WEB\n");
+        assertThat(fx.repos.file(web, "ci.yml")).endsWith("name: web\n");
+        assertThat(OwnershipManifest.parse(fx.repos.file(api, OwnershipManifest.PATH)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).files())
+                .containsKeys("ci.yml", "docs.md", "lint.yml");
     }
 
     @Test
