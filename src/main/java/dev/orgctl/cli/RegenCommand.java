@@ -255,7 +255,8 @@ public final class RegenCommand implements Runnable {
             }
             printDetails(out, p);
             if (diff) {
-                for (FilePlan f : p.allFiles()) {
+                // The ownership manifest's diff is orgctl's bookkeeping (hashes that differ per repository): --files lists it.
+                for (FilePlan f : p.files()) {
                     if (f.action() != FileAction.UNCHANGED) {
                         String text = f.unifiedDiff();
                         if (!diffs.add(text, o.repo().name())) {
