@@ -261,14 +261,15 @@ public final class RegenConfig {
             throw error(n, key, "expected true or false");
         }
 
+        /** A list of text values; a single value is a list of one, for every key that takes a list. */
         private List<String> strings(YamlTree.Node n, String key) {
             List<String> out = new ArrayList<>();
-            if (n instanceof YamlTree.Scalar) {
-                out.add(string(n, key));
+            if (n instanceof YamlTree.Scalar s && s.value() != null && !(s.value() instanceof Boolean)) {
+                out.add(s.value().toString());
                 return out;
             }
             if (!(n instanceof YamlTree.ListNode l)) {
-                throw error(n, key, "expected a list of text values");
+                throw error(n, key, "expected a text value or a list of them");
             }
             for (int i = 0; i < l.items().size(); i++) {
                 out.add(string(l.items().get(i), key + "[" + i + "]"));

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document as a tree whose every node remembers its line, so that errors in
@@ -60,21 +62,52 @@ final class YamlTree {
         }
     }
 
-    /** Parses one document; an empty document is an empty map. */
+    /**
+     * Parses one document. A document with no content (empty, only comments, only {@code ---}) is
+     * an error: a file emptied by mistake must not silently mean "no configuration".
+     */
     static Node parse(String file, byte[] bytes) {
         try (JsonParser p = YAML.createParser(bytes)) {
             JsonToken t = p.nextToken();
-            if (t == null) {
-                return new MapNode(Map.of(), 1);
+            if (t == null || t == JsonToken.VALUE_NULL && p.nextToken() == null) {
+                throw new TemplateException(file, 0, "the file is empty (or only comments): write its settings, "
+                        + "or delete it for the defaults (every set to every repository)");
             }
             return read(file, p);
         } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String msg = e.getOriginalMessage().split("\n")[0];
-            throw new TemplateException(file, loc == null ? 0 : loc.getLineNr(), "not valid YAML: " + msg);
+            throw syntaxError(file, e);
         } catch (IOException e) {
             throw new TemplateException(file, 0, "cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * The YAML parser's own problem, on one line, at the line where it found it (not where the
+     * construct it was reading began), with what it was reading as context.
+     */
+    private static TemplateException syntaxError(String file, JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblem() != null) {
+            Mark at = m.getProblemMark();
+            StringBuilder msg = new StringBuilder("not valid YAML: ").append(oneLine(m.getProblem()));
+            if (at != null) {
+                msg.append(" (column ").append(at.getColumn() + 1).append(')');
+            }
+            if (m.getContext() != null) {
+                msg.append(", ").append(oneLine(m.getContext()));
+                Mark ctx = m.getContextMark();
+                if (ctx != null && (at == null || ctx.getLine() != at.getLine())) {
+                    msg.append(" that starts on line ").append(ctx.getLine() + 1);
+                }
+            }
+            return new TemplateException(file, at == null ? 0 : at.getLine() + 1, msg.toString());
+        }
+        JsonLocation loc = e.getLocation();
+        return new TemplateException(file, loc == null ? 0 : loc.getLineNr(),
+                "not valid YAML: " + oneLine(e.getOriginalMessage()));
+    }
+
+    private static String oneLine(String text) {
+        return text.replace("\\t(TAB)", "tab").replace('\t', ' ').replaceAll("\\s*\\n\\s*", " ").strip();
     }
 
     private static Node read(String file, JsonParser p) throws IOException {

@@ -97,8 +97,9 @@ class RegenConfigTest {
         assertThat(c.targets("any", repo("x", List.of(), Visibility.INTERNAL))).isTrue();
         assertThat(c.fileSettings("any", "a.yml"))
                 .isEqualTo(new RegenConfig.FileSettings(Policy.OVERWRITE, DriftPolicy.REPAIR, true));
-        assertThat(RegenConfig.parse(FILE, "").fromFile()).isTrue();
-        assertThat(RegenConfig.parse(FILE, "# only a comment\n").declaredSets()).isEmpty();
+        // A file with nothing but its version is the defaults too (an empty file is an error: see below).
+        assertThat(RegenConfig.parse(FILE, "version: 1\n").fromFile()).isTrue();
+        assertThat(RegenConfig.parse(FILE, "# only a version\nversion: 1\n").declaredSets()).isEmpty();
     }
 
     @Test
@@ -136,6 +137,48 @@ class RegenConfigTest {
                 .satisfies(e -> assertThat(((TemplateException) e).line()).isPresent());
         assertThatThrownBy(() -> RegenConfig.parse(FILE, "a: 1\na: 2\n")).hasMessageContaining("line 2")
                 .hasMessageContaining("'a' appears twice");
+    }
+
+    @Test
+    void yamlSyntaxErrorsGiveTheParsersProblemAtItsLine() {
+        // A tab used for indentation is on line 3 (the parser's location said line 2).
+        assertThatThrownBy(() -> RegenConfig.parse(FILE, "sets:\n  ci:\n\ttargets: all\n"))
+                .hasMessage(FILE + " line 3: not valid YAML: found character 'tab' that cannot start any token. "
+                        + "(Do not use tab for indentation) (column 1), while scanning for the next token");
+        // The problem, not only the construct the parser was reading ("while parsing a flow sequence").
+        assertThatThrownBy(() -> RegenConfig.parse(FILE, "sets:\n  ci:\n    targets: [a\n  other: x\n"))
+                .hasMessage(FILE + " line 4: not valid YAML: expected ',' or ']', but got : (column 8), while "
+                        + "parsing a flow sequence that starts on line 3");
+        assertThatThrownBy(() -> RegenConfig.parse(FILE, "mode: 'direct\nheader: true\n"))
+                .hasMessageContaining("found unexpected end of stream").hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void anEmptyOrgctlYamlIsAnErrorNotTheDefaults() {
+        for (String empty : new String[] {"", "\n\n", "# nothing yet\n", "---\n"}) {
+            assertThatThrownBy(() -> RegenConfig.parse(FILE, empty)).as("'%s'", empty)
+                    .isInstanceOf(TemplateException.class)
+                    .hasMessage(FILE + ": the file is empty (or only comments): write its settings, or delete it "
+                            + "for the defaults (every set to every repository)");
+        }
+    }
+
+    @Test
+    void aSingleValueWhereAListIsExpectedIsAOneItemListForEveryKey() {
+        RegenConfig c = RegenConfig.parse(FILE, "groups:\n  g:\n    select: {topics: java}\n"
+                + "sets:\n  ci:\n    targets:\n      names: \"svc-*\"\n      topics: java\n"
+                + "      visibility: public\n      groups: g\n      exclude: svc-legacy\n");
+        Selector t = c.set("ci").targets();
+        assertThat(t.names()).extracting(Glob::pattern).containsExactly("svc-*");
+        assertThat(t.topics()).containsExactly("java");
+        assertThat(t.visibility()).containsExactly(Visibility.PUBLIC);
+        assertThat(t.groups()).containsExactly("g");
+        assertThat(t.exclude()).extracting(Glob::pattern).containsExactly("svc-legacy");
+        assertThat(c.groups().get("g").select().topics()).containsExactly("java");
+        assertThatThrownBy(() -> RegenConfig.parse(FILE, "sets:\n  ci:\n    targets:\n      names: {a: 1}\n"))
+                .hasMessageContaining("line 4: sets.ci.targets.names: expected a text value or a list of them");
+        assertThatThrownBy(() -> RegenConfig.parse(FILE, "sets:\n  ci:\n    targets:\n      names:\n"))
+                .hasMessageContaining("sets.ci.targets.names: expected a text value or a list of them");
     }
 
     @Test
