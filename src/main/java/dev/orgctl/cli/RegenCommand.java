@@ -334,7 +334,7 @@ public final class RegenCommand implements Runnable {
             } else if (r instanceof RegenResult.Failed || r instanceof RegenResult.HeadKeptMoving
                     || !r.templateErrors().isEmpty()) {
                 tally.failed++;
-            } else if (r instanceof RegenResult.NoChange) {
+            } else if (r instanceof RegenResult.NoChange || r instanceof RegenResult.Unchanged) {
                 tally.same++;
             } else {
                 tally.changing++;
@@ -359,6 +359,9 @@ public final class RegenCommand implements Runnable {
             }
             if (r instanceof RegenResult.Skipped s) {
                 return "skipped: " + s.reason();
+            }
+            if (r instanceof RegenResult.Unchanged u) {
+                return "no change (unchanged since verified at " + Headers.shortRev(u.head()) + ")";
             }
             if (r instanceof RegenResult.HeadKeptMoving h) {
                 return "not done: the head kept moving (re-planned " + h.replans() + "x); run again";

@@ -96,9 +96,11 @@ public final class Controller implements AutoCloseable {
         DeadLetters deadLetters = new DeadLetters(js, jsm);
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics);
-        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, deadLetters, settings, metrics);
+        KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
+        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, deadLetters, settings, metrics,
+                verified);
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
-                nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC());
+                nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics, events, worker, reconciler, deadLetters, locks,
                 eventConsumer, jobConsumer);
         c.startLoops();

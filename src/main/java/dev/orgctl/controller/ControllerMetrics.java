@@ -1,8 +1,12 @@
 package dev.orgctl.controller;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The controller's Prometheus metrics. Each snake-prevention layer has its own label value, so an
@@ -11,6 +15,8 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class ControllerMetrics {
     private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> unknownRepos =
+            new ConcurrentHashMap<>();
 
     public ControllerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,11 +42,26 @@ public final class ControllerMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
-    /** A template set that failed to render for one repository (the others were applied). */
+    /** A template set that failed to render for one repository (the others were applied); "" for orgctl.yaml. */
     public void templateError(String set) {
         Counter.builder("orgctl_controller_template_errors")
-                .description("Template sets that failed to render for a repository, by set").tag("set", set)
+                .description("Template sets that failed to render for a repository, by set")
+                .tag("set", set.isEmpty() ? "orgctl.yaml" : set)
                 .register(registry).increment();
+    }
+
+    /**
+     * {@code repos.<name>} entries of orgctl.yaml that name no repository of the org, as of the last
+     * full reconcile: a gauge an alert can watch (a typo silently gives a repository the defaults).
+     */
+    public void unknownRepos(String org, int count) {
+        unknownRepos.computeIfAbsent(org, o -> {
+            AtomicInteger v = new AtomicInteger();
+            Gauge.builder("orgctl_config_unknown_repos", v, AtomicInteger::get)
+                    .description("repos.<name> entries of orgctl.yaml that name no repository of the org")
+                    .tag("org", o).register(registry);
+            return v;
+        }).set(count);
     }
 
     public void deadLetter(String stoppedBy) {

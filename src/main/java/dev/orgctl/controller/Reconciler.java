@@ -10,8 +10,12 @@ import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.WorkflowState;
+import dev.orgctl.regen.ConfigTypos;
+import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
+import dev.orgctl.regen.Verification;
+import dev.orgctl.regen.VerifiedRepos;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
@@ -42,9 +46,23 @@ public final class Reconciler {
     private final LockService locks;
     private final KeyValue controllerState;
     private final Clock clock;
+    private final Verification verification;
+    private final ControllerMetrics metrics;
 
     public Reconciler(RepositoryHost host, JobScheduler scheduler, Workflows workflows, LockService locks,
                       KeyValue controllerState, Clock clock) {
+        this(host, scheduler, workflows, locks, controllerState, clock, VerifiedRepos.NONE, null);
+    }
+
+    /**
+     * @param verified repositories as last verified (ORGCTL_VERIFIED): one whose head and fingerprint
+     *                 did not move gets no job
+     * @param metrics  where unknown {@code repos.<name>} entries are counted (null: not counted)
+     */
+    public Reconciler(RepositoryHost host, JobScheduler scheduler, Workflows workflows, LockService locks,
+                      KeyValue controllerState, Clock clock, VerifiedRepos verified, ControllerMetrics metrics) {
+        this.verification = new Verification(host, verified);
+        this.metrics = metrics;
         this.host = host;
         this.scheduler = scheduler;
         this.workflows = workflows;
@@ -53,26 +71,42 @@ public final class Reconciler {
         this.clock = clock;
     }
 
-    /** What one reconcile did. */
-    public record Report(int targets, int queued, int coalesced, int recovered) {
+    /**
+     * What one reconcile did: {@code verified} targets were skipped unread (head and fingerprint as
+     * last verified); {@code unknownRepos} {@code repos.<name>} entries name no repository of the org.
+     */
+    public record Report(int targets, int queued, int coalesced, int recovered, int verified, int unknownRepos) {
     }
 
-    /** Schedules a regeneration of every target repository of the org now. */
+    /** Schedules a regeneration of every target repository of the org that is not as last verified, now. */
     public Report reconcileAll(String org, String causation) {
         TemplateSnapshot templates = new TemplateLoader(host).load(org);
-        List<RepositoryInfo> targets = templates.targets(host.listRepositories(org));
+        List<RepositoryInfo> all = host.listRepositories(org);
+        List<TemplateError> unknown = ConfigTypos.unknown(templates, all);
+        for (TemplateError e : unknown) {
+            log.atWarn().addKeyValue("org", org).addKeyValue("error", e.message())
+                    .log("orgctl.yaml names a repository that does not exist");
+        }
+        if (metrics != null) {
+            metrics.unknownRepos(org, unknown.size());
+        }
+        List<RepositoryInfo> targets = templates.targets(all);
         int queued = 0;
+        int verified = 0;
         for (RepositoryInfo r : targets) {
-            if (scheduler.schedule(org, r.name(), JobReason.RECONCILE, templates.revision(), causation, 0)
+            if (verification.skip(templates, r).isPresent()) {
+                verified++;
+            } else if (scheduler.schedule(org, r.name(), JobReason.RECONCILE, templates.revision(), causation, 0)
                     == JobScheduler.Outcome.QUEUED) {
                 queued++;
             }
         }
         int recovered = recoverStalePending(Duration.ofMinutes(2));
-        Report report = new Report(targets.size(), queued, targets.size() - queued, recovered);
+        Report report = new Report(targets.size(), queued, targets.size() - queued - verified, recovered, verified,
+                unknown.size());
         log.atInfo().addKeyValue("org", org).addKeyValue("causation", causation).addKeyValue("targets", report.targets())
-                .addKeyValue("queued", report.queued()).addKeyValue("recovered", report.recovered())
-                .log("full reconcile scheduled");
+                .addKeyValue("queued", report.queued()).addKeyValue("verified", report.verified())
+                .addKeyValue("recovered", report.recovered()).log("full reconcile scheduled");
         return report;
     }
 

@@ -22,6 +22,8 @@ import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateException;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
+import dev.orgctl.regen.Verification;
+import dev.orgctl.regen.VerifiedRepos;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.util.List;
@@ -66,10 +68,19 @@ public final class Worker {
     private final DeadLetters deadLetters;
     private final ControllerSettings settings;
     private final ControllerMetrics metrics;
+    private final Verification verification;
 
     public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
                   OwnCommits ownCommits, CircuitBreaker breaker, DeadLetters deadLetters, ControllerSettings settings,
                   ControllerMetrics metrics) {
+        this(host, locks, workflows, scheduler, ownCommits, breaker, deadLetters, settings, metrics, VerifiedRepos.NONE);
+    }
+
+    /** @param verified where repositories as last verified are kept (ORGCTL_VERIFIED): unchanged ones are not read */
+    public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
+                  OwnCommits ownCommits, CircuitBreaker breaker, DeadLetters deadLetters, ControllerSettings settings,
+                  ControllerMetrics metrics, VerifiedRepos verified) {
+        this.verification = new Verification(host, verified);
         this.host = host;
         this.templates = new TemplateLoader(host);
         this.executor = new RegenExecutor(host, new RegenPlanner(host), settings.identity(), 5,
@@ -212,7 +223,7 @@ public final class Worker {
         lease.checkStillHeld(); // fence: nothing is written by a worker that lost its lock
         RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
-        RegenResult result = executor.regenerate(snapshot, info.get(), ctx);
+        RegenResult result = verification.regenerate(executor, snapshot, info.get(), ctx);
         return withTemplateErrors(run, record(run, job, result, snapshot.revision(), depth), result);
     }
 
@@ -275,6 +286,11 @@ public final class Worker {
         if (result instanceof RegenResult.Skipped s) {
             metrics.job("skipped");
             return new Outcome(true, "skipped: " + s.reason(), "", "");
+        }
+        if (result instanceof RegenResult.Unchanged u) {
+            metrics.job("verified");
+            line.addKeyValue("head", u.head()).log("unchanged since last verified: not read");
+            return new Outcome(true, "unchanged since verified", u.head(), "");
         }
         if (result instanceof RegenResult.HeadKeptMoving h) {
             throw new RetryableFailure("the head of " + org + "/" + repo + " kept moving (" + h.replans() + " re-plans)");

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /** What a regeneration of one repository did. */
 public sealed interface RegenResult permits RegenResult.Committed, RegenResult.NoChange, RegenResult.Proposed,
-        RegenResult.ProposalClosed, RegenResult.HeadKeptMoving, RegenResult.Failed, RegenResult.Skipped {
+        RegenResult.ProposalClosed, RegenResult.HeadKeptMoving, RegenResult.Failed, RegenResult.Skipped,
+        RegenResult.Unchanged {
 
     RepositoryInfo repo();
 
@@ -75,6 +76,17 @@ public sealed interface RegenResult permits RegenResult.Committed, RegenResult.N
 
     /** Not a repository orgctl regenerates (archived, the templates repository). */
     record Skipped(RepositoryInfo repo, String reason) implements RegenResult {
+        @Override
+        public int replans() {
+            return 0;
+        }
+    }
+
+    /**
+     * Not read at all: its head and what applies to it are as orgctl last verified them
+     * ({@link Verification}). Like {@link NoChange}, without the reads.
+     */
+    record Unchanged(RepositoryInfo repo, String head) implements RegenResult {
         @Override
         public int replans() {
             return 0;

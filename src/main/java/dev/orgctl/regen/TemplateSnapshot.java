@@ -42,14 +42,20 @@ public final class TemplateSnapshot {
     private final Map<String, List<TemplateFile>> sets;
     /** Sets with a template that does not compile: applied nowhere, reported for every repository they target. */
     private final Map<String, List<TemplateError>> broken;
+    /** The content of {@code orgctl.yaml} and of each set's files, for {@link #fingerprint}. */
+    private final String configDigest;
+    private final Map<String, String> setDigests;
 
     private TemplateSnapshot(RepoRef templatesRepo, String revision, RegenConfig config,
-                             Map<String, List<TemplateFile>> sets, Map<String, List<TemplateError>> broken) {
+                             Map<String, List<TemplateFile>> sets, Map<String, List<TemplateError>> broken,
+                             String configDigest, Map<String, String> setDigests) {
         this.templatesRepo = templatesRepo;
         this.revision = revision;
         this.config = config;
         this.sets = sets;
         this.broken = broken;
+        this.configDigest = configDigest;
+        this.setDigests = setDigests;
     }
 
     /**
@@ -91,6 +97,7 @@ public final class TemplateSnapshot {
                 : RegenConfig.parse(where + RegenConfig.FILE, yaml.content());
         Map<String, List<TemplateFile>> sets = new TreeMap<>();
         Map<String, List<TemplateError>> broken = new TreeMap<>();
+        Map<String, Fingerprint> digests = new TreeMap<>();
         for (Map.Entry<String, RepoFile> e : new TreeMap<>(files).entrySet()) {
             String path = e.getKey();
             if (!path.startsWith(TEMPLATES_DIR + "/")) {
@@ -104,6 +111,8 @@ public final class TemplateSnapshot {
             String set = rest.substring(0, slash);
             String rel = rest.substring(slash + 1);
             List<TemplateFile> setFiles = sets.computeIfAbsent(set, k -> new ArrayList<>());
+            digests.computeIfAbsent(set, k -> new Fingerprint("set")).add(rel).add(e.getValue().content())
+                    .add(Boolean.toString(e.getValue().executable()));
             try {
                 setFiles.add(compileFile(where, path, set, rel, config.fileSettings(set, rel), e.getValue()));
             } catch (TemplateException ex) {
@@ -120,7 +129,11 @@ public final class TemplateSnapshot {
         sets.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
         Map<String, List<TemplateError>> frozenBroken = new LinkedHashMap<>();
         broken.forEach((k, v) -> frozenBroken.put(k, List.copyOf(v)));
-        return new TemplateSnapshot(templatesRepo, revision, config, frozen, frozenBroken);
+        Map<String, String> setDigests = new TreeMap<>();
+        digests.forEach((k, v) -> setDigests.put(k, v.hex()));
+        String configDigest = new Fingerprint("config").add(yaml == null ? new byte[0] : yaml.content()).hex();
+        return new TemplateSnapshot(templatesRepo, revision, config, frozen, frozenBroken, configDigest,
+                Map.copyOf(setDigests));
     }
 
     private static TemplateFile compileFile(String where, String path, String set, String rel,
@@ -235,6 +248,23 @@ public final class TemplateSnapshot {
             }
         }
         return out;
+    }
+
+    /**
+     * What regenerating {@code repo} depends on besides the repository's own files: the templates
+     * repository, the content of {@code orgctl.yaml}, the content of every set that applies to it,
+     * and the repository's properties that templates and selectors read (name, default branch,
+     * topics, visibility, language, archived). Not the template revision: a push that changes
+     * nothing this repository gets leaves its fingerprint as it was.
+     */
+    public String fingerprint(RepositoryInfo repo) {
+        Fingerprint f = new Fingerprint("orgctl-repo-fingerprint-v1").add(templatesRepo.fullName()).add(configDigest)
+                .add(repo.fullName()).add(repo.defaultBranch()).add(String.join(",", repo.topics()))
+                .add(repo.visibility().name()).add(repo.language().orElse("")).add(Boolean.toString(repo.archived()));
+        for (String set : setsFor(repo)) {
+            f.add(set).add(setDigests.getOrDefault(set, ""));
+        }
+        return f.hex();
     }
 
     /** The mode for a repository (direct or pull-request). */

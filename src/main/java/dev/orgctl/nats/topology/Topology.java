@@ -23,6 +23,7 @@ public final class Topology {
     public static final String BREAKERS_BUCKET = "ORGCTL_BREAKERS";
     public static final String CONTROLLER_BUCKET = "ORGCTL_CONTROLLER";
     public static final String RATE_BUCKET = "ORGCTL_RATE";
+    public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -98,6 +99,12 @@ public final class Topology {
                 // File storage: a restarted server must not hand out a second hour's worth of writes.
                 new BucketSpec(RATE_BUCKET, "shared GitHub write budget (content-creation ceiling)", 1,
                         Duration.ofMinutes(65), 16 * MIB, 16 * 1024, StorageType.File, r),
+                // Per repository, the head and template fingerprint orgctl last verified, so that a reconcile
+                // skips a repository nothing changed in without reading it. History 1: only the last
+                // verification matters. TTL 7 days: every repository is read in full at least once a week
+                // (a safety valve; a lost entry costs one read, never a missed change).
+                new BucketSpec(VERIFIED_BUCKET, "repositories as orgctl last verified them (head, fingerprint)", 1,
+                        Duration.ofDays(7), 256 * MIB, 1024, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.
