@@ -2,6 +2,7 @@ package dev.orgctl.hosts.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orgctl.controller.KvVerifiedRepos;
 import dev.orgctl.hosts.ProposalRequest;
 import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.regen.RegenConfig;
@@ -12,6 +13,10 @@ import dev.orgctl.regen.RunContext;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
+import dev.orgctl.regen.Verification;
+import dev.orgctl.nats.topology.Topology;
+import dev.orgctl.testing.NatsServerFixture;
+import io.nats.client.Connection;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakeRepo;
 import dev.orgctl.testing.github.GitHubFake;
@@ -95,6 +100,45 @@ class GitHubRegenEngineTest {
         assertThat(third.get("api")).isInstanceOf(RegenResult.NoChange.class);
         assertThat(acme.requireRepo("web").file("main", ".github/CODEOWNERS").orElseThrow())
                 .contains("@acme/platform").doesNotContain("@alice");
+    }
+
+    @Test
+    void aFreshProcessSkipsVerifiedRepositoriesWithOneRefReadEachAndSeesAPush() throws Exception {
+        try (NatsServerFixture nats = NatsServerFixture.start().withTopology(); Connection c = nats.connect()) {
+            KvVerifiedRepos verified = new KvVerifiedRepos(c.keyValue(Topology.VERIFIED_BUCKET));
+            Map<String, RegenResult> first = run(host, new TemplateLoader(host).load("acme"), verified, "run-1");
+            assertThat(first.get("api")).isInstanceOf(RegenResult.Committed.class);
+
+            // Another process (no snapshot, no ETags) with the GraphQL budget spent: a repository it had to query
+            // would wait for the budget's window and then be NoChange, not Unchanged.
+            try (GitHubHost fresh = new GitHubHost(TestClients.pat(fake, fake.createToken("orgctl-2", "repo", "workflow")))) {
+                TemplateSnapshot templates = new TemplateLoader(fresh).load("acme");
+                fake.limits().primary("graphql", 0, java.time.Duration.ofSeconds(20));
+                fake.resetStats();
+                Map<String, RegenResult> second = run(fresh, templates, verified, "run-2");
+                assertThat(second.get("api")).isInstanceOf(RegenResult.Unchanged.class);
+                assertThat(second.get("web")).isInstanceOf(RegenResult.Unchanged.class);
+                assertThat(acme.requireRepo("web").stats().reads()).isLessThanOrEqualTo(1);
+                assertThat(fake.totalStats().writes()).isZero();
+
+                fake.limits().primary("graphql", 5000, java.time.Duration.ofHours(1));
+                acme.requireRepo("web").push("main", ALICE, "my owners", Map.of(".github/CODEOWNERS", "* @alice\n"));
+                Map<String, RegenResult> third = run(fresh, templates, verified, "run-3");
+                assertThat(third.get("web")).isInstanceOf(RegenResult.Committed.class);
+                assertThat(third.get("api")).isInstanceOf(RegenResult.Unchanged.class);
+            }
+        }
+    }
+
+    private static Map<String, RegenResult> run(GitHubHost on, TemplateSnapshot templates, KvVerifiedRepos verified,
+                                                String runId) {
+        RegenExecutor executor = new RegenExecutor(on, new RegenPlanner(on));
+        Verification verification = new Verification(on, verified);
+        Map<String, RegenResult> out = new LinkedHashMap<>();
+        for (RepositoryInfo r : on.listRepositories("acme")) {
+            out.put(r.name(), verification.regenerate(executor, templates, r, RunContext.of(runId)));
+        }
+        return out;
     }
 
     @Test
