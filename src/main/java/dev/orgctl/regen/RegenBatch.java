@@ -20,7 +20,7 @@ public final class RegenBatch {
     private RegenBatch() {
     }
 
-    /** Called after each repository, from the worker thread that finished it. */
+    /** Called after each repository, in the order of the input, on the thread that called {@link #run}. */
     @FunctionalInterface
     public interface Progress<T> {
         void completed(int done, int total, T result);

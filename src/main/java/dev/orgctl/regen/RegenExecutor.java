@@ -88,6 +88,11 @@ public final class RegenExecutor {
                     }
                     movedTo = ((CommitResult.MovedHead) r).actualHead();
                 } else {
+                    if (!plan.hasChanges() && plan.failed()) {
+                        // A failed set planned nothing: that is not "nothing to change", keep the proposal open.
+                        logDone(plan, "no change", null, replans);
+                        return new RegenResult.NoChange(plan, replans);
+                    }
                     if (!plan.hasChanges()) {
                         boolean closed = host.closeProposal(repo.ref(), proposalBranch,
                                 "the templates produce no change on " + plan.branch());

@@ -209,6 +209,19 @@ class RegenExecutorTest {
     }
 
     @Test
+    void aBrokenSetInPullRequestModeKeepsTheOpenProposal() {
+        fx.templates(files("orgctl.yaml", "mode: pull-request\n", "templates/ci/ci.yml", "name: <%= repo.name %>\n"));
+        RepoRef api = fx.target("api");
+        RegenResult.Proposed p = (RegenResult.Proposed) fx.regenerate(api);
+        // The only set breaks: it plans nothing, which is not "nothing left to propose".
+        fx.templates(files("templates/ci/ci.yml", "name: <% if %>\n"));
+        RegenResult r = fx.regenerate(api);
+        assertThat(r).isInstanceOf(RegenResult.NoChange.class);
+        assertThat(r.templateErrors()).isNotEmpty();
+        assertThat(fx.host.branchHead(api, "orgctl/regenerate")).contains(p.commitId());
+    }
+
+    @Test
     void archivedAndTemplatesRepositoriesAreSkipped() {
         fx.standardTemplates();
         assertThat(fx.regenerate(fx.templates)).isInstanceOf(RegenResult.Skipped.class);
