@@ -42,12 +42,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "regen", mixinStandardHelpOptions = true,
-        description = {"Regenerate N local bare repositories, beside clone-and-push on identical ones.",
-            "Measures orgctl's plan, full regeneration and no-op reconcile, and the same work done the",
-            "way file-sync Actions do it (git clone, copy, commit, push per repository), in one run.",
-            "Reports wall time, repositories per second and peak heap. Memory targets:",
-            "ORGCTL_JAVA_OPTS=-Xmx512m ./orgctl bench regen --repos 1000, and the many-files case",
-            "ORGCTL_JAVA_OPTS=-Xmx256m ./orgctl bench regen --repos 300 --template-files 500."})
+        description = {"Regenerate N local bare repositories, beside clone-and-push on copies.",
+            "Measures orgctl's plan, full regeneration and no-op reconcile, and the",
+            "same work done the way file-sync Actions do it (git clone, copy, commit,",
+            "push per repository), in one run. Reports wall time, repositories per",
+            "second, peak heap and the load average. Memory targets:",
+            "  ORGCTL_JAVA_OPTS=-Xmx512m ./orgctl bench regen --repos 1000",
+            "  ORGCTL_JAVA_OPTS=-Xmx256m ./orgctl bench regen --repos 300 \\",
+            "      --template-files 500   (the many-files case)"})
 public final class BenchRegenCommand implements Callable<Integer> {
     private static final String ORG = "bench";
     private static final String SYNC_ORG = "sync";

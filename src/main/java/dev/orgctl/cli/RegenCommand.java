@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "regen", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         description = {"Render the templates into the org's repositories now, without NATS.",
-            "Renders the templates repository (<org>/.github) directly against the repository host.",
-            "See docs/templates.md."})
+            "Renders the templates repository (<org>/.github) directly against the",
+            "repository host. See docs/templates.md."})
 public final class RegenCommand implements Runnable {
     /** Exit code of {@code plan} when some repository would change. */
     public static final int EXIT_CHANGES = 2;
@@ -192,9 +192,10 @@ public final class RegenCommand implements Runnable {
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = {"Show what a regeneration would change in each repository; writes nothing.",
-                "Prints one line per repository with counts (create, update, delete, drift-reported,",
-                "errors, files kept), the files under --files, and under --diff each distinct diff once",
-                "with the repositories it applies to. Results stream as repositories are planned.",
+                "One line per repository with counts (create, update, delete,",
+                "drift-reported, errors, files kept); the files under --files; under",
+                "--diff each distinct diff once, with the repositories it applies to.",
+                "Results stream as repositories are planned.",
                 "Exit code: 0 nothing would change, 2 something would, 1 error."})
     public static final class Plan extends Base {
         @Option(names = "--diff", description = "also print the unified diffs, each distinct one once")
@@ -271,9 +272,10 @@ public final class RegenCommand implements Runnable {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Regenerate now: one fenced commit per repository that differs.",
-                "In pull-request mode the commit goes to the orgctl/regenerate branch. A head that moves",
-                "meanwhile is planned again. Prints per repository, as each is done: committed <sha>,",
-                "no change, or what happened; a template set that fails is left out where it fails.",
+                "In pull-request mode the commit goes to the orgctl/regenerate branch.",
+                "A head that moves meanwhile is planned again. Prints per repository,",
+                "as each is done: committed <sha>, no change, or what happened; a",
+                "template set that fails is left out where it fails.",
                 "Exit code: 0 done, 1 some repository failed or had template errors."})
     public static final class Apply extends Base {
         @Option(names = "--author", paramLabel = "'NAME <EMAIL>'",
