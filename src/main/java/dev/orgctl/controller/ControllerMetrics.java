@@ -74,6 +74,12 @@ public final class ControllerMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
+    /** Gauges that tests read back (NaN when absent). */
+    public double gauge(String name, String tag, String value) {
+        Gauge g = registry.find(name).tag(tag, value).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
     /** Counters that tests and the demo read back. */
     public double count(String name, String tag, String value) {
         Counter c = registry.find(name).tag(tag, value).counter();

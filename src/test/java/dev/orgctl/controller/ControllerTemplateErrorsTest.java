@@ -8,6 +8,7 @@ import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitTestRepos;
 import dev.orgctl.proto.WorkflowState;
+import dev.orgctl.regen.SampleTemplates;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,13 @@ class ControllerTemplateErrorsTest {
             assertThat(report.queued()).isZero();
             assertThat(f.counter("orgctl_controller_jobs", "outcome", "failed")).isGreaterThanOrEqualTo(2);
             assertThat(dlq.list()).isEmpty();
+
+            // A repos.<name> entry naming no repository: counted by the reconcile, for an alert to watch.
+            f.pushGit(f.templates, GitTestRepos.files("orgctl.yaml", SampleTemplates.ORGCTL_YAML
+                    + "repos:\n  no-such-repo:\n    mode: pull-request\n"), "configure a repository that does not exist");
+            await("the new templates revision loaded", WAIT, () -> f.controller().reconciler()
+                    .reconcileAll(OrgFixture.ORG, "test-reconcile-2").unknownRepos() == 1);
+            assertThat(f.controller().metrics().gauge("orgctl_config_unknown_repos", "org", "acme")).isEqualTo(1.0);
         }
     }
 
