@@ -223,4 +223,13 @@ class RegenCommandTest {
         assertThat(r.out()).contains("orgctl full regeneration", "orgctl no-op reconcile", "clone-and-push full",
                 "clone-and-push no-op", "peak heap:");
     }
+
+    @Test
+    void benchRegenHasAManyFilesCaseAPlanPhaseAndTheVerifiedNoOp() {
+        Result r = run("bench", "regen", "--repos", "2", "--template-files", "30", "--baseline-repos", "1",
+                "--dir", tmp.resolve("bench").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 repositories, 36 template files", "orgctl plan", "orgctl no-op, verified heads",
+                "verified heads skipped unread", "load average:", "for the many-files case");
+    }
 }
