@@ -41,6 +41,23 @@ public final class ControllerMetrics {
                 .tag("stopped_by", stoppedBy).register(registry).increment();
     }
 
+    /**
+     * A job that could not keep or take its repository's lock: {@code kind} is {@code lost} (the
+     * lease was lost mid-run) or {@code inconsistent} (the bucket did not read back a create).
+     */
+    public void lockFailure(String bucket, String kind) {
+        Counter.builder("orgctl_controller_lock_failures")
+                .description("Jobs that lost or could not trust their repository lock, by bucket and kind")
+                .tag("bucket", bucket).tag("kind", kind).register(registry).increment();
+    }
+
+    /** A dead letter that could not be written: the message stays unacknowledged and comes back. */
+    public void deadLetterFailed(String loop) {
+        Counter.builder("orgctl_controller_dead_letter_failures")
+                .description("Writes to ORGCTL_DLQ that failed; the message is redelivered and tried again")
+                .tag("loop", loop).register(registry).increment();
+    }
+
     public Timer jobTimer() {
         return Timer.builder("orgctl_controller_job_duration").description("Time to work one regeneration job")
                 .publishPercentileHistogram().register(registry);
