@@ -51,10 +51,13 @@ public final class ControllerMetrics {
                 .tag("bucket", bucket).tag("kind", kind).register(registry).increment();
     }
 
-    /** A dead letter that could not be written: the message stays unacknowledged and comes back. */
-    public void deadLetterFailed(String loop) {
-        Counter.builder("orgctl_controller_dead_letter_failures")
-                .description("Writes to ORGCTL_DLQ that failed; the message is redelivered and tried again")
+    /**
+     * A message whose handling failed outright (for example its dead letter could not be written):
+     * it stays unacknowledged and comes back; the loop goes on.
+     */
+    public void unfinished(String loop) {
+        Counter.builder("orgctl_controller_unfinished")
+                .description("Messages left unacknowledged after a failure (such as a DLQ write); they are redelivered")
                 .tag("loop", loop).register(registry).increment();
     }
 
