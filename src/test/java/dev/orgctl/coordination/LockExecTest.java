@@ -250,6 +250,35 @@ class LockExecTest {
     }
 
     @Test
+    void statusShowsTheWholeAttemptAndTheTimeSinceTheTrigger() throws Exception {
+        Workflows wf = Workflows.open(conn, null, null, "status-test");
+        String id = "regen/acme/stuck-for-ten-minutes";
+        java.time.Instant tenMinutesAgo = java.time.Instant.now().minus(Duration.ofMinutes(10));
+        wf.trigger(id, dev.orgctl.proto.Trigger.newBuilder().setCausationId("d-stuck").setReason("template push")
+                .setReceivedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(tenMinutesAgo.getEpochSecond()))
+                .build());
+        String runId = "job-regen.acme.stuck-for-ten-minutes-d-stuck-123456-12";
+        try (LockService locks = TestBuckets.locks(conn, "LOCKS_EXEC", "worker")) {
+            // Twelve holders in a row, each taking the run over from the one before (attempt 12).
+            for (int attempt = 1; attempt <= 12; attempt++) {
+                Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
+                assertThat(wf.start(id, runId, lease)).isPresent();
+                lease.release();
+            }
+        }
+        Result r = orgctl("status", "--state", "running");
+        // Gone again, so that the other status test counts only its own workflows.
+        conn.keyValue(dev.orgctl.nats.topology.Topology.WORKFLOWS_BUCKET).purge(KeyCodec.encode(id));
+        assertThat(r.code()).isZero();
+        String row = r.out().lines().filter(l -> l.contains(id)).findFirst().orElseThrow();
+        String[] columns = row.trim().split("\\s+");
+        assertThat(r.out()).contains("WORKFLOW").contains("AGE").contains("ATTEMPT").contains("RUN");
+        assertThat(columns[1]).as("AGE counts from the trigger, not the last takeover").startsWith("10m");
+        assertThat(columns[2]).as("the attempt, whole").isEqualTo("12");
+        assertThat(columns[3]).as("the run id, whole").isEqualTo(runId);
+    }
+
+    @Test
     void statusShowsWorkflowsByStateAndLocks() throws Exception {
         Workflows wf = Workflows.open(conn, null, null, "status-test");
         wf.trigger("regen/acme/pending", dev.orgctl.proto.Trigger.newBuilder().setCausationId("d1").setReason("template push").build());
