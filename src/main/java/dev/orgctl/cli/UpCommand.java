@@ -64,6 +64,11 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
                     + "(default: ${DEFAULT-VALUE})")
     String breaker;
 
+    @Option(names = "--max-lock-failures", paramLabel = "N", defaultValue = "3",
+            description = "times a job may lose its repository lock (or find the lock bucket inconsistent) before "
+                    + "its workflow is FAILED and the job goes to the DLQ (default: ${DEFAULT-VALUE})")
+    int maxLockFailures;
+
     @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "500ms",
             description = "git backend: how often the ref watcher looks for pushes (default: ${DEFAULT-VALUE})")
     String watchInterval;
@@ -140,13 +145,13 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         } catch (NumberFormatException e) {
             throw new CommandFailure("--breaker: '" + breaker + "' is not N/DURATION (for example 5/10m)", Main.EXIT_CONFIG);
         }
-        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1) {
-            throw new CommandFailure("--workers and the breaker's N must be at least 1, --max-depth at least 0",
-                    Main.EXIT_CONFIG);
+        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1 || maxLockFailures < 1) {
+            throw new CommandFailure("--workers, --max-lock-failures and the breaker's N must be at least 1, "
+                    + "--max-depth at least 0", Main.EXIT_CONFIG);
         }
         return ControllerSettings.defaults().withWorkers(workers)
                 .withReconcile(every.isZero() ? Optional.empty() : Optional.of(every)).withBreaker(breakerSettings)
-                .withMaxDepth(maxDepth);
+                .withMaxDepth(maxDepth).withMaxLockFailures(maxLockFailures);
     }
 
     static Duration parseDuration(String flag, String text) {
