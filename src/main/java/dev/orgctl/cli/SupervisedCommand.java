@@ -30,7 +30,8 @@ final class SupervisedCommand implements AutoCloseable {
             "in=$1; grace=$2; shift 2",
             "IFS= read -r go || exit " + NOT_STARTED,
             "[ \"$go\" = go ] || exit " + NOT_STARTED,
-            "[ -r \"$in\" ] || in=/dev/null",
+            // orgctl's stdin for COMMAND; one that cannot be reopened (a socket) becomes /dev/null.
+            "( exec 4<\"$in\" ) 2>/dev/null || in=/dev/null",
             "\"$@\" <\"$in\" &",
             "cmd=$!",
             "exec 3<&0",
