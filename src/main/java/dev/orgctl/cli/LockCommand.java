@@ -247,7 +247,9 @@ public final class LockCommand implements Runnable {
                 "COMMAND gets ORGCTL_LOCK_NAME and ORGCTL_LOCK_TOKEN (the fencing token).",
                 "If the lease is lost (it could not be renewed), orgctl says so, stops",
                 "COMMAND (SIGTERM, then SIGKILL after --kill-after) before the lease can run",
-                "out on the server, and exits " + EXIT_LEASE_LOST + ".",
+                "out on the server, and exits " + EXIT_LEASE_LOST + ". COMMAND runs in its own session",
+                "under a small supervisor: if orgctl dies, even by SIGKILL, COMMAND is stopped",
+                "the same way before the lease can run out.",
                 "",
                 "Exit codes: COMMAND's own; " + EXIT_NOT_ACQUIRED + " the lock was still held after --wait;",
                 EXIT_LEASE_LOST + " the lease was lost; " + EXIT_CANNOT_RUN
