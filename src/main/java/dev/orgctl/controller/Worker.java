@@ -168,13 +168,15 @@ public final class Worker {
                     .log("run could not keep its lock; it will be retried");
             return Disposition.retry(failures);
         }
+        // The dead letter first: if it cannot be written the job comes back and this is tried again,
+        // whereas a workflow already FAILED would leave the redelivered job nothing to do.
+        deadLetter(job, error, "lock", failures);
         try {
             failWorkflow.run();
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("workflow", wf).addKeyValue("error", e.getMessage()).log("could not record the failure");
         }
         metrics.job("failed");
-        deadLetter(job, error, "lock", failures);
         log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
                 .addKeyValue("failures", failures).addKeyValue("error", error)
                 .log("regeneration gave up: the repository lock in " + locks.bucket() + " failed " + failures
