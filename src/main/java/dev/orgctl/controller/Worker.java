@@ -143,7 +143,8 @@ public final class Worker {
                         .addKeyValue("error", e.getMessage()).log("regeneration failed every attempt; sent to the DLQ");
                 return Disposition.ACK;
             } catch (LeaseLostException e) {
-                return lockUnusable(job, wf, runId, attempt, "lost", e.getMessage(), () -> endFailed(run, e.getMessage()));
+                String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
+                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> endFailed(run, error));
             } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");

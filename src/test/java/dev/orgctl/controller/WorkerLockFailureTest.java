@@ -17,7 +17,8 @@ import io.nats.client.Message;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A lock bucket the server corrupted (a create over a live holder succeeds, the key then reads as
@@ -25,8 +26,12 @@ import org.junit.jupiter.api.Test;
  * is in the DLQ and a metric names the bucket, instead of a RUNNING workflow retried forever.
  */
 class WorkerLockFailureTest {
-    @Test
-    void aJobWhoseLockCannotBeTrustedFailsVisiblyAfterBoundedRetries() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = CorruptKv.Mode.class, names = {"CREATE_OVER_HOLDER_READS_EMPTY", "KEY_READS_EMPTY_AFTER_READ_BACK"})
+    void aJobWhoseLockCannotBeTrustedFailsVisiblyAfterBoundedRetries(CorruptKv.Mode mode) throws Exception {
+        // Inconsistent at once: the create does not read back. Or lost mid-run: the run starts, then its
+        // lock reads as gone at the check before the commit, on every attempt (the retry loop of the issue).
+        boolean atCreate = mode == CorruptKv.Mode.CREATE_OVER_HOLDER_READS_EMPTY;
         try (OrgFixture f = OrgFixture.create(1, SampleTemplates.files())) {
             NatsRuntime nats = f.connect();
             RepositoryHost host = Hosts.open(f.config, Optional.of(nats));
@@ -39,7 +44,7 @@ class WorkerLockFailureTest {
                     nats.connection().jetStreamManagement(nats.connector().jetStreamOptions()));
             try (LockService corrupt = LockService.open(nats.connection(), nats.connector().keyValueOptions(),
                     Topology.LOCKS_BUCKET, LockService.Identity.current("worker-test"), null,
-                    CorruptKv.playing(CorruptKv.Mode.CREATE_OVER_HOLDER_READS_EMPTY))) {
+                    CorruptKv.playing(mode))) {
                 Worker worker = new Worker(host, corrupt, workflows, scheduler,
                         new OwnCommits(nats.keyValue(Topology.COMMITS_BUCKET)),
                         new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(), Clock.systemUTC()),
@@ -61,13 +66,18 @@ class WorkerLockFailureTest {
 
                 var record = workflows.get(wf).orElseThrow().record();
                 assertThat(record.getState()).isEqualTo(WorkflowState.FAILED);
-                assertThat(record.getLastError()).contains("lock bucket ORGCTL_LOCKS is inconsistent");
+                assertThat(record.getLastError()).contains(atCreate ? "lock bucket ORGCTL_LOCKS is inconsistent"
+                        : "lost the lock " + wf).contains("ORGCTL_LOCKS");
+                if (!atCreate) {
+                    assertThat(record.getAttempt()).as("each retry took the run over").isEqualTo(3);
+                }
                 assertThat(deadLetters.list()).anySatisfy(d -> {
                     assertThat(d.letter().getStoppedBy()).isEqualTo("lock");
                     assertThat(d.letter().getRepo()).isEqualTo(repo);
                     assertThat(d.letter().getError()).contains("ORGCTL_LOCKS");
                 });
-                assertThat(metrics.count("orgctl_controller_lock_failures", "bucket", "ORGCTL_LOCKS")).isEqualTo(3);
+                assertThat(metrics.count("orgctl_controller_lock_failures", "kind", atCreate ? "inconsistent" : "lost"))
+                        .isEqualTo(3);
                 assertThat(f.orgctlCommits(f.targets.get(0))).as("nothing written without a lock").isZero();
             }
         }
