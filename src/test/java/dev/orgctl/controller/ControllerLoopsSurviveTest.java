@@ -13,9 +13,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * A dead letter that cannot be written (ORGCTL_DLQ deleted) never ends the controller's loops:
- * the delivery stays unacknowledged and comes back, readiness stays ok, and once the stream exists
- * again the delivery ends in the DLQ.
+ * A dead letter that cannot be written (ORGCTL_DLQ deleted) never ends the controller's loops (the
+ * event loop and the worker loop): the message stays unacknowledged and comes back, readiness stays
+ * ok, and once the stream exists again it ends in the DLQ.
  */
 class ControllerLoopsSurviveTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -32,15 +32,23 @@ class ControllerLoopsSurviveTest {
                     "{\"ref\": 42, \"commits\": \"nonsense\"".getBytes(StandardCharsets.UTF_8),
                     PublishOptions.builder().messageId("garbage-1").build());
 
-            await("the garbage delivery tried twice while ORGCTL_DLQ is gone (or a loop stopped)", WAIT,
+            // And a job that cannot be decoded, for the worker loop: its dead letter cannot be written either.
+            Headers type = new Headers();
+            type.put("Orgctl-Type", "orgctl.v1.NoSuchJob");
+            f.runtime.jetStream().publish(JobScheduler.jobSubject(OrgFixture.ORG, "svc-01"), type,
+                    "not a job".getBytes(StandardCharsets.UTF_8), PublishOptions.builder().messageId("garbage-job").build());
+
+            await("the garbage delivery and job tried twice while ORGCTL_DLQ is gone (or a loop stopped)", WAIT,
                     () -> f.counter("orgctl_controller_unfinished", "loop", "controller-events") >= 2
+                            && f.counter("orgctl_controller_unfinished", "loop", "controller-worker") >= 2
                             || f.controller().problem().isPresent());
             assertEquals(Optional.empty(), f.controller().problem(), "readiness while the DLQ is missing");
 
             f.nats.withTopology(); // what 'orgctl topology apply' does: the DLQ stream exists again
             DeadLetters dlq = new DeadLetters(f.runtime.jetStream(), jsm);
-            await("the garbage delivery in the re-created DLQ", WAIT, () -> dlq.list().stream()
-                    .anyMatch(e -> e.letter().getCausationId().equals("garbage-1")));
+            await("the garbage delivery and job in the re-created DLQ", WAIT, () -> dlq.list().stream()
+                    .anyMatch(e -> e.letter().getCausationId().equals("garbage-1"))
+                    && dlq.list().stream().anyMatch(e -> e.letter().getKind().equals("job")));
             assertEquals(Optional.empty(), f.controller().problem(), "readiness after the DLQ is back");
             await("nothing left unacknowledged", WAIT, () -> f.pendingWork() == 0);
         }
