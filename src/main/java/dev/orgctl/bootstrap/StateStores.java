@@ -125,15 +125,18 @@ public final class StateStores implements AutoCloseable {
         return adopted;
     }
 
-    /** Records a state: in the bucket too once it lives there, which needs the lease held. */
+    /**
+     * Records a state: in the bucket too whenever this run holds the lease and the bucket exists
+     * (a stage being redone shows there as started), and never in the file alone once the state
+     * lives in the bucket.
+     */
     public void save(BootstrapContext ctx, BootstrapState state) {
-        if (inNats(state)) {
-            if (lease == null) {
-                throw new BootstrapException("the bootstrap state lives in NATS (" + Topology.BOOTSTRAP_BUCKET
-                        + ") and this run does not hold the lease '" + LEASE_NAME + "'");
-            }
+        if (lease != null && bucketExists(ctx)) {
             lease.checkStillHeld();
             kv(ctx).save(state);
+        } else if (inNats(state)) {
+            throw new BootstrapException("the bootstrap state lives in NATS (" + Topology.BOOTSTRAP_BUCKET
+                    + ") and this run does not hold the lease '" + LEASE_NAME + "'");
         }
         file.save(state);
     }
@@ -144,10 +147,12 @@ public final class StateStores implements AutoCloseable {
      * the stage is still "started", and redoes it).
      */
     public void saveFailure(BootstrapContext ctx, BootstrapState state) {
-        if (inNats(state) && lease != null && lease.isHeld()) {
+        if (lease != null && lease.isHeld()) {
             try {
-                lease.checkStillHeld();
-                kv(ctx).save(state);
+                if (bucketExists(ctx)) {
+                    lease.checkStillHeld();
+                    kv(ctx).save(state);
+                }
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("error", e.getMessage())
                         .log("stage failure recorded in the local file only");
@@ -171,21 +176,33 @@ public final class StateStores implements AutoCloseable {
 
     /** The state in the bucket; empty when the bucket does not exist yet (before the topology stage). */
     private Optional<BootstrapState> readBucket(BootstrapContext ctx) {
+        kv = null;
+        if (!bucketExists(ctx)) {
+            return Optional.empty();
+        }
+        // A fresh read: later saves compare-and-set against what is there now.
+        kv = new KvStateStore(ctx.nats().keyValue(Topology.BOOTSTRAP_BUCKET), Topology.BOOTSTRAP_BUCKET);
+        return Optional.of(kv.load());
+    }
+
+    /** Whether ORGCTL_BOOTSTRAP exists (the topology stage creates it); known for good once it does. */
+    private boolean bucketExists(BootstrapContext ctx) {
+        followConnection(ctx);
+        if (kv != null) {
+            return true;
+        }
         try {
             ctx.nats().connection().keyValueManagement(ctx.nats().connector().keyValueOptions())
                     .getStatus(Topology.BOOTSTRAP_BUCKET);
+            return true;
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
-                return Optional.empty();
+                return false;
             }
             throw new NatsUnavailableException("cannot read " + Topology.BOOTSTRAP_BUCKET + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new NatsUnavailableException("cannot read " + Topology.BOOTSTRAP_BUCKET + ": " + e.getMessage(), e);
         }
-        followConnection(ctx);
-        // A fresh read: later saves compare-and-set against what is there now.
-        kv = new KvStateStore(ctx.nats().keyValue(Topology.BOOTSTRAP_BUCKET), Topology.BOOTSTRAP_BUCKET);
-        return Optional.of(kv.load());
     }
 
     /** Drops the KV store bound to a connection the context has replaced (the nats stage reconnects). */
