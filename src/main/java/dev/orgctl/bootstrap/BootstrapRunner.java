@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * Runs the stages in order, doing only what is not done yet. Each stage's start is recorded
  * before its work, so a process killed inside a stage leaves "started" behind and the next run
  * resumes in that stage; stages are idempotent, so redoing the interrupted one is safe.
+ *
+ * <p>The KV lease ({@link BootstrapLease}) is taken as soon as NATS answers, before any stage
+ * writes to it: at the start when NATS is already there, else right after the nats stage has
+ * started or found the server. Taking it adopts the state in the bucket, which is the truth from
+ * then on. A run that cannot get it stops with {@link LeaseUnavailableException} and records nothing.
  */
 public final class BootstrapRunner {
     private static final Logger log = LoggerFactory.getLogger(BootstrapRunner.class);
