@@ -43,6 +43,8 @@ public final class BootstrapLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BootstrapLease.class);
     public static final String NAME = "bootstrap";
     static final LeaseClass CLASS = LeaseClass.LONG;
+    /** Lease ids kept in the data dir's record until a lease is held again. */
+    private static final int MAX_RECORDED = 16;
 
     private final Connection connection;
     private final LockService locks;
@@ -85,7 +87,8 @@ public final class BootstrapLease implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         List<String> pending = new ArrayList<>();
         pending.add(id);
-        pending.addAll(ours);
+        // Every run since the last holding adds its id (refused ones too): keep the recent ones, bounded.
+        ours.stream().limit(MAX_RECORDED - 1).forEach(pending::add);
         record.write(pending);
         try {
             Optional<Lease> lease = locks.acquire(NAME, purpose, Duration.ZERO, id);
