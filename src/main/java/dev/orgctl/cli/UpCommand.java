@@ -106,7 +106,8 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     /**
      * Starts what {@code up} runs, in order, into {@code services} (stopped in reverse, before NATS
      * closes): the repository host, the controller, the gateway (whose /readyz includes the
-     * controller), and for the git backend the ref watcher that turns pushes into deliveries.
+     * controller), and for the git backend the ref watcher that turns pushes into deliveries (and
+     * whose first scan /readyz includes too).
      *
      * @return what was started (the gateway for its address; the controller and watcher for tests)
      */
@@ -124,6 +125,9 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
             RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()),
                     new HttpDeliverySink(gateway.url().resolve("/webhooks/github"), signing), watchInterval,
                     Optional.of(org));
+            // Ready only once the first scan (on a fresh data dir, the baseline) is done: a push made
+            // after /readyz says ready is then always delivered, never taken for history.
+            gateway.readiness().add("git-ref-watcher", watcher::problem);
             watcher.start();
             services.add("ref-watcher", watcher);
             refWatcher = Optional.of(watcher);

@@ -237,9 +237,20 @@ public final class LockService implements AutoCloseable {
      * @return empty when the lock was still held when {@code maxWait} ran out
      */
     public Optional<Lease> acquire(String name, String purpose, Duration maxWait) throws InterruptedException {
+        return acquire(name, purpose, maxWait, UUID.randomUUID().toString());
+    }
+
+    /**
+     * {@link #acquire(String, String, Duration)} with the lease id chosen by the caller. A caller
+     * that records the id somewhere it alone owns before acquiring (the bootstrap: its data
+     * directory, under an OS file lock) can later prove that a holding with that id was its own,
+     * even if it died between the write and the answer.
+     */
+    public Optional<Lease> acquire(String name, String purpose, Duration maxWait, String leaseId)
+            throws InterruptedException {
         ensureOpen();
         String key = KeyCodec.encode(name);
-        LockHolder holder = newHolder(name, purpose);
+        LockHolder holder = newHolder(name, purpose).toBuilder().setLeaseId(leaseId).build();
         Attempt attempt = tryCreate(name, key, holder, 0);
         if (attempt.lease() != null || maxWait.isZero() || maxWait.isNegative()) {
             return Optional.ofNullable(attempt.lease());
