@@ -184,6 +184,19 @@ public final class OwnershipManifest {
         return hash(Headers.normalize(text).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * SHA-256 hex of a file's bytes after {@link Headers#normalize}, byte for byte whatever the
+     * encoding (for UTF-8 content the same as {@link #hash(String)} of its text).
+     */
+    public static String hashNormalized(byte[] content) {
+        return hashByteText(ByteText.of(content));
+    }
+
+    /** {@link #hashNormalized} of {@link ByteText} (one char per byte). */
+    static String hashByteText(String byteText) {
+        return hash(ByteText.bytes(Headers.normalize(byteText)));
+    }
+
     public static String hash(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

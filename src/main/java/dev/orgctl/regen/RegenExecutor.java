@@ -171,6 +171,10 @@ public final class RegenExecutor {
             log.atInfo().addKeyValue("repo", plan.repo().fullName()).addKeyValue("file", f.path())
                     .addKeyValue("action", f.action().label()).log("drift");
         }
+        for (FilePlan f : plan.refused()) {
+            log.atWarn().addKeyValue("repo", plan.repo().fullName()).addKeyValue("file", f.path())
+                    .addKeyValue("reason", f.note()).log("file refused: left as it is");
+        }
         b.log("regeneration done");
     }
 }

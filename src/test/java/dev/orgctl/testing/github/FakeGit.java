@@ -183,7 +183,7 @@ final class FakeGit {
                     continue;
                 }
                 ObjectId blob = ObjectId.fromString(e.blob());
-                FileMode mode = e.mode() == 0100755 ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+                FileMode mode = FileMode.fromBits(e.mode());
                 ed.add(new DirCacheEditor.PathEdit(e.path()) {
                     @Override
                     public void apply(DirCacheEntry ent) {
