@@ -54,7 +54,7 @@ public final class Headers {
         int pos = at.offset();
         // A file whose first line(s) must stay first and that has no line break after them (a one-line
         // SVG, a lone shebang): the header still gets a line of its own.
-        String lead = pos > 0 && body.charAt(pos - 1) != '\n' ? nl : "";
+        String lead = pos > 0 && body.charAt(pos - 1) != '\n' && body.charAt(pos - 1) != '\uFEFF' ? nl : "";
         return new Placed(body.substring(0, pos) + lead + style.comment(headerText) + nl + body.substring(pos),
                 Optional.empty());
     }
