@@ -9,8 +9,7 @@ import java.util.Optional;
  * The planner's decision for one file, by its ownership and drift policies, and the rules that
  * keep a person's bytes safe: outside a managed block every byte stays as it is whatever the
  * encoding; a file orgctl cannot write safely is refused (reported, left alone) rather than
- * rewritten; a file no longer generated is deleted only when it still holds what orgctl wrote,
- * unless its drift policy is {@code discard}.
+ * rewritten. Files no longer generated are {@link StaleFiles}.
  */
 final class FileDecisions {
     private FileDecisions() {
@@ -171,73 +170,6 @@ final class FileDecisions {
     private static OwnershipManifest.Entry blockEntry(RenderedFile f, String contentAsWritten) {
         return new OwnershipManifest.Entry(Policy.MANAGED_BLOCK, f.set(),
                 Optional.of(OwnershipManifest.hashByteText(contentAsWritten)));
-    }
-
-    /**
-     * A file the manifest lists but no template renders any more, decided by that file's own
-     * resolved settings. It goes only while it holds what orgctl last wrote (the manifest's hash);
-     * otherwise it is kept and reported, unless its drift policy is {@code discard}.
-     */
-    static Decision stale(String path, RepoFile cur, OwnershipManifest.Entry entry, RegenConfig.FileSettings settings) {
-        if (cur == null || entry.policy() == Policy.CREATE_ONLY) {
-            return new Decision(null, null); // gone already, or the repository's own: forget it
-        }
-        boolean discard = settings.drift() == DriftPolicy.DISCARD;
-        if (entry.policy() == Policy.OVERWRITE) {
-            boolean ours = entry.sha256().isPresent() && !cur.symlink()
-                    && (entry.sha256().get().equals(OwnershipManifest.hashNormalized(cur.content()))
-                    || entry.sha256().get().equals(OwnershipManifest.hash(cur.content())));
-            if (ours) {
-                return new Decision(stalePlan(path, FileAction.DELETE, entry, false, "no longer generated", cur, null),
-                        null);
-            }
-            if (discard) {
-                return new Decision(stalePlan(path, FileAction.DELETE, entry, true, "no longer generated; changed by "
-                        + "someone; deleted anyway (drift: discard)", cur, null), null);
-            }
-            return new Decision(stalePlan(path, FileAction.DRIFT_REPORTED, entry, true, "no longer generated; kept: "
-                    + keptBecause(entry, settings), cur, null), entry);
-        }
-        if (cur.symlink() || ByteText.hasNul(cur.content())) {
-            return new Decision(null, null); // no block can be in it any more: the file is the repository's
-        }
-        String text = ByteText.of(cur.content());
-        try {
-            Optional<ManagedBlock.Location> loc = ManagedBlock.find(text);
-            if (loc.isEmpty()) {
-                return new Decision(null, null);
-            }
-            boolean ours = entry.sha256().isPresent()
-                    && entry.sha256().get().equals(OwnershipManifest.hashByteText(loc.get().content()));
-            if (!ours && !discard) {
-                return new Decision(stalePlan(path, FileAction.DRIFT_REPORTED, entry, true, "block no longer "
-                        + "generated; kept: " + keptBecause(entry, settings), cur, null), entry);
-            }
-            String gone = ours ? "" : "; changed by someone; removed anyway (drift: discard)";
-            String rest = ManagedBlock.remove(text);
-            if (rest.isBlank()) {
-                return new Decision(stalePlan(path, FileAction.DELETE, entry, !ours,
-                        "block no longer generated and nothing else in the file" + gone, cur, null), null);
-            }
-            return new Decision(stalePlan(path, FileAction.UPDATE, entry, !ours, "block no longer generated: removed"
-                    + gone, cur, ByteText.bytes(rest)), null);
-        } catch (ManagedBlock.MalformedException e) {
-            return new Decision(stalePlan(path, FileAction.DRIFT_REPORTED, entry, true, "managed block markers broken: "
-                    + e.getMessage() + "; fix them by hand", cur, null), entry);
-        }
-    }
-
-    private static String keptBecause(OwnershipManifest.Entry entry, RegenConfig.FileSettings settings) {
-        String why = entry.sha256().isEmpty() ? "the manifest has no record of what orgctl wrote"
-                : "changed by someone";
-        return why + (settings.drift() == DriftPolicy.REPORT ? " (drift: report)"
-                : " (drift: discard would delete it)");
-    }
-
-    private static FilePlan stalePlan(String path, FileAction action, OwnershipManifest.Entry entry, boolean drift,
-                                      String note, RepoFile cur, byte[] after) {
-        return new FilePlan(path, action, entry.policy(), entry.set(), "", drift, note, cur.content(), after,
-                cur.mode(), cur.mode());
     }
 
     /** The manifest's own plan: what it becomes, from what it is ({@code current} null: none yet). */

@@ -30,7 +30,8 @@ final class PathConflicts {
     }
 
     /** Why a file cannot be written at {@code path}, given what was read; empty when it can. */
-    static Optional<String> obstacle(String path, Map<String, RepoFile> files, Map<String, RepoSnapshot.NotFile> others) {
+    static Optional<String> obstacle(String path, Map<String, RepoFile> files,
+                                     Map<String, RepoSnapshot.NotFile> others) {
         for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
             String parent = path.substring(0, slash);
             RepoFile f = files.get(parent);

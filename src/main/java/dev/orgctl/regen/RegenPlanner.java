@@ -93,7 +93,7 @@ public final class RegenPlanner {
         }
         for (String path : stale) {
             OwnershipManifest.Entry entry = manifest.entry(path).orElseThrow();
-            FileDecisions.Decision d = FileDecisions.stale(path, current.get(path), entry,
+            FileDecisions.Decision d = StaleFiles.decide(path, current.get(path), entry,
                     templates.config().fileSettings(entry.set(), path));
             if (d.plan() != null) {
                 plans.add(d.plan());

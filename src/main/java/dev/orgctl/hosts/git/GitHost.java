@@ -353,7 +353,8 @@ public final class GitHost implements RepositoryHost {
                         String path = tw.getPathString();
                         FileMode mode = tw.getFileMode(0);
                         if (!selection.matches(path)) {
-                            directoryAt(selection, path).ifPresent(d -> notFiles.put(d, RepoSnapshot.NotFile.DIRECTORY));
+                            directoryAt(selection, path)
+                                    .ifPresent(d -> notFiles.put(d, RepoSnapshot.NotFile.DIRECTORY));
                             continue;
                         }
                         Optional<RepoFile.Mode> kind = fileMode(mode);

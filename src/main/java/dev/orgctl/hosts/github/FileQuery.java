@@ -105,7 +105,8 @@ final class FileQuery {
         JsonNode object = entry.path("object");
         if (type.equals("blob")) {
             RepoFile.Mode kind = mode == MODE_EXECUTABLE ? RepoFile.Mode.EXECUTABLE
-                    : mode == MODE_SYMLINK ? RepoFile.Mode.SYMLINK : mode == MODE_REGULAR ? RepoFile.Mode.REGULAR : null;
+                    : mode == MODE_SYMLINK ? RepoFile.Mode.SYMLINK
+                    : mode == MODE_REGULAR ? RepoFile.Mode.REGULAR : null;
             if (kind == null || !selection.matches(path)) {
                 return;
             }
