@@ -29,13 +29,16 @@ final class PathConflicts {
         return out;
     }
 
-    /** Why a file cannot be written at {@code path}, given what was read; empty when it can. */
+    /**
+     * Why a file cannot be written at {@code path}, given what was read; empty when it can. A file
+     * the same plan deletes ({@code deleted}: orgctl's own, no longer generated) is no obstacle.
+     */
     static Optional<String> obstacle(String path, Map<String, RepoFile> files,
-                                     Map<String, RepoSnapshot.NotFile> others) {
+                                     Map<String, RepoSnapshot.NotFile> others, Set<String> deleted) {
         for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
             String parent = path.substring(0, slash);
             RepoFile f = files.get(parent);
-            if (f != null) {
+            if (f != null && !deleted.contains(parent)) {
                 return Optional.of("'" + parent + "' is " + (f.symlink() ? "a symlink" : "a file")
                         + " in the repository, so nothing can be written under it");
             }

@@ -81,11 +81,12 @@ public final class RegenPlanner {
         String header = Headers.text(templatesRepo, templates.revision());
         Map<String, OwnershipManifest.Entry> entries = new TreeMap<>();
         List<FilePlan> plans = new ArrayList<>();
+        Set<String> deleted = StaleFiles.deletions(stale, current, manifest, templates.config());
         for (RenderedFile f : rendered) {
             RepoFile cur = current.get(f.path());
             OwnershipManifest.Entry entry = manifest.entry(f.path()).orElse(null);
             FileDecisions.Decision d = FileDecisions.rendered(f, cur,
-                    PathConflicts.obstacle(f.path(), current, notFiles), entry, header);
+                    PathConflicts.obstacle(f.path(), current, notFiles, deleted), entry, header);
             plans.add(d.plan());
             if (d.entry() != null) {
                 entries.put(f.path(), d.entry());

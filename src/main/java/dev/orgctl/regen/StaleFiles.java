@@ -2,7 +2,11 @@ package dev.orgctl.regen;
 
 import dev.orgctl.hosts.RepoFile;
 import dev.orgctl.regen.FileDecisions.Decision;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Files the ownership manifest lists that no template renders any more: deleted (or their block
@@ -66,6 +70,20 @@ final class StaleFiles {
             return new Decision(stalePlan(path, FileAction.DRIFT_REPORTED, entry, true, "managed block markers broken: "
                     + e.getMessage() + "; fix them by hand", cur, null), entry);
         }
+    }
+
+    /** The stale paths this plan deletes: they make room (a file {@code sub} goes, {@code sub/x} may come). */
+    static Set<String> deletions(Collection<String> stale, Map<String, RepoFile> current, OwnershipManifest manifest,
+                                 RegenConfig config) {
+        Set<String> out = new HashSet<>();
+        for (String path : stale) {
+            OwnershipManifest.Entry entry = manifest.entry(path).orElseThrow();
+            Decision d = decide(path, current.get(path), entry, config.fileSettings(entry.set(), path));
+            if (d.plan() != null && d.plan().action() == FileAction.DELETE) {
+                out.add(path);
+            }
+        }
+        return out;
     }
 
     private static String keptBecause(OwnershipManifest.Entry entry, RegenConfig.FileSettings settings) {

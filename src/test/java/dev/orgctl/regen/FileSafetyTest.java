@@ -211,6 +211,19 @@ class FileSafetyTest {
         assertThat(fx.repos.file(api, OwnershipManifest.PATH)).contains("ok.yml").doesNotContain("nested");
     }
 
+    @Test
+    void aGeneratedFileThatBecomesADirectoryMovesInOneCommit() {
+        fx.templates(files("templates/ci/config", "c: 1\n"));
+        RepoRef api = fx.target("api");
+        fx.regenerate(api);
+        fx.templates(files("templates/ci/config", null, "templates/ci/config/app.yml", "c: 2\n"));
+        RepoPlan p = fx.plan(api);
+        assertThat(file(p, "config").action()).isEqualTo(FileAction.DELETE);
+        assertThat(file(p, "config/app.yml").action()).isEqualTo(FileAction.CREATE);
+        assertThat(fx.regenerate(api)).isInstanceOf(RegenResult.Committed.class);
+        assertThat(fx.repos.read(api, "main")).containsKey("config/app.yml").doesNotContainKey("config");
+    }
+
     // ------------------------------------------------------------------ 6, 7, 8. headers
 
     @Test

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -587,11 +588,17 @@ public final class GitHost implements RepositoryHost {
             b.finish();
         }
         DirCacheEditor ed = dc.editor();
+        Set<String> deleted = new HashSet<>();
+        for (FileChange c : changes) {
+            if (c instanceof FileChange.Delete) {
+                deleted.add(c.path());
+            }
+        }
         for (FileChange c : changes) {
             if (c instanceof FileChange.Put put) {
                 ObjectId blob = ins.insert(Constants.OBJ_BLOB, put.file().content());
                 FileMode mode = gitMode(put.file().mode());
-                checkNoDirectoryFileConflict(dc, put.path());
+                checkNoDirectoryFileConflict(dc, put.path(), deleted);
                 ed.add(new DirCacheEditor.PathEdit(put.path()) {
                     @Override
                     public void apply(DirCacheEntry ent) {
@@ -607,10 +614,11 @@ public final class GitHost implements RepositoryHost {
         return dc.writeTree(ins);
     }
 
-    /** A file cannot replace a directory, nor live under a path that is a file. */
-    private static void checkNoDirectoryFileConflict(DirCache dc, String path) {
+    /** A file cannot replace a directory, nor live under a path that is a file (unless the same commit deletes it). */
+    private static void checkNoDirectoryFileConflict(DirCache dc, String path, Set<String> deleted) {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            if (dc.findEntry(path.substring(0, slash)) >= 0) {
+            String parent = path.substring(0, slash);
+            if (dc.findEntry(parent) >= 0 && !deleted.contains(parent)) {
                 throw new IllegalStateException("'" + path.substring(0, slash) + "' is a file in the repository, "
                         + "so '" + path + "' cannot be written");
             }
