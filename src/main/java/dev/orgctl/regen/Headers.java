@@ -29,7 +29,11 @@ public final class Headers {
         return revision.length() > 12 ? revision.substring(0, 12) : revision;
     }
 
-    /** The body with the header inserted, or the body itself when the format has no comments. */
+    /**
+     * The body with the header inserted, or the body itself when the format has no comments or no
+     * safe place. Without the file's name, rules that depend on it (Dockerfile directives) do not
+     * apply: the planner uses {@link #place}.
+     */
     public static String apply(String body, CommentStyle style, String headerText) {
         return place("", body, style, headerText).text();
     }
