@@ -54,7 +54,7 @@ final class FileDecisions {
         }
         String desiredHash = hash(desired, !f.isBinary());
         OwnershipManifest.Entry written = new OwnershipManifest.Entry(Policy.OVERWRITE, f.set(),
-                Optional.of(desiredHash));
+                Optional.of(desiredHash), f.mode() == RepoFile.Mode.REGULAR ? Optional.empty() : Optional.of(f.mode()));
         boolean owned = entry != null && entry.policy() == Policy.OVERWRITE;
         DriftPolicy drift = f.settings().drift();
         if (cur == null) {
@@ -74,10 +74,7 @@ final class FileDecisions {
             return new Decision(plan(f, FileAction.UNCHANGED, false, "", cur.content(), null, cur.mode()), written);
         }
         if (sameContent) {
-            // Only the mode differs (someone ran chmod, or the template's mode changed): the bytes stay,
-            // header revision included, so that the diff is the mode change and nothing else.
-            return new Decision(plan(f, FileAction.UPDATE, false, "mode " + cur.mode().git() + " -> "
-                    + f.mode().git() + " (the template's mode)", cur.content(), cur.content(), cur.mode()), written);
+            return modeOnly(f, cur, entry, owned, written);
         }
         boolean drifted = owned && entry.sha256().isPresent() && !entry.sha256().get().equals(currentHash);
         if (drifted && drift == DriftPolicy.REPORT) {
@@ -89,6 +86,26 @@ final class FileDecisions {
         String note = drifted ? "changed by someone; repaired" : owned ? "" : what;
         return new Decision(plan(f, FileAction.UPDATE, drifted, join(note, noHeader), cur.content(), desired,
                 cur.mode()), written);
+    }
+
+    /**
+     * Only the mode differs: someone ran {@code chmod} (the mode is not the one the manifest says
+     * orgctl wrote: drift, repaired or reported by the file's policy), or the template's mode
+     * changed. The bytes stay as they are, header revision included, so that the diff is the mode
+     * change and nothing else.
+     */
+    private static Decision modeOnly(RenderedFile f, RepoFile cur, OwnershipManifest.Entry entry, boolean owned,
+                                     OwnershipManifest.Entry written) {
+        String change = "mode " + cur.mode().git() + " -> " + f.mode().git();
+        boolean drifted = owned && cur.mode() != entry.writtenMode();
+        if (drifted && f.settings().drift() == DriftPolicy.REPORT) {
+            return new Decision(plan(f, FileAction.DRIFT_REPORTED, true, "mode changed by someone (" + change
+                    + " would restore it); drift: report", cur.content(), cur.content(), cur.mode()), entry);
+        }
+        String note = drifted ? "mode changed by someone; repaired (" + change + ")"
+                : change + " (the template's mode)";
+        return new Decision(plan(f, FileAction.UPDATE, drifted, note, cur.content(), cur.content(), cur.mode()),
+                written);
     }
 
     private static Decision createOnly(RenderedFile f, RepoFile cur, OwnershipManifest.Entry entry) {
@@ -172,8 +189,12 @@ final class FileDecisions {
                 Optional.of(OwnershipManifest.hashByteText(contentAsWritten)));
     }
 
-    /** The manifest's own plan: what it becomes, from what it is ({@code current} null: none yet). */
-    static Optional<FilePlan> manifest(RepoFile current, OwnershipManifest next) {
+    /**
+     * The manifest's own plan: what it becomes, from what it is ({@code current} null: none yet).
+     * A manifest written before modes were recorded is kept as it is when nothing else changes
+     * ({@code filesChange} false): no repository gets a commit only to add modes to its manifest.
+     */
+    static Optional<FilePlan> manifest(RepoFile current, OwnershipManifest next, boolean filesChange) {
         RepoFile.Mode mode = RepoFile.Mode.REGULAR;
         RepoFile.Mode was = current == null ? null : current.mode();
         if (next.isEmpty()) {
@@ -188,7 +209,9 @@ final class FileDecisions {
             return Optional.of(new FilePlan(OwnershipManifest.PATH, FileAction.CREATE, Policy.OVERWRITE, "", "", false,
                     "ownership manifest", null, bytes, mode, null));
         }
-        if (Arrays.equals(current.content(), bytes) && current.mode() == mode) {
+        boolean same = Arrays.equals(current.content(), bytes)
+                || (!filesChange && Arrays.equals(current.content(), next.withoutModes().serialize()));
+        if (same && current.mode() == mode) {
             return Optional.of(new FilePlan(OwnershipManifest.PATH, FileAction.UNCHANGED, Policy.OVERWRITE, "", "",
                     false, "ownership manifest", current.content(), null, mode, was));
         }

@@ -105,7 +105,8 @@ public final class RegenPlanner {
         }
 
         OwnershipManifest next = new OwnershipManifest(templatesRepo, entries);
-        Optional<FilePlan> manifestPlan = FileDecisions.manifest(manifestFile, next);
+        Optional<FilePlan> manifestPlan = FileDecisions.manifest(manifestFile, next,
+                plans.stream().anyMatch(p -> p.action().changes()));
         return new RepoPlan(repo, branch, base, templatesRepo, templates.revision(), templates.modeFor(repo), plans,
                 manifestPlan, warnings, Optional.empty());
     }

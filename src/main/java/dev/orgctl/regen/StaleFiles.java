@@ -29,7 +29,7 @@ final class StaleFiles {
         }
         boolean discard = settings.drift() == DriftPolicy.DISCARD;
         if (entry.policy() == Policy.OVERWRITE) {
-            boolean ours = entry.sha256().isPresent() && !cur.symlink()
+            boolean ours = entry.sha256().isPresent() && (!cur.symlink() || entry.writtenMode() == RepoFile.Mode.SYMLINK)
                     && (entry.sha256().get().equals(OwnershipManifest.hashNormalized(cur.content()))
                     || entry.sha256().get().equals(OwnershipManifest.hash(cur.content())));
             if (ours) {

@@ -354,12 +354,46 @@ class FileSafetyTest {
 
         FilePlan f = file(fx.plan(api), "scripts/build.sh");
         assertThat(f.action()).isEqualTo(FileAction.UPDATE);
-        assertThat(f.note()).isEqualTo("mode 100644 -> 100755 (the template's mode)");
+        assertThat(f.drift()).isTrue();
+        assertThat(f.note()).isEqualTo("mode changed by someone; repaired (mode 100644 -> 100755)");
         assertThat(f.after()).isEqualTo(written);
         assertThat(f.unifiedDiff()).isEqualTo("--- a/scripts/build.sh\n+++ b/scripts/build.sh\nold mode 100644\n"
                 + "new mode 100755\n\\ only the mode differs; the content is the same\n");
+
+        // Under drift: report the person's chmod stays, reported.
+        fx.templates(files("orgctl.yaml", "defaults:\n  drift: report\n"));
+        FilePlan reported = file(fx.plan(api), "scripts/build.sh");
+        assertThat(reported.action()).isEqualTo(FileAction.DRIFT_REPORTED);
+        assertThat(reported.note()).isEqualTo("mode changed by someone (mode 100644 -> 100755 would restore it); "
+                + "drift: report");
+        assertThat(reported.unifiedDiff()).contains("old mode 100644\nnew mode 100755\n");
+        fx.regenerate(api); // writes other.yml, leaves the script as the person left it
+        assertThat(fx.repos.repoFile(api, "scripts/build.sh").executable()).isFalse();
+        assertThat(fx.regenerate(api)).isInstanceOf(RegenResult.NoChange.class);
+
+        fx.templates(files("orgctl.yaml", null));
         fx.regenerate(api);
         assertThat(fx.repos.repoFile(api, "scripts/build.sh").executable()).isTrue();
         assertThat(bytes(api, "scripts/build.sh")).isEqualTo(written);
+
+        // The template's own mode change is an update, not drift.
+        fx.repos.commitFiles(fx.templates, Map.of("templates/ci/scripts/build.sh",
+                new RepoFile("#!/bin/sh\nmake\n".getBytes(StandardCharsets.UTF_8), false)), "not executable");
+        FilePlan template = file(fx.plan(api), "scripts/build.sh");
+        assertThat(template.drift()).isFalse();
+        assertThat(template.note()).isEqualTo("mode 100755 -> 100644 (the template's mode)");
+    }
+
+    @Test
+    void aManifestWithoutModesIsNotRewrittenOnlyToAddThem() throws Exception {
+        fx.repos.commitFiles(fx.templates, Map.of("templates/ci/run.sh",
+                new RepoFile("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), true)), "script");
+        RepoRef api = fx.target("api");
+        fx.regenerate(api);
+        String manifest = fx.repos.file(api, OwnershipManifest.PATH);
+        assertThat(manifest).contains("\"mode\": \"100755\"");
+        // The manifest as an older orgctl wrote it: no modes.
+        fx.repos.gitPush(api, files(OwnershipManifest.PATH, manifest.replace(", \"mode\": \"100755\"", "")), "old");
+        assertThat(fx.plan(api).hasChanges()).isFalse();
     }
 }
