@@ -55,6 +55,12 @@ class FileSafetyTest {
         return f == null ? null : f.content();
     }
 
+    /** A template committed with its mode. */
+    private void template(String path, String content, boolean executable) {
+        fx.repos.commitFiles(fx.templates, Map.of(path, new RepoFile(content.getBytes(StandardCharsets.UTF_8),
+                executable)), "template " + path);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
@@ -341,8 +347,7 @@ class FileSafetyTest {
 
     @Test
     void aModeOnlyChangeShowsAsTheModeChange() throws Exception {
-        fx.repos.commitFiles(fx.templates, Map.of("templates/ci/scripts/build.sh",
-                new RepoFile("#!/bin/sh\nmake\n".getBytes(StandardCharsets.UTF_8), true)), "script");
+        template("templates/ci/scripts/build.sh", "#!/bin/sh\nmake\n", true);
         RepoRef api = fx.target("api");
         fx.regenerate(api);
         assertThat(fx.repos.repoFile(api, "scripts/build.sh").executable()).isTrue();
@@ -377,8 +382,7 @@ class FileSafetyTest {
         assertThat(bytes(api, "scripts/build.sh")).isEqualTo(written);
 
         // The template's own mode change is an update, not drift.
-        fx.repos.commitFiles(fx.templates, Map.of("templates/ci/scripts/build.sh",
-                new RepoFile("#!/bin/sh\nmake\n".getBytes(StandardCharsets.UTF_8), false)), "not executable");
+        template("templates/ci/scripts/build.sh", "#!/bin/sh\nmake\n", false);
         FilePlan template = file(fx.plan(api), "scripts/build.sh");
         assertThat(template.drift()).isFalse();
         assertThat(template.note()).isEqualTo("mode 100755 -> 100644 (the template's mode)");
@@ -386,8 +390,7 @@ class FileSafetyTest {
 
     @Test
     void aManifestWithoutModesIsNotRewrittenOnlyToAddThem() throws Exception {
-        fx.repos.commitFiles(fx.templates, Map.of("templates/ci/run.sh",
-                new RepoFile("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), true)), "script");
+        template("templates/ci/run.sh", "#!/bin/sh\n", true);
         RepoRef api = fx.target("api");
         fx.regenerate(api);
         String manifest = fx.repos.file(api, OwnershipManifest.PATH);
