@@ -228,6 +228,7 @@ public final class RegenCommand implements Runnable {
                 }
                 for (RegenResult r : results) {
                     out.println(r.repo().fullName() + ": " + describe(r, counts));
+                    refused(r).forEach(f -> out.println("  refused        " + f.path() + "  (" + f.note() + ")"));
                 }
                 out.printf("%n%s, run %s: %d repositories, %d changed, %d unchanged, %d skipped, %d failed, in %.1f s%n",
                         templatesLine(run.templates()), ctx.runId(), results.size() + run.missing().size(), counts[0],
@@ -235,6 +236,13 @@ public final class RegenCommand implements Runnable {
                 out.flush();
                 return counts[3] > 0 ? 1 : 0;
             }
+        }
+
+        /** The files a regeneration left alone because it could not write them safely. */
+        private static List<FilePlan> refused(RegenResult r) {
+            RepoPlan p = r instanceof RegenResult.Committed c ? c.plan() : r instanceof RegenResult.NoChange n ? n.plan()
+                    : r instanceof RegenResult.Proposed pr ? pr.plan() : null;
+            return p == null ? List.of() : p.refused();
         }
 
         private static String describe(RegenResult r, int[] counts) {
@@ -245,7 +253,8 @@ public final class RegenCommand implements Runnable {
             }
             if (r instanceof RegenResult.NoChange n) {
                 counts[1]++;
-                String drift = n.plan().drifted().isEmpty() ? "" : " (" + n.plan().summary() + ")";
+                String drift = n.plan().drifted().isEmpty() && n.plan().refused().isEmpty() ? ""
+                        : " (" + n.plan().summary() + ")";
                 return "no change" + drift + moved;
             }
             if (r instanceof RegenResult.Proposed p) {

@@ -30,9 +30,12 @@ public final class TemplateSnapshot {
     /** The directory holding the template sets. */
     public static final String TEMPLATES_DIR = "templates";
 
-    /** One compiled template file. {@code path} is null for fixed paths; {@code body} null for binary files. */
+    /**
+     * One compiled template file. {@code path} is null for fixed paths; {@code body} null for binary
+     * files and symlinks (copied as they are, in their mode).
+     */
     public record TemplateFile(String set, String source, String relativePath, Template path, Template body,
-                               byte[] binary, boolean executable, RegenConfig.FileSettings settings) {
+                               byte[] binary, RepoFile.Mode mode, RegenConfig.FileSettings settings) {
     }
 
     private final RepoRef templatesRepo;
@@ -79,13 +82,15 @@ public final class TemplateSnapshot {
             RegenConfig.FileSettings settings = config.fileSettings(set, rel);
             Template pathTemplate = rel.contains("<%") ? Template.parse(where + path + " (file name)", rel) : null;
             byte[] bytes = e.getValue().content();
-            String text = utf8(bytes);
+            boolean symlink = e.getValue().symlink();
+            String text = symlink ? null : utf8(bytes);
             Template body = null;
             byte[] binary = null;
             if (text == null) {
                 binary = bytes;
                 if (settings.policy() == Policy.MANAGED_BLOCK) {
-                    throw new TemplateException(where + path, 0, "a binary file cannot be a managed block");
+                    throw new TemplateException(where + path, 0, (symlink ? "a symlink" : "a binary file")
+                            + " cannot be a managed block");
                 }
             } else {
                 body = Template.parse(where + path, text);
@@ -94,7 +99,7 @@ public final class TemplateSnapshot {
                 checkTarget(where + path, rel, settings);
             }
             sets.computeIfAbsent(set, k -> new ArrayList<>()).add(new TemplateFile(set, path, rel, pathTemplate,
-                    body, binary, e.getValue().executable(), settings));
+                    body, binary, e.getValue().mode(), settings));
         }
         for (RegenConfig.SetConfig declared : config.declaredSets().values()) {
             if (!sets.containsKey(declared.name())) {
@@ -206,8 +211,10 @@ public final class TemplateSnapshot {
     }
 
     /**
-     * Renders every template that applies to the repository. A template that renders to nothing
-     * but whitespace produces no file (how a template makes a file conditional).
+     * Renders every template that applies to the repository. A template whose tags render to
+     * nothing but whitespace produces no file (how a template makes a file conditional); a template
+     * that is empty or only whitespace to begin with ({@code .nojekyll}, {@code py.typed}) is a file
+     * like any other.
      *
      * @throws TemplateException on unknown variables, or when two templates write the same path
      */
@@ -225,13 +232,13 @@ public final class TemplateSnapshot {
                 }
                 RenderedFile f;
                 if (t.body() == null) {
-                    f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), null, t.binary());
+                    f = new RenderedFile(path, set, t.source(), t.settings(), t.mode(), null, t.binary());
                 } else {
                     String text = t.body().render(values);
-                    if (text.isBlank()) {
-                        continue;
+                    if (text.isBlank() && !t.body().isPlain()) {
+                        continue; // a template that renders to nothing makes no file; an empty one (.nojekyll) does
                     }
-                    f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), text, null);
+                    f = new RenderedFile(path, set, t.source(), t.settings(), t.mode(), text, null);
                 }
                 String previous = sources.putIfAbsent(path, t.source());
                 if (previous != null) {
