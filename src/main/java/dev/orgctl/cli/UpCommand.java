@@ -17,6 +17,7 @@ import java.util.Optional;
 import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
@@ -89,6 +90,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         }
         try (Foreground foreground = Foreground.install(gatewaySettings.shutdownGrace().plusSeconds(15));
              NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
+            ServerVersion.warnIfOld(nats.connection().getServerInfo().getVersion());
             ensureTopology(nats, applyTopology);
             try (Services services = new Services()) {
                 Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),

@@ -54,7 +54,6 @@ public final class NatsConnector {
                     .addKeyValue("name", options.getConnectionName())
                     .addKeyValue("server_version", c.getServerInfo().getVersion())
                     .log("nats connected");
-            ServerVersion.warnIfOld(c.getServerInfo().getVersion());
             return c;
         } catch (IOException e) {
             throw new NatsUnavailableException("cannot connect to NATS at " + String.join(",", settings.redactedUrls())

@@ -39,8 +39,12 @@ public final class ServerVersion {
         return Optional.empty();
     }
 
-    /** Logs {@link #advice} at WARN, once per process. */
-    static void warnIfOld(String version) {
+    /**
+     * Logs {@link #advice} at WARN, once per process. The services call it when they start
+     * (`up`, `gateway`); one-shot commands do not, so that every `lock list` on a 2.9 server
+     * does not repeat it (they log the version at INFO under --verbose).
+     */
+    public static void warnIfOld(String version) {
         advice(version).ifPresent(a -> {
             if (WARNED.compareAndSet(false, true)) {
                 log.atWarn().addKeyValue("server_version", version).log(a);
