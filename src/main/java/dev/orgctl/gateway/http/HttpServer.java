@@ -42,10 +42,12 @@ public final class HttpServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final ConnectionGate gate;
     private final AtomicLong[] ticks;
+    private final BodyBudget budget;
     private volatile boolean running = true;
 
     private HttpServer(EventLoopGroup acceptor, EventLoopGroup loops, Channel listener, ConnectionGate gate,
-                       AtomicLong[] ticks) {
+                       AtomicLong[] ticks, BodyBudget budget) {
+        this.budget = budget;
         this.acceptor = acceptor;
         this.loops = loops;
         this.listener = listener;
@@ -103,7 +105,7 @@ public final class HttpServer implements AutoCloseable {
                 executor.scheduleAtFixedRate(() -> tick.set(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
             }
         }
-        self[0] = new HttpServer(acceptor, loops, listener, gate, ticks);
+        self[0] = new HttpServer(acceptor, loops, listener, gate, ticks, budget);
         return self[0];
     }
 
@@ -121,6 +123,16 @@ public final class HttpServer implements AutoCloseable {
     /** Open connections (for tests and diagnostics). */
     public int openConnections() {
         return gate.open();
+    }
+
+    /** Body bytes reserved by requests being received or handled. */
+    public long bodyBytesReserved() {
+        return budget.reserved();
+    }
+
+    /** The body budget: the most {@link #bodyBytesReserved()} can be. */
+    public long bodyBudget() {
+        return budget.capacity();
     }
 
     /** Empty while the server can serve; else why not (a stopped or stalled loop, a closed port). */
