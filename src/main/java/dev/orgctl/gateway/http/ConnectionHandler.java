@@ -149,7 +149,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             fail(bad.status(), bad.message());
             return;
         }
-        head = RequestChecks.head(req, (InetSocketAddress) ctx.channel().remoteAddress());
+        head = RequestChecks.head(req, remote());
         Response early;
         try {
             early = handler.onHead(head);
@@ -458,8 +458,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         pendingBytes = 0;
     }
 
+    private InetSocketAddress remote() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+    }
+
     private String remoteHost() {
-        var a = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress a = remote();
         return a == null || a.getAddress() == null ? "-" : a.getAddress().getHostAddress();
     }
 }
