@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       plus whatever other parts register in {@link #readiness()};</li>
  *   <li>{@code GET /metrics}: the Prometheus registry given at start.</li>
  * </ul>
- * HTTP is served by {@link HttpServer} (one event loop), de-duplication rests on the
- * {@link DeliveryIndex}. It owns its NATS connection, opened with no reconnect buffer so that a
+ * HTTP is served by {@link HttpServer} (Netty, within the limits of {@link HttpLimits}),
+ * de-duplication rests on the {@link DeliveryIndex}. It owns its NATS connection, opened with no reconnect buffer so that a
  * publish made while disconnected fails at once instead of being sent later. {@link #close()} is the graceful stop:
  * refuse new requests (503, readyz 503), wait for the in-flight ones, stop HTTP, then close NATS.
  */
