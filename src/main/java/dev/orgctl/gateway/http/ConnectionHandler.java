@@ -1,8 +1,6 @@
 package dev.orgctl.gateway.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -59,10 +57,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private RequestHead awaitingBody;
     /** Content of a request answered on its head alone, dropped up to its end. */
     private boolean discardUntilLast;
-    private CompositeByteBuf body;
-    private long bodyBytes;
-    /** Budget bytes held by the request being received. */
-    private long reserved;
+    private final RequestBody body;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private int pendingBytes;
     private boolean inputClosed;
@@ -71,6 +66,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private ConnectionHandler(HttpLimits limits, BodyBudget budget, Handler handler, BooleanSupplier running) {
         this.limits = limits;
         this.budget = budget;
+        this.body = new RequestBody(budget);
         this.handler = handler;
         this.running = running;
     }
@@ -174,23 +170,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        bodyBytes = 0;
     }
 
     /** Takes body bytes from the budget, or refuses the request: 413 above the whole budget, else 503. */
     private boolean reserve(long bytes) {
-        if (reserved + bytes > budget.capacity()) {
-            fail(413, "body of " + (reserved + bytes) + " bytes exceeds the server's memory budget of "
-                    + budget.capacity() + " bytes");
-            return false;
-        }
-        if (!budget.tryReserve(bytes)) {
-            respond(Response.json(503, "{\"error\":\"too many request bodies in flight; retry later\"}\n")
+        switch (body.reserve(bytes)) {
+            case TAKEN -> {
+                return true;
+            }
+            case LARGER_THAN_BUDGET -> fail(413, "body of " + body.reservedWith(bytes)
+                    + " bytes exceeds the server's memory budget of " + body.budgetCapacity() + " bytes");
+            default -> respond(Response.json(503, "{\"error\":\"too many request bodies in flight; retry later\"}\n")
                     .with("Retry-After", "10").closing());
-            return false;
         }
-        reserved += bytes;
-        return true;
+        return false;
     }
 
     private void onContent(HttpContent c) {
@@ -212,7 +205,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int n = content.readableBytes();
         if (n > 0) {
             if (head.chunked()) {
-                if (bodyBytes + n > limits.maxBodyBytes()) {
+                if (body.size() + n > limits.maxBodyBytes()) {
                     respond(handler.onBodyTooLarge(head).closing());
                     return;
                 }
@@ -220,11 +213,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            if (body == null) {
-                body = ctx.alloc().compositeBuffer(64);
-            }
-            body.addComponent(true, content.retain());
-            bodyBytes += n;
+            body.add(ctx.alloc(), content);
         }
         if (c instanceof LastHttpContent last) {
             RequestChecks.Bad bad = RequestChecks.checkTrailers(last.trailingHeaders());
@@ -245,14 +234,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch() {
-        byte[] bytes = body == null ? new byte[0] : ByteBufUtil.getBytes(body);
-        releaseBody();
+        byte[] bytes = body.take();
         RequestHead h = head;
         awaitingBody = null;
         state = State.HANDLING;
         cancelTimer();
-        long held = reserved;
-        reserved = 0;
+        long held = body.handOverReservation();
         AtomicBoolean answered = new AtomicBoolean();
         var loop = ctx.executor();
         Handler.Exchange exchange = response -> {
@@ -287,9 +274,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void respond(Response r) {
         abort();
-        releaseBody();
-        budget.release(reserved);
-        reserved = 0;
+        body.release();
         RequestHead h = head;
         head = null;
         boolean headOnly = h != null && "HEAD".equals(h.method());
@@ -413,9 +398,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         cancelTimer();
         abort();
-        releaseBody();
-        budget.release(reserved);
-        reserved = 0;
+        body.release();
         dropPending();
         ctx.fireChannelInactive();
     }
@@ -440,14 +423,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 log.atError().setCause(e).log("HTTP handler failed on an aborted request");
             }
         }
-    }
-
-    private void releaseBody() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
-        bodyBytes = 0;
     }
 
     private void dropPending() {
