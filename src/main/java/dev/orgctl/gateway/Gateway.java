@@ -5,7 +5,6 @@ import dev.orgctl.config.Setting;
 import dev.orgctl.gateway.http.FatalErrors;
 import dev.orgctl.gateway.http.HttpLimits;
 import dev.orgctl.gateway.http.HttpServer;
-import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsUnavailableException;
