@@ -61,8 +61,9 @@ final class FuzzTarget {
             }
             assertThat(status == 100 || lines.length > 1).isTrue();
             i = headEnd + 4;
-            // An answer to HEAD states the length but has no body; no body of ours starts like an answer.
-            if (!output.startsWith("HTTP/1.1 ", i)) {
+            // An answer to HEAD states the length but has no body (the next answer, or the end, follows
+            // its head); no body of ours starts like an answer.
+            if (i < output.length() && !output.startsWith("HTTP/1.1 ", i)) {
                 i += length;
             }
             assertThat(i).as("body within the output").isLessThanOrEqualTo(output.length());
@@ -156,8 +157,7 @@ final class FuzzTarget {
             var type = Payloads.ContentType.of(head.headers().first("Content-Type"));
             try {
                 Payloads.Document doc = Payloads.document(type.orElse(Payloads.ContentType.JSON), body);
-                Payloads.address(head.headers().first("X-GitHub-Event") == null ? "push"
-                        : head.headers().first("X-GitHub-Event"), doc);
+                Payloads.address("push", doc); // the event name is checked at the head by the real handler
                 exchange.respond(Response.json(202, "{\"ok\":true}"));
             } catch (Payloads.InvalidPayload e) {
                 exchange.respond(Response.json(400, "{\"error\":\"invalid payload\"}"));
