@@ -6,22 +6,26 @@ import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.Controller;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.gateway.Gateway;
+import dev.orgctl.gateway.GatewaySettings;
+import dev.orgctl.gateway.Readiness;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.git.FileRefStateStore;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.hosts.git.HttpDeliverySink;
 import dev.orgctl.hosts.git.RefWatcher;
-import java.time.Duration;
-import java.util.Optional;
-import dev.orgctl.gateway.Gateway;
-import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -119,8 +123,16 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));
-        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry));
-        gateway.readiness().add("controller", controller::problem);
+        // The watcher needs the gateway's address, so its check is in place before the port opens
+        // and reports "starting" until the watcher exists.
+        AtomicReference<RefWatcher> started = new AtomicReference<>();
+        Map<String, Readiness.Check> partChecks = new LinkedHashMap<>();
+        partChecks.put("controller", controller::problem);
+        if (host instanceof GitHost) {
+            partChecks.put("git-ref-watcher", () -> started.get() == null ? Optional.of("starting")
+                    : started.get().problem());
+        }
+        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
@@ -129,8 +141,8 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
                     Optional.of(org));
             // Ready only once the first scan (on a fresh data dir, the baseline) is done: a push made
             // after /readyz says ready is then always delivered, never taken for history.
-            gateway.readiness().add("git-ref-watcher", watcher::problem);
             watcher.start();
+            started.set(watcher);
             services.add("ref-watcher", watcher);
             refWatcher = Optional.of(watcher);
         }

@@ -92,6 +92,16 @@ public final class Gateway implements AutoCloseable {
      * @throws UncheckedIOException              when the address cannot be bound
      */
     public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry) {
+        return start(settings, connector, registry, Map.of());
+    }
+
+    /**
+     * {@link #start(GatewaySettings, NatsConnector, PrometheusMeterRegistry)} with the readiness
+     * checks of the parts that run beside the gateway (the controller, the git ref watcher), in
+     * place before the port opens: a probe that finds the port open never sees /readyz without them.
+     */
+    public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry,
+                                Map<String, Readiness.Check> partChecks) {
         settings.requireVerification();
         Connection connection = connector.connect("gateway", Duration.ofSeconds(5), b -> b.reconnectBufferSize(0));
         try {
@@ -131,6 +141,7 @@ public final class Gateway implements AutoCloseable {
                     : Optional.of("connection " + connection.getStatus().name().toLowerCase(java.util.Locale.ROOT)));
             readiness.add("jetstream", Readiness.cached(READY_CHECK_INTERVAL_MS, () -> jetStreamProblem(connection, jsm)));
             readiness.add("delivery_index", index::problem);
+            partChecks.forEach(readiness::add);
             WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, draining::get,
                     connection::getMaxPayload, executor);
             Routes routes = new Routes(webhooks, metrics, executor, Map.of(
