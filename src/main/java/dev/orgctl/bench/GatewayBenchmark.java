@@ -95,7 +95,8 @@ public final class GatewayBenchmark {
              Connection raw = connector.connect("bench-raw", Duration.ofSeconds(5))) {
             JetStream js = raw.jetStream(connector.jetStreamOptions());
             out.printf("machine: %s%n", machine(raw));
-            out.printf("gateway: %s, one HTTP event loop, %d worker threads; load: %d workers, loopback, keep-alive%n%n",
+            out.printf("gateway: %s, Netty, " + Runtime.getRuntime().availableProcessors()
+                    + " HTTP event loops, %d worker threads; load: %d workers, loopback, keep-alive%n%n",
                     gateway.url(), settings.workerThreads(), options.concurrency());
             printHeader(out);
             InetSocketAddress address = gateway.address();

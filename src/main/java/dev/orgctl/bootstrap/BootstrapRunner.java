@@ -3,6 +3,7 @@ package dev.orgctl.bootstrap;
 import dev.orgctl.bootstrap.StageResult.Status;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * Runs the stages in order, doing only what is not done yet. Each stage's start is recorded
  * before its work, so a process killed inside a stage leaves "started" behind and the next run
  * resumes in that stage; stages are idempotent, so redoing the interrupted one is safe.
+ *
+ * <p>The KV lease ({@link BootstrapLease}) is taken as soon as NATS answers, before any stage
+ * writes to it: at the start when NATS is already there, else right after the nats stage has
+ * started or found the server. Taking it adopts the state in the bucket, which is the truth from
+ * then on. A run that cannot get it stops with {@link LeaseUnavailableException} and records nothing.
  */
 public final class BootstrapRunner {
     private static final Logger log = LoggerFactory.getLogger(BootstrapRunner.class);
@@ -60,8 +66,12 @@ public final class BootstrapRunner {
     }
 
     public Report run(BootstrapContext ctx, Selection selection) {
-        BootstrapState state = stores.load(ctx);
+        BootstrapState state = stores.loadLocal();
         ctx.state(state);
+        // What this run records before NATS answers; laid over the bucket's state when it is adopted.
+        Map<StageName, StageResult> thisRun = new EnumMap<>(StageName.class);
+        // NATS already answers (a re-run, or a NATS_URL): the lease first, and the bucket's state is the truth.
+        state = stores.hold(ctx, state, thisRun, false);
         PrintWriter out = ctx.out();
         List<StageResult> results = new ArrayList<>();
         boolean acted = false;
@@ -72,7 +82,13 @@ public final class BootstrapRunner {
             if (!selection.includes(name)) {
                 continue;
             }
-            if (state.complete(name) && !selection.forces(name)) {
+            boolean due = !state.complete(name) || selection.forces(name);
+            if (due && writesToNats(name, state)) {
+                // Outside the stage's try: not getting the lease is not a failure of this stage.
+                state = stores.hold(ctx, state, thisRun, true);
+                due = !state.complete(name) || selection.forces(name);
+            }
+            if (!due) {
                 StageResult r = state.result(name).orElseThrow();
                 out.printf("[%d/%d] %-16s already %s (%s)%n", n, stages.size(), name.id(),
                         r.status() == Status.ADOPTED ? "adopted" : "done", r.at());
@@ -87,12 +103,17 @@ public final class BootstrapRunner {
             StageResult result;
             try {
                 stage.precondition(ctx);
-                state = record(ctx, state, StageResult.of(name, Status.STARTED, ctx.by(), Map.of(), Optional.empty()));
+                state = record(ctx, state, thisRun, StageResult.of(name, Status.STARTED, ctx.by(), Map.of(),
+                        Optional.empty()));
                 Stage.Outcome outcome = stage.apply(ctx);
                 testPause.inside(name, out);
                 // Recorded before verifying: verification (and a run resumed after a crash) reads these details.
-                state = record(ctx, state, StageResult.of(name, Status.STARTED, ctx.by(), outcome.details(),
+                state = record(ctx, state, thisRun, StageResult.of(name, Status.STARTED, ctx.by(), outcome.details(),
                         Optional.empty()));
+                if (name == StageName.NATS) {
+                    // NATS answers from here: take the lease before anything is written to it.
+                    state = stores.hold(ctx, state, thisRun, true);
+                }
                 Optional<String> problem = stage.verify(ctx);
                 if (problem.isPresent()) {
                     throw new BootstrapException("verification failed: " + problem.get());
@@ -101,17 +122,23 @@ public final class BootstrapRunner {
                 details.put("summary", outcome.summary());
                 result = StageResult.of(name, outcome.adopted() ? Status.ADOPTED : Status.DONE, ctx.by(), details,
                         Optional.empty());
-                state = record(ctx, state, result);
+                state = record(ctx, state, thisRun, result);
                 out.printf("%s in %s: %s%n", outcome.adopted() ? "adopted" : "done", seconds(t0), outcome.summary());
                 out.flush();
                 results.add(result);
+            } catch (LeaseUnavailableException e) {
+                // Another bootstrap acts: the stage stays as recorded (started), for the one that holds the lease.
+                out.printf("stopped after %s%n", seconds(t0));
+                out.flush();
+                throw e;
             } catch (RuntimeException e) {
                 String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 result = StageResult.of(name, Status.FAILED, ctx.by(), Map.of(), Optional.of(message));
                 out.printf("FAILED after %s%n", seconds(t0));
                 out.flush();
                 try {
-                    record(ctx, state, result);
+                    // Never takes the lease: recorded in the bucket only while this run still holds it.
+                    stores.saveFailure(ctx, state.with(result));
                 } catch (RuntimeException recordFailure) {
                     log.atWarn().addKeyValue("stage", name.id()).addKeyValue("error", recordFailure.getMessage())
                             .log("could not record the stage failure");
@@ -125,15 +152,26 @@ public final class BootstrapRunner {
         return new Report(results, acted);
     }
 
+    /**
+     * Whether running {@code stage} may write to NATS: every stage after the nats stage, and any
+     * stage once the state lives in the bucket. The nats stage itself takes the lease once the
+     * server it starts or finds answers.
+     */
+    private static boolean writesToNats(StageName stage, BootstrapState state) {
+        return stage != StageName.NATS && (stage.ordinal() > StageName.NATS.ordinal() || StateStores.inNats(state));
+    }
+
     /** The selected stages after {@code failed}: the run stopped before reaching them. */
     private List<StageName> notRunAfter(StageName failed, Selection selection) {
         return stages.stream().map(Stage::name).filter(s -> s.ordinal() > failed.ordinal() && selection.includes(s))
                 .toList();
     }
 
-    private BootstrapState record(BootstrapContext ctx, BootstrapState state, StageResult r) {
+    private BootstrapState record(BootstrapContext ctx, BootstrapState state, Map<StageName, StageResult> thisRun,
+                                  StageResult r) {
         BootstrapState next = state.with(r);
         stores.save(ctx, next);
+        thisRun.put(r.stage(), r);
         ctx.state(next);
         log.atInfo().addKeyValue("stage", r.stage().id()).addKeyValue("status", r.status()).log("bootstrap stage recorded");
         return next;

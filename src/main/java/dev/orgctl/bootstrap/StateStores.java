@@ -1,13 +1,14 @@
 package dev.orgctl.bootstrap;
 
-import dev.orgctl.coordination.Lease;
-import dev.orgctl.coordination.LeaseClass;
-import dev.orgctl.coordination.LockService;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
-import java.time.Duration;
-import java.util.Optional;
 import dev.orgctl.nats.topology.Topology;
+import io.nats.client.JetStreamApiException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,18 +17,20 @@ import org.slf4j.LoggerFactory;
  * bucket afterwards. Once in NATS, every save is mirrored to the file, so {@code bootstrap status}
  * still shows the last known state when NATS is down.
  *
- * <p>The lock moves with the state: the file lock guards one data directory, and before writing
- * to the bucket a bootstrap also takes the KV lease {@value #LEASE_NAME}, so two bootstraps on
- * different machines against one NATS never both act. The lease renews itself while held.
+ * <p>Once the state is in the bucket, the bucket is the truth: a run that takes the
+ * {@link BootstrapLease} adopts it, whatever its own data directory's file says (a second
+ * operator's brand-new data directory included), and only adds this run's own records to it.
+ * Nothing is written to the bucket without the lease, and the failure path never takes it.
  */
 public final class StateStores implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateStores.class);
-    public static final String LEASE_NAME = "bootstrap";
+    public static final String LEASE_NAME = BootstrapLease.NAME;
+    /** JetStream's "stream not found": the bucket does not exist yet. */
+    private static final int STREAM_NOT_FOUND = 10059;
     private final FileStateStore file;
     private final Duration leaseWait;
+    private BootstrapLease lease;
     private KvStateStore kv;
-    private LockService locks;
-    private Lease lease;
     private NatsRuntime boundTo;
 
     /** @param leaseWait how long to wait for another bootstrap's KV lease; zero: fail at once */
@@ -47,18 +50,24 @@ public final class StateStores implements AutoCloseable {
         return s.complete(StageName.TOPOLOGY) && s.complete(StageName.NATS);
     }
 
-    /** Loads the freshest state: from NATS when it lives there and NATS answers, else from the file. */
+    /**
+     * The freshest state, for reading only (status, plan, verify; no lease): from the bucket when
+     * it holds one and NATS answers, else from the file.
+     */
     public BootstrapState load(BootstrapContext ctx) {
         BootstrapState local = file.load();
-        if (!inNats(local)) {
-            return local;
+        if (!inNats(local) && ctx.config().nats().embedded()) {
+            return local; // no NATS this data directory knows of yet
         }
         ctx.state(local);
         try {
-            BootstrapState remote = kv(ctx).load();
-            return remote.results().isEmpty() ? local : remote;
+            Optional<BootstrapState> remote = readBucket(ctx);
+            return remote.filter(r -> !r.results().isEmpty()).orElse(local);
         } catch (NatsUnavailableException | BootstrapException e) {
-            log.atWarn().addKeyValue("error", e.getMessage()).log("bootstrap state in NATS unreadable; using the local copy");
+            if (inNats(local)) {
+                log.atWarn().addKeyValue("error", e.getMessage())
+                        .log("bootstrap state in NATS unreadable; using the local copy");
+            }
             return local;
         }
     }
@@ -68,77 +77,95 @@ public final class StateStores implements AutoCloseable {
         return file.load();
     }
 
+    /**
+     * Takes the lease (once per run; later calls return {@code current}) and adopts the state in
+     * the bucket, with this run's own records laid over it.
+     *
+     * @param thisRun  what this run has recorded so far (stages before NATS answered)
+     * @param required false: when NATS does not answer (not started yet), carry on without
+     * @return the state to continue from
+     * @throws LeaseUnavailableException when another bootstrap holds the lease
+     */
+    public BootstrapState hold(BootstrapContext ctx, BootstrapState current, Map<StageName, StageResult> thisRun,
+                               boolean required) {
+        if (lease != null) {
+            return current;
+        }
+        Optional<List<String>> urls = ctx.natsUrls();
+        if (urls.isEmpty()) {
+            if (required) {
+                throw new BootstrapException("no NATS yet: the nats stage has not run; run 'orgctl bootstrap' "
+                        + "(or --from nats)");
+            }
+            return current;
+        }
+        try {
+            lease = BootstrapLease.acquire(ctx.config(), urls.get(), ctx.config().dataDir(), leaseWait);
+        } catch (NatsUnavailableException e) {
+            if (!required) {
+                return current;
+            }
+            throw new BootstrapException(e.getMessage() + "; the bootstrap state lives there: start NATS again "
+                    + "('orgctl bootstrap --from nats' after a reboot or 'orgctl down'), then re-run", e);
+        }
+        Optional<BootstrapState> remote = readBucket(ctx);
+        if (remote.isEmpty() || remote.get().results().isEmpty()) {
+            return current;
+        }
+        BootstrapState adopted = remote.get();
+        for (StageResult r : thisRun.values()) {
+            adopted = adopted.with(r);
+        }
+        if (!adopted.equals(current)) {
+            log.atInfo().addKeyValue("bucket", Topology.BOOTSTRAP_BUCKET)
+                    .log("bootstrap state adopted from NATS (it is the truth once there)");
+        }
+        file.save(adopted);
+        ctx.state(adopted);
+        return adopted;
+    }
+
+    /**
+     * Records a state: in the bucket too whenever this run holds the lease and the bucket exists
+     * (a stage being redone shows there as started), and never in the file alone once the state
+     * lives in the bucket.
+     */
     public void save(BootstrapContext ctx, BootstrapState state) {
-        if (inNats(state)) {
-            holdLease(ctx);
+        if (lease != null && bucketExists(ctx)) {
+            lease.checkStillHeld();
             kv(ctx).save(state);
+        } else if (inNats(state)) {
+            throw new BootstrapException("the bootstrap state lives in NATS (" + Topology.BOOTSTRAP_BUCKET
+                    + ") and this run does not hold the lease '" + LEASE_NAME + "'");
         }
         file.save(state);
     }
 
-    private void holdLease(BootstrapContext ctx) {
-        followConnection(ctx);
-        if (lease != null) {
-            lease.checkStillHeld();
-            return;
-        }
-        locks = LockService.open(ctx.nats(), LeaseClass.LONG, "bootstrap");
-        // A dead holder's lease is taken over before any waiting: with --lock-wait the wait would
-        // otherwise run its full length for a lease that nobody is going to release.
-        Optional<Lease> l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
-        if (l.isEmpty() && takeOverFromDeadHolder()) {
-            l = locks.tryAcquire(LEASE_NAME, "orgctl bootstrap");
-        }
-        if (l.isEmpty() && !leaseWait.isZero()) {
+    /**
+     * Records a stage failure without ever taking the lease: in the bucket only while this run
+     * still holds it, else in the local file alone (the next run adopts the bucket's state, where
+     * the stage is still "started", and redoes it).
+     */
+    public void saveFailure(BootstrapContext ctx, BootstrapState state) {
+        if (lease != null && lease.isHeld()) {
             try {
-                l = locks.acquire(LEASE_NAME, "orgctl bootstrap", leaseWait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BootstrapException("interrupted while waiting for the bootstrap lease", e);
+                if (bucketExists(ctx)) {
+                    lease.checkStillHeld();
+                    kv(ctx).save(state);
+                }
+            } catch (RuntimeException e) {
+                log.atWarn().addKeyValue("error", e.getMessage())
+                        .log("stage failure recorded in the local file only");
             }
         }
-        if (l.isEmpty()) {
-            String holder = locks.inspect(LEASE_NAME).map(i -> String.valueOf(i.holder())).orElse("unknown holder");
-            throw new BootstrapException("another bootstrap holds the lease '" + LEASE_NAME + "' in "
-                    + LeaseClass.LONG.bucket() + " (" + holder.replace('\n', ' ') + "); wait for it, or re-run with --lock-wait");
-        }
-        lease = l.get();
-    }
-
-    /**
-     * A bootstrap killed inside a stage leaves its lease behind until the TTL (minutes). When the
-     * holder ran on this host and its process is gone, the lease is released (fenced on its
-     * revision) so the re-run resumes at once. This process holds the data dir's file lock, and a
-     * holder on another host is never taken over.
-     */
-    private boolean takeOverFromDeadHolder() {
-        Optional<LockService.LockInfo> info = locks.inspect(LEASE_NAME);
-        if (info.isEmpty() || info.get().holder() == null) {
-            return false;
-        }
-        String here = LockService.Identity.current("bootstrap").host();
-        if (!here.equals(info.get().holder().getHost())) {
-            return false;
-        }
-        long pid = info.get().holder().getPid();
-        boolean ownStale = pid == ProcessHandle.current().pid(); // held through a connection this process replaced
-        if (pid <= 0 || (!ownStale && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
-            return false;
-        }
-        log.atWarn().addKeyValue("pid", pid).addKeyValue("host", here)
-                .log("the bootstrap lease is held by a process that no longer runs on this host; taking it over");
-        return locks.forceRelease(LEASE_NAME, info.get().revision());
+        file.save(state);
     }
 
     @Override
     public void close() {
         if (lease != null) {
-            lease.release();
+            lease.close();
             lease = null;
-        }
-        if (locks != null) {
-            locks.close();
-            locks = null;
         }
     }
 
@@ -147,24 +174,42 @@ public final class StateStores implements AutoCloseable {
                 : file.describe();
     }
 
-    /**
-     * Drops the KV store and lease bound to a connection the context has replaced (the nats stage
-     * reconnects, possibly to a restarted server); the lease on the closed connection is ours and
-     * is taken over when the new one is acquired.
-     */
+    /** The state in the bucket; empty when the bucket does not exist yet (before the topology stage). */
+    private Optional<BootstrapState> readBucket(BootstrapContext ctx) {
+        kv = null;
+        if (!bucketExists(ctx)) {
+            return Optional.empty();
+        }
+        // A fresh read: later saves compare-and-set against what is there now.
+        kv = new KvStateStore(ctx.nats().keyValue(Topology.BOOTSTRAP_BUCKET), Topology.BOOTSTRAP_BUCKET);
+        return Optional.of(kv.load());
+    }
+
+    /** Whether ORGCTL_BOOTSTRAP exists (the topology stage creates it); known for good once it does. */
+    private boolean bucketExists(BootstrapContext ctx) {
+        followConnection(ctx);
+        if (kv != null) {
+            return true;
+        }
+        try {
+            ctx.nats().connection().keyValueManagement(ctx.nats().connector().keyValueOptions())
+                    .getStatus(Topology.BOOTSTRAP_BUCKET);
+            return true;
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+                return false;
+            }
+            throw new NatsUnavailableException("cannot read " + Topology.BOOTSTRAP_BUCKET + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new NatsUnavailableException("cannot read " + Topology.BOOTSTRAP_BUCKET + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops the KV store bound to a connection the context has replaced (the nats stage reconnects). */
     private void followConnection(BootstrapContext ctx) {
         NatsRuntime current = ctx.nats();
         if (boundTo != null && boundTo != current) {
             kv = null;
-            lease = null;
-            if (locks != null) {
-                try {
-                    locks.close();
-                } catch (RuntimeException e) {
-                    log.atDebug().addKeyValue("error", e.getMessage()).log("closing the locks of a replaced connection");
-                }
-                locks = null;
-            }
         }
         boundTo = current;
     }

@@ -49,6 +49,8 @@ public final class ConfigOptions {
             case HTTP_ADDR -> "HOST:PORT";
             case NATS_REPLICAS, GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID -> "N";
             case DEDUP_WINDOW -> "DURATION";
+            case HTTP_BODY_BUDGET -> "SIZE";
+            case HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS -> "N";
             case BACKEND -> "github|git";
             case LOG_FORMAT -> "text|json";
             case GITHUB_ORG -> "ORG";

@@ -4,6 +4,7 @@ import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.ServerVersion;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +43,7 @@ public final class GatewayCommand implements Callable<Integer>, Main.NeedsConfig
         settings.requireVerification(); // before starting anything
         try (Foreground foreground = Foreground.install(settings.shutdownGrace().plusSeconds(15));
              NatsRuntime nats = NatsRuntime.open(config, "gateway", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
+            ServerVersion.warnIfOld(nats.connection().getServerInfo().getVersion());
             UpCommand.ensureTopology(nats, applyTopology);
             try (Gateway gateway = Gateway.start(settings, nats.connector(), Gateway.newRegistry())) {
                 spec.commandLine().getOut().println("orgctl gateway: webhooks at " + gateway.url()

@@ -2,16 +2,13 @@ package dev.orgctl.cli;
 
 import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.config.Sizes;
 import dev.orgctl.gateway.GatewaySettings;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /** The gateway's own flags, shared by {@code orgctl gateway} and {@code orgctl up}. */
 public final class GatewayOptions {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?");
 
     @Option(names = "--insecure-no-signature",
             description = "accept deliveries without verifying their signature; only for local experiments "
@@ -52,27 +49,21 @@ public final class GatewayOptions {
                     .withNatsTimeout(timeout)
                     .withWorkerThreads(httpThreads)
                     .withShutdownGrace(grace)
-                    .withDedupWindow(config.dedupWindow());
+                    .withDedupWindow(config.dedupWindow())
+                    .withCapacity(config.httpCapacity());
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("--nats-timeout: " + e.getMessage(), Main.EXIT_CONFIG);
         }
     }
 
     static long parseSize(String text) {
-        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
+        long bytes;
+        try {
+            bytes = Sizes.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CommandFailure("--max-body: '" + text + "' is not a size; use a number and B, KiB or MiB "
                     + "(for example 25MiB)", Main.EXIT_CONFIG);
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "b" : m.group(2);
-        long factor = switch (unit) {
-            case "kib", "kb", "k" -> 1024L;
-            case "mib", "mb", "m" -> 1024L * 1024;
-            case "gib", "gb", "g" -> 1024L * 1024 * 1024;
-            default -> 1L;
-        };
-        long bytes = n * factor;
         if (bytes < 1 || bytes > Integer.MAX_VALUE - 16) {
             throw new CommandFailure("--max-body must be between 1 byte and 2 GiB, got " + text, Main.EXIT_CONFIG);
         }

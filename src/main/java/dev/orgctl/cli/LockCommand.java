@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -248,7 +247,9 @@ public final class LockCommand implements Runnable {
                 "COMMAND gets ORGCTL_LOCK_NAME and ORGCTL_LOCK_TOKEN (the fencing token).",
                 "If the lease is lost (it could not be renewed), orgctl says so, stops",
                 "COMMAND (SIGTERM, then SIGKILL after --kill-after) before the lease can run",
-                "out on the server, and exits " + EXIT_LEASE_LOST + ".",
+                "out on the server, and exits " + EXIT_LEASE_LOST + ". COMMAND runs in its own session",
+                "under a small supervisor: if orgctl dies, even by SIGKILL, COMMAND is stopped",
+                "the same way before the lease can run out.",
                 "",
                 "Exit codes: COMMAND's own; " + EXIT_NOT_ACQUIRED + " the lock was still held after --wait;",
                 EXIT_LEASE_LOST + " the lease was lost; " + EXIT_CANNOT_RUN
@@ -332,32 +333,52 @@ public final class LockCommand implements Runnable {
         }
 
         private int runUnder(Lease lease, Duration grace, PrintWriter err) throws InterruptedException {
-            log.atInfo().addKeyValue("lock", name).addKeyValue("bucket", lease.bucket()).addKeyValue("token", lease.token())
-                    .addKeyValue("command", command.get(0)).log("lock acquired; running the command");
-            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-            pb.environment().put("ORGCTL_LOCK_NAME", name);
-            pb.environment().put("ORGCTL_LOCK_TOKEN", Long.toString(lease.token()));
-            Process child;
+            if (!SupervisedCommand.runnable(command.get(0))) {
+                lease.release();
+                throw new CommandFailure("cannot run " + command.get(0) + ": not found or not executable", EXIT_CANNOT_RUN);
+            }
+            SupervisedCommand child;
             try {
-                child = pb.start();
+                child = SupervisedCommand.start(command, java.util.Map.of("ORGCTL_LOCK_NAME", name,
+                        "ORGCTL_LOCK_TOKEN", Long.toString(lease.token())), grace);
             } catch (IOException e) {
                 lease.release();
                 throw new CommandFailure("cannot run " + command.get(0) + ": " + e.getMessage(), EXIT_CANNOT_RUN);
             }
+            try {
+                // The last look before COMMAND starts: a lease lost while we waited, or a lock the server
+                // lost, must not run COMMAND at all.
+                lease.checkStillHeld();
+                child.go();
+            } catch (LeaseLostException | IOException e) {
+                child.stop();
+                child.waitFor(grace.plusSeconds(1));
+                child.close();
+                lease.release();
+                throw new CommandFailure("lock " + name + " was lost before " + command.get(0) + " started ("
+                        + e.getMessage() + "); it was not run", EXIT_LEASE_LOST);
+            }
+            log.atInfo().addKeyValue("lock", name).addKeyValue("bucket", lease.bucket()).addKeyValue("token", lease.token())
+                    .addKeyValue("command", command.get(0)).addKeyValue("session", child.pid())
+                    .log("lock acquired; running the command");
             AtomicReference<LeaseLostException> lost = new AtomicReference<>();
             lease.onLost(e -> {
                 lost.set(e);
-                err.println("orgctl: " + e.getMessage() + "; stopping " + command.get(0) + " (pid " + child.pid() + ")");
+                err.println("orgctl: " + e.getMessage() + "; stopping " + command.get(0) + " (session " + child.pid() + ")");
                 err.flush();
-                stop(child, grace);
+                child.stop();
             });
             // Ctrl-C or SIGTERM to orgctl: stop COMMAND the same way, then release the lock.
             AtomicBoolean interrupted = new AtomicBoolean();
             Thread hook = new Thread(() -> {
                 interrupted.set(true);
-                if (child.isAlive()) {
-                    stop(child, grace);
+                child.stop();
+                try {
+                    child.waitFor(grace.plusSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
+                child.close();
                 lease.release();
             }, "lock-exec-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -371,13 +392,13 @@ public final class LockCommand implements Runnable {
                     // shutting down: the hook does the rest
                 }
             }
-            if (lost.get() != null) {
-                waitGone(child, grace);
-                throw new CommandFailure("lost the lock " + name + " while " + command.get(0) + " ran ("
-                        + lost.get().getMessage() + "); it was stopped, exit code " + code, EXIT_LEASE_LOST);
-            }
             if (interrupted.get()) {
                 return code; // orgctl is being stopped: the shutdown hook stopped COMMAND and releases the lock
+            }
+            child.close(); // nothing COMMAND left in its session runs on after the lock is released
+            if (lost.get() != null) {
+                throw new CommandFailure("lost the lock " + name + " while " + command.get(0) + " ran ("
+                        + lost.get().getMessage() + "); it was stopped, exit code " + code, EXIT_LEASE_LOST);
             }
             if (!lease.release()) {
                 err.println("orgctl: warning: the lease of " + name + " had run out when " + command.get(0)
@@ -387,28 +408,6 @@ public final class LockCommand implements Runnable {
             }
             log.atInfo().addKeyValue("lock", name).addKeyValue("exit_code", code).log("command ended; lock released");
             return code;
-        }
-
-        /** SIGTERM, then SIGKILL (of the whole process tree) after the grace period. */
-        static void stop(Process child, Duration grace) {
-            List<ProcessHandle> tree = new ArrayList<>(child.descendants().toList());
-            child.destroy();
-            try {
-                if (!child.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    tree.addAll(child.descendants().toList());
-                    child.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                child.destroyForcibly();
-            }
-            for (ProcessHandle p : tree) {
-                p.destroyForcibly();
-            }
-        }
-
-        private static void waitGone(Process child, Duration grace) throws InterruptedException {
-            child.waitFor(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
         }
 
         private Duration duration(String option, String text) {

@@ -6,6 +6,8 @@ import dev.orgctl.logging.Logging;
 import dev.orgctl.nats.NatsUnavailableException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -21,13 +23,27 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** The long-running commands: they log at INFO; every other command at WARN unless --verbose. */
+    private static final Set<List<String>> SERVICES = Set.of(List.of("up"), List.of("gateway"), List.of("demo"),
+            List.of("nats", "serve"));
+
     public static int run(String... args) {
+        // Everything after "--" belongs to a command that orgctl runs (lock exec), not to orgctl.
+        List<String> own = Arrays.asList(args);
+        int dashes = own.indexOf("--");
+        own = dashes < 0 ? own : own.subList(0, dashes);
         // The log format must be chosen before the first logger is created.
-        if (Arrays.asList(args).contains("json") && Arrays.asList(args).contains("--log-format")
+        if (own.contains("json") && own.contains("--log-format")
                 || "json".equalsIgnoreCase(System.getenv("ORGCTL_LOG_FORMAT"))) {
             Logging.configure(LogFormat.JSON);
         }
+        Logging.verbose(own.contains("--verbose") || isService(own));
         return commandLine().execute(args);
+    }
+
+    static boolean isService(List<String> args) {
+        List<String> words = args.stream().filter(a -> !a.startsWith("-")).limit(2).toList();
+        return SERVICES.stream().anyMatch(s -> words.size() >= s.size() && words.subList(0, s.size()).equals(s));
     }
 
     public static CommandLine commandLine() {

@@ -2,6 +2,8 @@ package dev.orgctl.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -18,6 +20,12 @@ import picocli.CommandLine.Spec;
 public final class OrgctlCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Read by {@link Main#run} before the command line is parsed: the log level is set before any logger runs. */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "log at INFO (connections, topology, locks); commands other than up, gateway, nats serve "
+                    + "and demo log only warnings and errors by default")
+    boolean verbose;
 
     @Override
     public void run() {

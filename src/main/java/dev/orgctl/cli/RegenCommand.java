@@ -143,11 +143,16 @@ public final class RegenCommand implements Runnable {
             }
         }
 
-        /** Under {@code --files}: the repository's changed files, its errors and warnings. */
+        /**
+         * Under {@code --files}: the repository's changed files and its errors. Always: the files
+         * orgctl refused to write (rare, and a person must act) and the warnings.
+         */
         void printDetails(PrintWriter out, RepoPlan p) {
             if (files) {
                 printFiles(out, p);
                 p.errors().forEach(e -> out.println("  error          " + e.message()));
+            } else {
+                p.refused().forEach(f -> out.println("  refused        " + f.path() + "  (" + f.note() + ")"));
             }
             p.warnings().forEach(w -> out.println("  warning: " + w));
         }
@@ -349,7 +354,7 @@ public final class RegenCommand implements Runnable {
                 return "committed " + Headers.shortRev(c.commitId()) + " (" + c.plan().summary() + ")" + moved;
             }
             if (r instanceof RegenResult.NoChange n) {
-                boolean say = !n.plan().drifted().isEmpty() || n.plan().failed();
+                boolean say = !n.plan().drifted().isEmpty() || !n.plan().refused().isEmpty() || n.plan().failed();
                 return "no change" + (say ? " (" + n.plan().summary() + ")" : "") + moved;
             }
             if (r instanceof RegenResult.Proposed p) {

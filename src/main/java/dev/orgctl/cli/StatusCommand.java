@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show workflows by state and the held locks.",
-            "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with its last",
-            "transition's reason and age. Locks: holder, age, time left."})
+            "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with the time since",
+            "it was triggered (AGE), its run's attempt, the time since its last change",
+            "and that transition's reason. Locks: holder, age, time left."})
 public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig {
     /** Display order: what needs attention first. */
     private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
@@ -113,7 +114,9 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
             out.println();
             out.println(st + " (" + list.size() + ")");
             int w = Math.max(8, list.stream().mapToInt(s -> s.workflowId().length()).max().orElse(8));
-            out.printf("  %-" + w + "s  %-7s  %-24s  %s%n", "WORKFLOW", "AGE", "RUN", "LAST TRANSITION");
+            int rw = Math.max(3, list.stream().mapToInt(s -> runOf(s.record()).length()).max().orElse(3));
+            String row = "  %-" + w + "s  %-7s  %7s  %-" + rw + "s  %-7s  %s%n";
+            out.printf(row, "WORKFLOW", "AGE", "ATTEMPT", "RUN", "CHANGED", "LAST TRANSITION");
             int shown = 0;
             for (WorkflowSnapshot s : list) {
                 if (limit > 0 && shown == limit) {
@@ -122,7 +125,6 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
                 }
                 WorkflowRecord r = s.record();
                 WorkflowStateEvent last = r.getLastTransition();
-                String run = r.getRunId().isEmpty() ? "-" : r.getRunId() + (r.getAttempt() > 1 ? " #" + r.getAttempt() : "");
                 String reason = last.getCurrentState() + " -> " + last.getTargetState() + ": " + last.getReason();
                 if (r.getDirty() || r.getCoalesced() > 0) {
                     reason += " [+" + r.getCoalesced() + " coalesced" + (r.getDirty() ? ", follow-up due" : "") + "]";
@@ -130,8 +132,9 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
                 if (st == WorkflowState.FAILED && !r.getLastError().isEmpty()) {
                     reason += " | error: " + r.getLastError();
                 }
-                out.printf("  %-" + w + "s  %-7s  %-24s  %s%n", s.workflowId(),
-                        Ages.format(Duration.between(at(r), now)), truncate(run, 24), reason);
+                out.printf(row, s.workflowId(), Ages.format(Duration.between(triggered(r), now)),
+                        r.getAttempt() == 0 ? "-" : Integer.toString(r.getAttempt()), runOf(r),
+                        Ages.format(Duration.between(at(r), now)), reason);
                 shown++;
             }
         }
@@ -143,7 +146,19 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
-    private static String truncate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+    /**
+     * When the workflow's current (or last) run was triggered: AGE counts from here, so a run
+     * stuck through takeovers shows how long it has really been waiting, not since the last one.
+     */
+    private static Instant triggered(WorkflowRecord r) {
+        if (!r.getTrigger().hasReceivedAt()) {
+            return at(r);
+        }
+        var t = r.getTrigger().getReceivedAt();
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    private static String runOf(WorkflowRecord r) {
+        return r.getRunId().isEmpty() ? "-" : r.getRunId();
     }
 }

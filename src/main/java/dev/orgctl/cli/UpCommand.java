@@ -6,21 +6,26 @@ import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.Controller;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.gateway.Gateway;
+import dev.orgctl.gateway.GatewaySettings;
+import dev.orgctl.gateway.Readiness;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.git.FileRefStateStore;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.hosts.git.HttpDeliverySink;
 import dev.orgctl.hosts.git.RefWatcher;
-import java.time.Duration;
-import java.util.Optional;
-import dev.orgctl.gateway.Gateway;
-import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -64,6 +69,11 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
                     + "(default: ${DEFAULT-VALUE})")
     String breaker;
 
+    @Option(names = "--max-lock-failures", paramLabel = "N", defaultValue = "3",
+            description = "times a job may lose its repository lock (or find the lock bucket inconsistent) before "
+                    + "its workflow is FAILED and the job goes to the DLQ (default: ${DEFAULT-VALUE})")
+    int maxLockFailures;
+
     @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "500ms",
             description = "git backend: how often the ref watcher looks for pushes (default: ${DEFAULT-VALUE})")
     String watchInterval;
@@ -84,6 +94,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         }
         try (Foreground foreground = Foreground.install(gatewaySettings.shutdownGrace().plusSeconds(15));
              NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
+            ServerVersion.warnIfOld(nats.connection().getServerInfo().getVersion());
             ensureTopology(nats, applyTopology);
             try (Services services = new Services()) {
                 Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),
@@ -101,7 +112,8 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     /**
      * Starts what {@code up} runs, in order, into {@code services} (stopped in reverse, before NATS
      * closes): the repository host, the controller, the gateway (whose /readyz includes the
-     * controller), and for the git backend the ref watcher that turns pushes into deliveries.
+     * controller), and for the git backend the ref watcher that turns pushes into deliveries (and
+     * whose first scan /readyz includes too).
      *
      * @return what was started (the gateway for its address; the controller and watcher for tests)
      */
@@ -111,15 +123,26 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));
-        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry));
-        gateway.readiness().add("controller", controller::problem);
+        // The watcher needs the gateway's address, so its check is in place before the port opens
+        // and reports "starting" until the watcher exists.
+        AtomicReference<RefWatcher> started = new AtomicReference<>();
+        Map<String, Readiness.Check> partChecks = new LinkedHashMap<>();
+        partChecks.put("controller", controller::problem);
+        if (host instanceof GitHost) {
+            partChecks.put("git-ref-watcher", () -> started.get() == null ? Optional.of("starting")
+                    : started.get().problem());
+        }
+        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
             RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()),
                     new HttpDeliverySink(gateway.url().resolve("/webhooks/github"), signing), watchInterval,
                     Optional.of(org));
+            // Ready only once the first scan (on a fresh data dir, the baseline) is done: a push made
+            // after /readyz says ready is then always delivered, never taken for history.
             watcher.start();
+            started.set(watcher);
             services.add("ref-watcher", watcher);
             refWatcher = Optional.of(watcher);
         }
@@ -140,13 +163,13 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         } catch (NumberFormatException e) {
             throw new CommandFailure("--breaker: '" + breaker + "' is not N/DURATION (for example 5/10m)", Main.EXIT_CONFIG);
         }
-        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1) {
-            throw new CommandFailure("--workers and the breaker's N must be at least 1, --max-depth at least 0",
-                    Main.EXIT_CONFIG);
+        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1 || maxLockFailures < 1) {
+            throw new CommandFailure("--workers, --max-lock-failures and the breaker's N must be at least 1, "
+                    + "--max-depth at least 0", Main.EXIT_CONFIG);
         }
         return ControllerSettings.defaults().withWorkers(workers)
                 .withReconcile(every.isZero() ? Optional.empty() : Optional.of(every)).withBreaker(breakerSettings)
-                .withMaxDepth(maxDepth);
+                .withMaxDepth(maxDepth).withMaxLockFailures(maxLockFailures);
     }
 
     static Duration parseDuration(String flag, String text) {

@@ -49,6 +49,10 @@ public final class ConfigExport {
                     .map(Secret::revealAsString).collect(Collectors.joining(",")));
         }
         env.put(Setting.DEDUP_WINDOW.env(), Durations.format(c.dedupWindow()));
+        c.httpCapacity().bodyBudgetBytes().ifPresent(b -> env.put(Setting.HTTP_BODY_BUDGET.env(), Long.toString(b)));
+        env.put(Setting.HTTP_MAX_CONNECTIONS.env(), Integer.toString(c.httpCapacity().maxConnections()));
+        env.put(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS.env(),
+                Integer.toString(c.httpCapacity().maxConnectionsPerAddress()));
         env.put(Setting.LOG_FORMAT.env(), c.logFormat().name().toLowerCase(java.util.Locale.ROOT));
         return env;
     }

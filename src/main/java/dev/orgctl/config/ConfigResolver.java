@@ -99,7 +99,20 @@ public final class ConfigResolver {
                 github,
                 webhookSecrets(),
                 positiveDuration(Setting.DEDUP_WINDOW),
-                oneOf(Setting.LOG_FORMAT, LogFormat.class));
+                oneOf(Setting.LOG_FORMAT, LogFormat.class),
+                httpCapacity());
+    }
+
+    private HttpCapacity httpCapacity() {
+        Optional<Long> budget = text(Setting.HTTP_BODY_BUDGET).map(v -> {
+            long n = parse(Setting.HTTP_BODY_BUDGET, Sizes::parse);
+            if (n < 1024) {
+                throw invalid(Setting.HTTP_BODY_BUDGET, v, "expected a size of at least 1KiB");
+            }
+            return n;
+        });
+        return new HttpCapacity(budget, intInRange(Setting.HTTP_MAX_CONNECTIONS, 1, 1_000_000),
+                intInRange(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000));
     }
 
     private List<String> natsUrls() {

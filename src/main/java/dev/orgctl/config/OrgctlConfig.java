@@ -14,16 +14,17 @@ public record OrgctlConfig(
         GitHubSettings github,
         WebhookSecrets webhookSecrets,
         Duration dedupWindow,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        HttpCapacity httpCapacity) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat);
+                logFormat, httpCapacity);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat);
+                logFormat, httpCapacity);
     }
 
     /** The git backend's root, or a clear error. */

@@ -53,6 +53,13 @@ public enum Setting {
                     + "(github.com's by default) or off (GitHub Enterprise Server without a ceiling)"),
     DEDUP_WINDOW("ORGCTL_DEDUP_WINDOW", "gateway.dedup_window", "--dedup-window", false, "7d",
             "how long a delivery id is remembered to refuse redeliveries"),
+    // Gateway HTTP capacity (issue 12)
+    HTTP_BODY_BUDGET("ORGCTL_HTTP_BODY_BUDGET", "gateway.body_budget", "--http-body-budget", false, null,
+            "request body bytes all clients together may hold in memory, e.g. 256MiB (default: a quarter of the heap)"),
+    HTTP_MAX_CONNECTIONS("ORGCTL_HTTP_MAX_CONNECTIONS", "gateway.max_connections", "--http-max-connections", false,
+            "10000", "open HTTP connections to the gateway, all clients together"),
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS("ORGCTL_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "gateway.max_connections_per_address",
+            "--http-max-connections-per-address", false, "1000", "open HTTP connections from one client address"),
     LOG_FORMAT("ORGCTL_LOG_FORMAT", "log_format", "--log-format", false, "text", "log format: text or json");
 
     private final String env;

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     private static final Duration POLL = Duration.ofSeconds(1);
+    /** How soon a message whose handling failed outright (its dead letter could not be written) comes back. */
+    static final Duration KEEP_FOR_REDELIVERY = Duration.ofSeconds(5);
 
     private final String org;
     private final ControllerSettings settings;
@@ -47,6 +49,7 @@ public final class Controller implements AutoCloseable {
     private final LockService locks;
     private final ConsumerContext eventConsumer;
     private final ConsumerContext jobConsumer;
+    private final Duration keepAliveEvery;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -57,7 +60,7 @@ public final class Controller implements AutoCloseable {
 
     private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, EventProcessor events,
                        Worker worker, Reconciler reconciler, DeadLetters deadLetters, LockService locks,
-                       ConsumerContext eventConsumer, ConsumerContext jobConsumer) {
+                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration keepAliveEvery) {
         this.org = org;
         this.settings = settings;
         this.metrics = metrics;
@@ -68,6 +71,7 @@ public final class Controller implements AutoCloseable {
         this.locks = locks;
         this.eventConsumer = eventConsumer;
         this.jobConsumer = jobConsumer;
+        this.keepAliveEvery = keepAliveEvery;
     }
 
     /** Wires the controller's parts on an open NATS runtime and starts its loops. */
@@ -78,10 +82,12 @@ public final class Controller implements AutoCloseable {
         JetStreamManagement jsm;
         ConsumerContext eventConsumer;
         ConsumerContext jobConsumer;
+        Duration jobAckWait;
         try {
             jsm = nats.connection().jetStreamManagement(nats.connector().jetStreamOptions());
             eventConsumer = js.getConsumerContext(Topology.EVENTS_STREAM, Topology.CONTROLLER_CONSUMER);
             jobConsumer = js.getConsumerContext(Topology.JOBS_STREAM, Topology.WORKERS_CONSUMER);
+            jobAckWait = jobConsumer.getConsumerInfo().getConsumerConfiguration().getAckWait();
         } catch (IOException | io.nats.client.JetStreamApiException e) {
             throw new dev.orgctl.nats.NatsUnavailableException("the controller's consumers are not available ("
                     + e.getMessage() + "); run 'orgctl topology apply'", e);
@@ -102,7 +108,7 @@ public final class Controller implements AutoCloseable {
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics, events, worker, reconciler, deadLetters, locks,
-                eventConsumer, jobConsumer);
+                eventConsumer, jobConsumer, keepAliveEvery(jobAckWait));
         c.startLoops();
         return c;
     }
@@ -141,26 +147,50 @@ public final class Controller implements AutoCloseable {
     private void eventLoop() {
         while (running.get()) {
             Message msg = next(eventConsumer);
-            if (msg == null) {
-                continue;
+            if (msg != null) {
+                survive("controller-events", msg, () -> handleEvent(msg));
             }
-            int attempt = (int) msg.metaData().deliveredCount();
+        }
+    }
+
+    /**
+     * Runs one message's handling; whatever it throws (a dead letter that cannot be written while
+     * ORGCTL_DLQ is gone, an ack on a broken connection) never ends the loop: the message stays
+     * unacknowledged and comes back after {@link #KEEP_FOR_REDELIVERY}, and the loop goes on.
+     */
+    private void survive(String loop, Message msg, Runnable handling) {
+        try {
+            handling.run();
+        } catch (RuntimeException e) {
+            metrics.unfinished(loop);
+            log.atWarn().addKeyValue("loop", loop).addKeyValue("subject", msg.getSubject())
+                    .addKeyValue("error", String.valueOf(e.getMessage()))
+                    .log("message could not be finished; it stays unacknowledged and is tried again");
             try {
-                events.handle(msg);
-                msg.ack();
-            } catch (EventProcessor.PoisonException | TemplateException e) {
-                String stoppedBy = e instanceof TemplateException ? "template" : "poison";
-                deadLetter(msg, e.getMessage(), attempt, stoppedBy);
+                msg.nakWithDelay(KEEP_FOR_REDELIVERY);
+            } catch (RuntimeException nak) {
+                // the connection is down: the ack wait hands the message back all the same
+            }
+        }
+    }
+
+    private void handleEvent(Message msg) {
+        int attempt = (int) msg.metaData().deliveredCount();
+        try {
+            events.handle(msg);
+            msg.ack();
+        } catch (EventProcessor.PoisonException | TemplateException e) {
+            String stoppedBy = e instanceof TemplateException ? "template" : "poison";
+            deadLetter(msg, e.getMessage(), attempt, stoppedBy);
+            msg.term();
+        } catch (RuntimeException e) {
+            if (attempt >= settings.maxAttempts()) {
+                deadLetter(msg, e.getMessage(), attempt, "attempts");
                 msg.term();
-            } catch (RuntimeException e) {
-                if (attempt >= settings.maxAttempts()) {
-                    deadLetter(msg, e.getMessage(), attempt, "attempts");
-                    msg.term();
-                } else {
-                    log.atWarn().addKeyValue("delivery", header(msg, "X-GitHub-Delivery")).addKeyValue("attempt", attempt)
-                            .addKeyValue("error", String.valueOf(e.getMessage())).log("delivery failed; retrying");
-                    msg.nakWithDelay(Worker.backoff(attempt));
-                }
+            } else {
+                log.atWarn().addKeyValue("delivery", header(msg, "X-GitHub-Delivery")).addKeyValue("attempt", attempt)
+                        .addKeyValue("error", String.valueOf(e.getMessage())).log("delivery failed; retrying");
+                msg.nakWithDelay(Worker.backoff(attempt));
             }
         }
     }
@@ -168,32 +198,54 @@ public final class Controller implements AutoCloseable {
     private void workerLoop() {
         while (running.get()) {
             Message msg = next(jobConsumer);
-            if (msg == null) {
-                continue;
+            if (msg != null) {
+                survive("controller-worker", msg, () -> handleJob(msg));
             }
-            int attempt = (int) msg.metaData().deliveredCount();
-            ScheduledFuture<?> keepAlive = timers.scheduleAtFixedRate(msg::inProgress, 30, 30, TimeUnit.SECONDS);
-            try {
-                Worker.Disposition d = worker.work(msg, attempt);
-                if (d.ack()) {
-                    msg.ack();
-                } else {
-                    msg.nakWithDelay(d.delay());
-                }
-            } catch (RuntimeException e) {
-                // A job that cannot even be decoded, or a failure the worker did not expect.
-                if (attempt >= settings.maxAttempts() || e instanceof IllegalArgumentException) {
-                    metrics.deadLetter("attempts");
-                    deadLetters.add("job", "", "", msg, String.valueOf(e.getMessage()), attempt, "attempts", "");
-                    msg.term();
-                } else {
-                    log.atWarn().addKeyValue("subject", msg.getSubject()).addKeyValue("attempt", attempt)
-                            .addKeyValue("error", String.valueOf(e.getMessage())).log("job failed; retrying");
-                    msg.nakWithDelay(Worker.backoff(attempt));
-                }
-            } finally {
-                keepAlive.cancel(false);
+        }
+    }
+
+    private void handleJob(Message msg) {
+        int attempt = (int) msg.metaData().deliveredCount();
+        // A working job tells the server it is alive, so the ack wait can stay close to the lock lease:
+        // a killed replica's job comes back within about one lease, a live one's never does.
+        long every = keepAliveEvery.toMillis();
+        ScheduledFuture<?> keepAlive = timers.scheduleAtFixedRate(() -> inProgress(msg), every, every, TimeUnit.MILLISECONDS);
+        try {
+            Worker.Disposition d = worker.work(msg, attempt);
+            if (d.ack()) {
+                msg.ack();
+            } else {
+                msg.nakWithDelay(d.delay());
             }
+        } catch (RuntimeException e) {
+            // A job that cannot even be decoded, or a failure the worker did not expect.
+            if (attempt >= settings.maxAttempts() || e instanceof IllegalArgumentException) {
+                metrics.deadLetter("attempts");
+                deadLetters.add("job", "", "", msg, String.valueOf(e.getMessage()), attempt, "attempts", "");
+                msg.term();
+            } else {
+                log.atWarn().addKeyValue("subject", msg.getSubject()).addKeyValue("attempt", attempt)
+                        .addKeyValue("error", String.valueOf(e.getMessage())).log("job failed; retrying");
+                msg.nakWithDelay(Worker.backoff(attempt));
+            }
+        } finally {
+            keepAlive.cancel(false);
+        }
+    }
+
+    /** In-progress acks three times per ack wait (read from the server), so one lost ack costs nothing. */
+    static Duration keepAliveEvery(Duration ackWait) {
+        Duration wait = ackWait == null || ackWait.isZero() ? Duration.ofSeconds(30) : ackWait;
+        Duration every = wait.dividedBy(3);
+        return every.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : every;
+    }
+
+    private static void inProgress(Message msg) {
+        try {
+            msg.inProgress();
+        } catch (RuntimeException e) {
+            // The connection is down: the next tick tries again (a thrown exception would end the schedule).
+            log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("in-progress ack failed");
         }
     }
 

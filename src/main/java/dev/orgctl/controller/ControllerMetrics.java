@@ -69,6 +69,26 @@ public final class ControllerMetrics {
                 .tag("stopped_by", stoppedBy).register(registry).increment();
     }
 
+    /**
+     * A job that could not keep or take its repository's lock: {@code kind} is {@code lost} (the
+     * lease was lost mid-run) or {@code inconsistent} (the bucket did not read back a create).
+     */
+    public void lockFailure(String bucket, String kind) {
+        Counter.builder("orgctl_controller_lock_failures")
+                .description("Jobs that lost or could not trust their repository lock, by bucket and kind")
+                .tag("bucket", bucket).tag("kind", kind).register(registry).increment();
+    }
+
+    /**
+     * A message whose handling failed outright (for example its dead letter could not be written):
+     * it stays unacknowledged and comes back; the loop goes on.
+     */
+    public void unfinished(String loop) {
+        Counter.builder("orgctl_controller_unfinished")
+                .description("Messages left unacknowledged after a failure (such as a DLQ write); they are redelivered")
+                .tag("loop", loop).register(registry).increment();
+    }
+
     public Timer jobTimer() {
         return Timer.builder("orgctl_controller_job_duration").description("Time to work one regeneration job")
                 .publishPercentileHistogram().register(registry);

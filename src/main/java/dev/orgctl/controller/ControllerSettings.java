@@ -17,32 +17,46 @@ import java.util.Optional;
  * @param settle         a template change waits this long after its newest trigger before it runs, so
  *                       that a burst of pushes becomes one run (debounce)
  * @param maxSettle      but never longer than this after the job was queued
+ * @param maxLockFailures a job whose repository lock is lost mid-run, or cannot be taken because the
+ *                       lock bucket answers inconsistently, is retried this many times in all; then
+ *                       the workflow is FAILED and the job goes to the DLQ (never retried forever)
  */
 public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Settings breaker,
                                  Optional<Duration> reconcileEvery, int maxAttempts, Duration lockWait,
-                                 CommitIdentity identity, Duration settle, Duration maxSettle) {
+                                 CommitIdentity identity, Duration settle, Duration maxSettle,
+                                 int maxLockFailures) {
     public static ControllerSettings defaults() {
         return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)), 5,
-                Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20));
+                Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20), 3);
     }
 
     public ControllerSettings withSettle(Duration s, Duration max) {
-        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, s, max);
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, s, max,
+                maxLockFailures);
     }
 
     public ControllerSettings withReconcile(Optional<Duration> every) {
-        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity, settle, maxSettle);
+        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity, settle, maxSettle,
+                maxLockFailures);
     }
 
     public ControllerSettings withBreaker(CircuitBreaker.Settings b) {
-        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
+        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+                maxLockFailures);
     }
 
     public ControllerSettings withMaxDepth(int d) {
-        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
+        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+                maxLockFailures);
     }
 
     public ControllerSettings withWorkers(int n) {
-        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle);
+        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+                maxLockFailures);
+    }
+
+    public ControllerSettings withMaxLockFailures(int n) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle,
+                maxSettle, n);
     }
 }

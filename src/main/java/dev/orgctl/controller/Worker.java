@@ -5,6 +5,7 @@ import dev.orgctl.coordination.KeyCodec;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseLostException;
 import dev.orgctl.coordination.LockService;
+import dev.orgctl.coordination.LockStateCorruptException;
 import dev.orgctl.coordination.Run;
 import dev.orgctl.coordination.RunResult;
 import dev.orgctl.coordination.StaleRunException;
@@ -121,6 +122,9 @@ public final class Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Disposition.later(Duration.ofSeconds(1));
+        } catch (LockStateCorruptException e) {
+            return lockUnusable(job, wf, runId, delivery, "inconsistent", e.getMessage(),
+                    () -> workflows.abandon(wf, e.getMessage()));
         }
         if (lease.isEmpty()) {
             log.atInfo().addKeyValue("workflow", wf).addKeyValue("job", job.getJobId())
@@ -152,13 +156,47 @@ public final class Worker {
                 log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("attempts", attempt)
                         .addKeyValue("error", e.getMessage()).log("regeneration failed every attempt; sent to the DLQ");
                 return Disposition.ACK;
-            } catch (StaleRunException | LeaseLostException e) {
+            } catch (LeaseLostException e) {
+                String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
+                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> endFailed(run, error));
+            } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
                 return Disposition.retry(attempt);
             }
             return Disposition.ACK;
         }
+    }
+
+    /**
+     * The repository's lock was lost mid-run, or could not be trusted: retried (the next holder
+     * takes the run over) until the job has failed this way {@code maxLockFailures} times; then the
+     * workflow ends FAILED, the job goes to the DLQ and an ERROR names the bucket, never a retry
+     * loop that leaves every workflow RUNNING.
+     */
+    private Disposition lockUnusable(RegenJob job, String wf, String runId, int failures, String kind, String error,
+                                     Runnable failWorkflow) {
+        metrics.lockFailure(locks.bucket(), kind);
+        if (failures < settings.maxLockFailures()) {
+            log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
+                    .addKeyValue("failures", failures).addKeyValue("error", error)
+                    .log("run could not keep its lock; it will be retried");
+            return Disposition.retry(failures);
+        }
+        // The dead letter first: if it cannot be written the job comes back and this is tried again,
+        // whereas a workflow already FAILED would leave the redelivered job nothing to do.
+        deadLetter(job, error, "lock", failures);
+        try {
+            failWorkflow.run();
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("workflow", wf).addKeyValue("error", e.getMessage()).log("could not record the failure");
+        }
+        metrics.job("failed");
+        log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
+                .addKeyValue("failures", failures).addKeyValue("error", error)
+                .log("regeneration gave up: the repository lock in " + locks.bucket() + " failed " + failures
+                        + " times; workflow FAILED and job sent to the DLQ");
+        return Disposition.ACK;
     }
 
     /**

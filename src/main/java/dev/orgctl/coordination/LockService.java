@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,11 +175,21 @@ public final class LockService implements AutoCloseable {
      */
     public static LockService open(Connection connection, KeyValueOptions options, String bucket, Identity identity,
                                    Settings settings) {
+        return open(connection, options, bucket, identity, settings, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #open(Connection, KeyValueOptions, String, Identity, Settings)}, with the bucket's
+     * {@link KeyValue} passed through {@code decorate} first: a wrapper that counts, traces, or (in
+     * tests) plays a server whose answers disagree with each other.
+     */
+    public static LockService open(Connection connection, KeyValueOptions options, String bucket, Identity identity,
+                                   Settings settings, UnaryOperator<KeyValue> decorate) {
         KeyValue kv;
         JetStreamManagement jsm;
         Duration ttl;
         try {
-            kv = connection.keyValue(bucket, options);
+            kv = decorate.apply(connection.keyValue(bucket, options));
             jsm = connection.jetStreamManagement(options == null ? null : options.getJetStreamOptions());
             ttl = kv.getStatus().getTtl();
         } catch (JetStreamApiException e) {
@@ -226,9 +237,20 @@ public final class LockService implements AutoCloseable {
      * @return empty when the lock was still held when {@code maxWait} ran out
      */
     public Optional<Lease> acquire(String name, String purpose, Duration maxWait) throws InterruptedException {
+        return acquire(name, purpose, maxWait, UUID.randomUUID().toString());
+    }
+
+    /**
+     * {@link #acquire(String, String, Duration)} with the lease id chosen by the caller. A caller
+     * that records the id somewhere it alone owns before acquiring (the bootstrap: its data
+     * directory, under an OS file lock) can later prove that a holding with that id was its own,
+     * even if it died between the write and the answer.
+     */
+    public Optional<Lease> acquire(String name, String purpose, Duration maxWait, String leaseId)
+            throws InterruptedException {
         ensureOpen();
         String key = KeyCodec.encode(name);
-        LockHolder holder = newHolder(name, purpose);
+        LockHolder holder = newHolder(name, purpose).toBuilder().setLeaseId(leaseId).build();
         Attempt attempt = tryCreate(name, key, holder, 0);
         if (attempt.lease() != null || maxWait.isZero() || maxWait.isNegative()) {
             return Optional.ofNullable(attempt.lease());
@@ -420,6 +442,9 @@ public final class LockService implements AutoCloseable {
             long sent = System.nanoTime();
             try {
                 long revision = kv.update(key, value, expected);
+                if (!readBack(name, key, holder, revision, sent)) {
+                    return new Attempt(null, null, 0); // our lease ran out while we looked: as if held
+                }
                 return new Attempt(adopt(name, key, holder, revision, sent), null, 0);
             } catch (JetStreamApiException e) {
                 if (!isConflict(e)) {
@@ -448,6 +473,53 @@ public final class LockService implements AutoCloseable {
             break;
         }
         return new Attempt(null, lastWrite, lastRevision);
+    }
+
+    /**
+     * After a create the server confirmed: the key must read back as this holding, at the revision
+     * of that create, before anyone is told the lock is held. A server whose per-key state is
+     * corrupt confirms a create over a live holder and then reads the key as empty; believing the
+     * create would let two holders in.
+     *
+     * @return false when the answer came so late that the lease may have run out (a stall, not a
+     *         corrupt bucket): the caller treats the lock as not taken
+     * @throws LockStateCorruptException when the read disagrees with the write
+     */
+    private boolean readBack(String name, String key, LockHolder holder, long revision, long sentNanos) {
+        KeyValueEntry e;
+        try {
+            e = kv.get(key);
+        } catch (IOException | JetStreamApiException ex) {
+            deleteQuietly(key, revision);
+            throw new NatsUnavailableException("cannot read back lock " + name + " after taking it (" + ex.getMessage()
+                    + "); it was given up", ex);
+        }
+        Optional<LockHolder> seen = e == null || e.getOperation() != KeyValueOperation.PUT ? Optional.empty()
+                : parseHolder(e.getValue());
+        if (seen.isPresent() && seen.get().getLeaseId().equals(holder.getLeaseId()) && e.getRevision() == revision) {
+            return true;
+        }
+        if (System.nanoTime() - sentNanos >= ttl.minus(settings.lossMargin()).toNanos()) {
+            return false;
+        }
+        deleteQuietly(key, revision);
+        String observed = seen.isEmpty() ? "a read of the key right after it returns nothing"
+                : !seen.get().getLeaseId().equals(holder.getLeaseId())
+                        ? "a read of the key right after it shows another holder, " + Lease.describe(seen.get())
+                        : "a read of the key right after it shows revision " + e.getRevision() + " instead of " + revision;
+        LockStateCorruptException ex = new LockStateCorruptException(bucket, name, observed);
+        log.atError().addKeyValue("lock", name).addKeyValue("bucket", bucket).addKeyValue("revision", revision)
+                .log(ex.getMessage());
+        throw ex;
+    }
+
+    /** Best effort: take back a create that cannot be trusted (a corrupt bucket may refuse this too). */
+    private void deleteQuietly(String key, long revision) {
+        try {
+            kv.delete(key, revision);
+        } catch (IOException | JetStreamApiException | RuntimeException ex) {
+            log.atDebug().addKeyValue("key", key).addKeyValue("error", ex.toString()).log("could not take back a create");
+        }
     }
 
     private Optional<MessageInfo> lastMessage(String key) {

@@ -20,6 +20,7 @@ import java.util.UUID;
  *   IDLE -> PENDING -> RUNNING -> COMPLETED | FAILED
  *   COMPLETED | FAILED -> PENDING          (a new trigger)
  *   RUNNING -> RUNNING                     (takeover only: the worker's lease ran out)
+ *   PENDING | RUNNING -> FAILED            (abandoned: the workflow's lock cannot be trusted)
  * </pre>
  *
  * A null record is IDLE (the workflow has no entry yet).
@@ -196,6 +197,27 @@ final class WorkflowMachine {
                 + ") is not its current run (state " + from + (cur == null ? "" : ", run " + cur.getRunId()
                 + " attempt " + cur.getAttempt() + " by " + cur.getOwner())
                 + "); it was taken over after its lease ran out: drop its result");
+    }
+
+    /**
+     * Ends a PENDING or RUNNING workflow as FAILED without a run of the caller's: for a worker that
+     * cannot keep or take the workflow's lock (the lock bucket answers inconsistently) and gave up
+     * after its bounded retries. A newer trigger recorded while RUNNING still gives one follow-up.
+     */
+    static Step<FollowUp> abandon(String id, WorkflowRecord cur, Change c, Instant now) {
+        WorkflowState from = stateOf(cur);
+        if (from != WorkflowState.PENDING && from != WorkflowState.RUNNING) {
+            return Step.noWrite(FollowUp.none());
+        }
+        WorkflowRecord.Builder b = base(id, cur, now);
+        if (from == WorkflowState.RUNNING) {
+            b.setEndedRunId(b.getRunId());
+        }
+        b.setEndedState(WorkflowState.FAILED).setLastError(c.error()).clearOwner().clearLock();
+        addEvent(b, from, WorkflowState.FAILED, c.reason(), c, now);
+        followUp(b, WorkflowState.FAILED, c, now);
+        WorkflowRecord next = b.build();
+        return new Step<>(next, followUpOf(next));
     }
 
     static FollowUp followUpOf(WorkflowRecord next) {

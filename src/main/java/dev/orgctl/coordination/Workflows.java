@@ -196,6 +196,16 @@ public final class Workflows {
                 cur -> WorkflowMachine.end(run.workflowId(), cur, run, WorkflowState.FAILED, c, now())).result();
     }
 
+    /**
+     * Gives up a PENDING or RUNNING workflow (-> FAILED with {@code error}) without holding its lock:
+     * for a worker whose bounded retries found the lock unusable (lost every time, or a lock bucket
+     * that answers inconsistently). Other states are left alone.
+     */
+    public FollowUp abandon(String workflowId, String error) {
+        Change c = new Change("abandoned: " + error, actor, "", null, null, error, null, null);
+        return update(workflowId, cur -> WorkflowMachine.abandon(workflowId, cur, c, now())).result();
+    }
+
     // ---------------------------------------------------------------- lower level and reading
 
     /**

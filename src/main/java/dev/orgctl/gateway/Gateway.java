@@ -1,9 +1,10 @@
 package dev.orgctl.gateway;
 
-import dev.orgctl.gateway.http.Handler;
+import dev.orgctl.config.HttpCapacity;
+import dev.orgctl.config.Setting;
+import dev.orgctl.gateway.http.FatalErrors;
 import dev.orgctl.gateway.http.HttpLimits;
 import dev.orgctl.gateway.http.HttpServer;
-import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsUnavailableException;
@@ -35,6 +36,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +50,8 @@ import org.slf4j.LoggerFactory;
  *       plus whatever other parts register in {@link #readiness()};</li>
  *   <li>{@code GET /metrics}: the Prometheus registry given at start.</li>
  * </ul>
- * HTTP is served by {@link HttpServer} (one event loop), de-duplication rests on the
- * {@link DeliveryIndex}. It owns its NATS connection, opened with no reconnect buffer so that a
+ * HTTP is served by {@link HttpServer} (Netty, within the limits of {@link HttpLimits}),
+ * de-duplication rests on the {@link DeliveryIndex}. It owns its NATS connection, opened with no reconnect buffer so that a
  * publish made while disconnected fails at once instead of being sent later. {@link #close()} is the graceful stop:
  * refuse new requests (503, readyz 503), wait for the in-flight ones, stop HTTP, then close NATS.
  */
@@ -90,6 +92,16 @@ public final class Gateway implements AutoCloseable {
      * @throws UncheckedIOException              when the address cannot be bound
      */
     public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry) {
+        return start(settings, connector, registry, Map.of());
+    }
+
+    /**
+     * {@link #start(GatewaySettings, NatsConnector, PrometheusMeterRegistry)} with the readiness
+     * checks of the parts that run beside the gateway (the controller, the git ref watcher), in
+     * place before the port opens: a probe that finds the port open never sees /readyz without them.
+     */
+    public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry,
+                                Map<String, Readiness.Check> partChecks) {
         settings.requireVerification();
         Connection connection = connector.connect("gateway", Duration.ofSeconds(5), b -> b.reconnectBufferSize(0));
         try {
@@ -115,31 +127,34 @@ public final class Gateway implements AutoCloseable {
             // Blocking work only: bodies over 256 KiB, readiness and metrics. New deliveries never
             // hold one of these threads.
             ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(),
-                    60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "gateway-worker-" + threadNo.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> FatalErrors.thread(r, "gateway-worker-" + threadNo.incrementAndGet()));
             executor.allowCoreThreadTimeOut(true);
             AtomicBoolean draining = new AtomicBoolean();
             // Every check is in place before the port opens, so /readyz never says ready too early.
             Readiness readiness = new Readiness();
-            readiness.add("http", () -> draining.get() ? Optional.of("shutting down") : Optional.empty());
+            AtomicReference<HttpServer> http = new AtomicReference<>();
+            Readiness.Check serving = () -> http.get() == null ? Optional.of("HTTP server starting")
+                    : http.get().problem();
+            readiness.add("http", () -> draining.get() ? Optional.of("shutting down") : serving.problem());
             readiness.add("nats", () -> connection.getStatus() == Connection.Status.CONNECTED ? Optional.empty()
                     : Optional.of("connection " + connection.getStatus().name().toLowerCase(java.util.Locale.ROOT)));
             readiness.add("jetstream", Readiness.cached(READY_CHECK_INTERVAL_MS, () -> jetStreamProblem(connection, jsm)));
             readiness.add("delivery_index", index::problem);
+            partChecks.forEach(readiness::add);
             WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, draining::get,
                     connection::getMaxPayload, executor);
             Routes routes = new Routes(webhooks, metrics, executor, Map.of(
-                    "/healthz", () -> Response.json(200, Payloads.line(Map.of("status", "ok"))),
+                    "/healthz", () -> healthResponse(serving),
                     "/readyz", () -> readinessResponse(readiness),
                     "/metrics", () -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
                             registry.scrape().getBytes(StandardCharsets.UTF_8))));
             HttpServer server;
             try {
                 server = HttpServer.start(new InetSocketAddress(settings.address().host(), settings.address().port()),
-                        1024, HttpLimits.defaults(settings.maxBodyBytes()), routes, "gateway-http");
+                        1024, limits(settings), routes, "gateway-http");
+                http.set(server);
+                metrics.bindHttp(server);
             } catch (UncheckedIOException e) {
                 executor.shutdownNow();
                 throw e;
@@ -162,6 +177,27 @@ public final class Gateway implements AutoCloseable {
             closeQuietly(connection);
             throw e;
         }
+    }
+
+    /** The HTTP limits of these settings; the body budget defaults to a quarter of the heap. */
+    static HttpLimits limits(GatewaySettings settings) {
+        HttpCapacity c = settings.capacity();
+        HttpLimits limits = HttpLimits.defaults(settings.maxBodyBytes())
+                .withConnections(c.maxConnections(), Math.min(c.maxConnections(), c.maxConnectionsPerAddress()))
+                .withBodyBudget(c.bodyBudgetBytes().orElseGet(HttpLimits::defaultBodyBudget));
+        if (limits.bodyBudgetBytes() < settings.maxBodyBytes()) {
+            log.atWarn().addKeyValue("body_budget", limits.bodyBudgetBytes()).addKeyValue("max_body", settings.maxBodyBytes())
+                    .log("the HTTP body budget is below the body limit: larger deliveries are refused with 413; "
+                            + "raise the heap (-Xmx) or " + Setting.HTTP_BODY_BUDGET.displayName());
+        }
+        return limits;
+    }
+
+    /** {@code /healthz}: 200 while the HTTP side can serve (its loops run and tick), else 503. */
+    private static Response healthResponse(Readiness.Check serving) {
+        Optional<String> problem = serving.problem();
+        return problem.isEmpty() ? Response.json(200, Payloads.line(Map.of("status", "ok")))
+                : Response.json(503, Payloads.line(Map.of("status", problem.get())));
     }
 
     /**

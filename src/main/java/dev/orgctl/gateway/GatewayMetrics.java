@@ -1,5 +1,6 @@
 package dev.orgctl.gateway;
 
+import dev.orgctl.gateway.http.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +84,15 @@ final class GatewayMetrics {
         Gauge.builder("orgctl.gateway.index.heap", index, DeliveryIndex::heapBytes).baseUnit("bytes")
                 .description("heap held by this gateway's delivery index")
                 .register(registry);
+    }
+
+    void bindHttp(HttpServer server) {
+        Gauge.builder("orgctl.gateway.http.connections", server, HttpServer::openConnections)
+                .description("open HTTP connections").register(registry);
+        Gauge.builder("orgctl.gateway.http.body.reserved", server, HttpServer::bodyBytesReserved).baseUnit("bytes")
+                .description("request body bytes held or reserved, all requests together").register(registry);
+        Gauge.builder("orgctl.gateway.http.body.budget", server, HttpServer::bodyBudget).baseUnit("bytes")
+                .description("the most body bytes all requests together may hold").register(registry);
     }
 
     void publishLatency(long nanos) {

@@ -1,6 +1,7 @@
 package dev.orgctl.gateway;
 
 import dev.orgctl.config.HostPort;
+import dev.orgctl.config.HttpCapacity;
 import dev.orgctl.config.WebhookSecrets;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param shutdownGrace  how long a graceful stop waits for in-flight requests
  * @param dedupWindow    how long a delivery GUID is remembered ({@code ORGCTL_DEDUP_WINDOW}); at most
  *                       what {@code GITHUB_EVENTS} keeps, which the topology makes at least this long
+ * @param capacity       connections and body bytes in memory the HTTP clients may take
  */
 public record GatewaySettings(
         HostPort address,
@@ -31,7 +33,8 @@ public record GatewaySettings(
         Duration retryAfter,
         int workerThreads,
         Duration shutdownGrace,
-        Duration dedupWindow) {
+        Duration dedupWindow,
+        HttpCapacity capacity) {
 
     /** GitHub's cap on a delivery's size. */
     public static final long GITHUB_MAX_BODY = 25L * 1024 * 1024;
@@ -54,6 +57,7 @@ public record GatewaySettings(
                     + "for the answer");
         }
         Objects.requireNonNull(dedupWindow, "dedupWindow");
+        Objects.requireNonNull(capacity, "capacity");
         if (dedupWindow.isNegative() || dedupWindow.isZero()) {
             throw new IllegalArgumentException("the de-duplication window must be positive");
         }
@@ -65,37 +69,43 @@ public record GatewaySettings(
     /** Defaults for everything but the address and the secrets. */
     public static GatewaySettings defaults(HostPort address, WebhookSecrets secrets) {
         return new GatewaySettings(address, secrets, false, GITHUB_MAX_BODY, DEFAULT_NATS_TIMEOUT,
-                DEFAULT_RETRY_AFTER, DEFAULT_WORKER_THREADS, DEFAULT_SHUTDOWN_GRACE, DEFAULT_DEDUP_WINDOW);
+                DEFAULT_RETRY_AFTER, DEFAULT_WORKER_THREADS, DEFAULT_SHUTDOWN_GRACE, DEFAULT_DEDUP_WINDOW,
+                HttpCapacity.DEFAULTS);
     }
 
     public GatewaySettings withDedupWindow(Duration window) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
-                workerThreads, shutdownGrace, window);
+                workerThreads, shutdownGrace, window, capacity);
     }
 
     public GatewaySettings withInsecureNoSignature(boolean insecure) {
         return new GatewaySettings(address, secrets, insecure, maxBodyBytes, natsTimeout, retryAfter, workerThreads,
-                shutdownGrace, dedupWindow);
+                shutdownGrace, dedupWindow, capacity);
     }
 
     public GatewaySettings withMaxBodyBytes(long bytes) {
         return new GatewaySettings(address, secrets, insecureNoSignature, bytes, natsTimeout, retryAfter,
-                workerThreads, shutdownGrace, dedupWindow);
+                workerThreads, shutdownGrace, dedupWindow, capacity);
     }
 
     public GatewaySettings withNatsTimeout(Duration timeout) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, timeout, retryAfter,
-                workerThreads, shutdownGrace, dedupWindow);
+                workerThreads, shutdownGrace, dedupWindow, capacity);
     }
 
     public GatewaySettings withWorkerThreads(int threads) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
-                threads, shutdownGrace, dedupWindow);
+                threads, shutdownGrace, dedupWindow, capacity);
     }
 
     public GatewaySettings withShutdownGrace(Duration grace) {
         return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
-                workerThreads, grace, dedupWindow);
+                workerThreads, grace, dedupWindow, capacity);
+    }
+
+    public GatewaySettings withCapacity(HttpCapacity c) {
+        return new GatewaySettings(address, secrets, insecureNoSignature, maxBodyBytes, natsTimeout, retryAfter,
+                workerThreads, shutdownGrace, dedupWindow, c);
     }
 
     /**

@@ -40,6 +40,11 @@ final class Routes implements Handler {
             metrics.refused(Refusal.METHOD_NOT_ALLOWED);
             return Response.json(405, Payloads.line(Map.of("error", "method not allowed; use GET"))).with("Allow", "GET, HEAD");
         }
+        if (head.hasBody()) {
+            // Nothing to read: a GET endpoint never buffers a body (the server closes without reading it).
+            metrics.refused(Refusal.BODY_TOO_LARGE);
+            return Response.json(413, Payloads.line(Map.of("error", head.path() + " takes no request body")));
+        }
         return null;
     }
 

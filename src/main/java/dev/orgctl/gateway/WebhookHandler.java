@@ -2,11 +2,15 @@ package dev.orgctl.gateway;
 
 import dev.orgctl.gateway.http.Handler;
 import dev.orgctl.gateway.http.HttpHeaders;
+import dev.orgctl.gateway.http.RateLimitedLog;
 import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.SubjectCodec;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -39,6 +43,8 @@ final class WebhookHandler implements Handler {
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /** Room for the message headers beside the JSON in one NATS message. */
     private static final int HEADER_ALLOWANCE = 1024;
+    /** One operator error, repeated by every large delivery: logged once a minute. */
+    private static final RateLimitedLog MAX_PAYLOAD_ERRORS = new RateLimitedLog(1, TimeUnit.MINUTES);
 
     /**
      * Bodies up to this size are verified and parsed on the event loop (tens of microseconds);
@@ -54,6 +60,8 @@ final class WebhookHandler implements Handler {
     private final LongSupplier natsMaxPayload;
     private final Executor workers;
     private final String retryAfterSeconds;
+    /** Refusals are logged at most ten a second per reason: a client must not be able to flood the log. */
+    private final Map<Refusal, RateLimitedLog> refusalLogs = new EnumMap<>(Refusal.class);
 
     WebhookHandler(GatewaySettings settings, Ingestor ingestor, GatewayMetrics metrics, BooleanSupplier draining,
                    LongSupplier natsMaxPayload, Executor workers) {
@@ -65,6 +73,9 @@ final class WebhookHandler implements Handler {
         this.natsMaxPayload = natsMaxPayload;
         this.workers = workers;
         this.retryAfterSeconds = Long.toString(Math.max(1, settings.retryAfter().toSeconds()));
+        for (Refusal r : Refusal.values()) {
+            refusalLogs.put(r, new RateLimitedLog(100, TimeUnit.MILLISECONDS));
+        }
     }
 
     /** The checks that need no body, in order of cost; null lets the body be read. */
@@ -106,9 +117,19 @@ final class WebhookHandler implements Handler {
             return refuse(Refusal.INVALID_HEADER, DELIVERY + " is not a delivery id (letters, digits, '-' and "
                     + "'_', at most 128)", h);
         }
-        if (Payloads.ContentType.of(h.headers().first("Content-Type")).isEmpty()) {
+        Optional<Payloads.ContentType> type = Payloads.ContentType.of(h.headers().first("Content-Type"));
+        if (type.isEmpty()) {
             return refuse(Refusal.UNSUPPORTED_CONTENT_TYPE, "content type must be application/json or "
                     + "application/x-www-form-urlencoded", h);
+        }
+        // An unsigned delivery is refused before its body is read (and before any 100 Continue).
+        if (!settings.insecureNoSignature() && h.headers().first(Signatures.HEADER_256) == null) {
+            return h.headers().first(Signatures.HEADER_SHA1) != null ? sha1Only(h) : signatureMissing(h);
+        }
+        long maxPayload = natsMaxPayload.getAsLong();
+        if (type.get() == Payloads.ContentType.JSON && maxPayload > 0
+                && h.contentLength() + HEADER_ALLOWANCE > maxPayload) {
+            return exceedsMaxPayload(h, h.contentLength(), maxPayload);
         }
         // In flight from here: a graceful stop waits for this request, body still to come included.
         metrics.inFlight().incrementAndGet();
@@ -185,11 +206,10 @@ final class WebhookHandler implements Handler {
                     // go on
                 }
                 case MISSING -> {
-                    return refuse(Refusal.SIGNATURE_MISSING, "missing " + Signatures.HEADER_256 + " header", h);
+                    return signatureMissing(h);
                 }
                 case LEGACY_ONLY -> {
-                    return refuse(Refusal.SIGNATURE_SHA1_ONLY, "only the legacy SHA-1 " + Signatures.HEADER_SHA1
-                            + " was sent; " + Signatures.HEADER_256 + " is required", h);
+                    return sha1Only(h);
                 }
                 default -> {
                     return refuse(Refusal.SIGNATURE_INVALID, Signatures.HEADER_256
@@ -209,11 +229,7 @@ final class WebhookHandler implements Handler {
         }
         long maxPayload = natsMaxPayload.getAsLong();
         if (maxPayload > 0 && doc.json().length + HEADER_ALLOWANCE > maxPayload) {
-            log.atError().addKeyValue("delivery", delivery).addKeyValue("event", event)
-                    .addKeyValue("bytes", doc.json().length).addKeyValue("nats_max_payload", maxPayload)
-                    .log("delivery larger than the NATS server's max_payload; raise max_payload on the server");
-            return refuse(Refusal.EXCEEDS_NATS_MAX_PAYLOAD, "delivery of " + doc.json().length
-                    + " bytes exceeds the event bus's message limit", h);
+            return exceedsMaxPayload(h, doc.json().length, maxPayload);
         }
         Map<String, String> passed = new LinkedHashMap<>();
         passed.put(EVENT, event);
@@ -258,18 +274,44 @@ final class WebhookHandler implements Handler {
                 + "later (a redelivery is de-duplicated)"))).with("Retry-After", retryAfterSeconds);
     }
 
+    private Response signatureMissing(RequestHead h) {
+        return refuse(Refusal.SIGNATURE_MISSING, "missing " + Signatures.HEADER_256 + " header", h);
+    }
+
+    private Response sha1Only(RequestHead h) {
+        return refuse(Refusal.SIGNATURE_SHA1_ONLY, "only the legacy SHA-1 " + Signatures.HEADER_SHA1
+                + " was sent; " + Signatures.HEADER_256 + " is required", h);
+    }
+
+    private Response exceedsMaxPayload(RequestHead h, long bytes, long maxPayload) {
+        MAX_PAYLOAD_ERRORS.log(left -> log.atError().addKeyValue("delivery", safeDelivery(h))
+                .addKeyValue("bytes", bytes).addKeyValue("nats_max_payload", maxPayload).addKeyValue("left_out", left)
+                .log("delivery larger than the NATS server's max_payload; raise max_payload on the server"));
+        return refuse(Refusal.EXCEEDS_NATS_MAX_PAYLOAD, "delivery of " + bytes
+                + " bytes exceeds the event bus's message limit", h);
+    }
+
+    private static String safeDelivery(RequestHead h) {
+        String delivery = h.headers().first(DELIVERY);
+        return delivery != null && DELIVERY_ID.matcher(delivery).matches() ? delivery : "-";
+    }
+
     /** A refusal: counted, logged with the delivery id when it is a valid one, answered as one JSON line. */
     private Response refuse(Refusal r, String message, RequestHead h) {
         metrics.refused(r);
-        LoggingEventBuilder b = (r == Refusal.NOT_FOUND || r == Refusal.METHOD_NOT_ALLOWED ? log.atDebug()
-                : r.status() == 401 ? log.atWarn() : log.atInfo());
-        String delivery = h.headers().first(DELIVERY);
-        String event = h.headers().first(EVENT);
-        b.addKeyValue("delivery", delivery != null && DELIVERY_ID.matcher(delivery).matches() ? delivery : "-")
-                .addKeyValue("event", event != null && EVENT_NAME.matcher(event).matches() ? event : "-")
-                .addKeyValue("status", r.status()).addKeyValue("reason", r.reason())
-                .addKeyValue("remote", h.remoteHost())
-                .log("webhook request refused: " + message);
+        refusalLogs.get(r).log(left -> {
+            LoggingEventBuilder b = (r == Refusal.NOT_FOUND || r == Refusal.METHOD_NOT_ALLOWED ? log.atDebug()
+                    : r.status() == 401 ? log.atWarn() : log.atInfo());
+            String event = h.headers().first(EVENT);
+            b.addKeyValue("delivery", safeDelivery(h))
+                    .addKeyValue("event", event != null && EVENT_NAME.matcher(event).matches() ? event : "-")
+                    .addKeyValue("status", r.status()).addKeyValue("reason", r.reason())
+                    .addKeyValue("remote", h.remoteHost());
+            if (left > 0) {
+                b.addKeyValue("left_out", left);
+            }
+            b.log("webhook request refused: " + message);
+        });
         Response resp = Response.json(r.status(), Payloads.line(Map.of("error", message)));
         if (r == Refusal.SHUTTING_DOWN) {
             resp = resp.with("Retry-After", retryAfterSeconds);

@@ -4,14 +4,50 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** One file's content and whether it is executable. The array is never modified after creation. */
-public record RepoFile(byte[] content, boolean executable) {
+/**
+ * One file's content and git mode. For a symlink the content is the link's target, as git stores
+ * it. The array is never modified after creation.
+ */
+public record RepoFile(byte[] content, Mode mode) {
+    /** The git modes orgctl reads and writes. */
+    public enum Mode {
+        REGULAR("100644"), EXECUTABLE("100755"), SYMLINK("120000");
+
+        private final String git;
+
+        Mode(String git) {
+            this.git = git;
+        }
+
+        /** The mode as git writes it in trees and diffs, e.g. {@code 100755}. */
+        public String git() {
+            return git;
+        }
+    }
+
     public RepoFile {
         Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(mode, "mode");
+    }
+
+    public RepoFile(byte[] content, boolean executable) {
+        this(content, executable ? Mode.EXECUTABLE : Mode.REGULAR);
     }
 
     public static RepoFile of(String utf8) {
-        return new RepoFile(utf8.getBytes(StandardCharsets.UTF_8), false);
+        return new RepoFile(utf8.getBytes(StandardCharsets.UTF_8), Mode.REGULAR);
+    }
+
+    public static RepoFile symlink(String target) {
+        return new RepoFile(target.getBytes(StandardCharsets.UTF_8), Mode.SYMLINK);
+    }
+
+    public boolean executable() {
+        return mode == Mode.EXECUTABLE;
+    }
+
+    public boolean symlink() {
+        return mode == Mode.SYMLINK;
     }
 
     public String utf8() {
@@ -20,16 +56,17 @@ public record RepoFile(byte[] content, boolean executable) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RepoFile f && executable == f.executable && Arrays.equals(content, f.content);
+        return o instanceof RepoFile f && mode == f.mode && Arrays.equals(content, f.content);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(content) * 31 + Boolean.hashCode(executable);
+        return Arrays.hashCode(content) * 31 + mode.hashCode();
     }
 
     @Override
     public String toString() {
-        return "RepoFile[" + content.length + " bytes" + (executable ? ", executable" : "") + "]";
+        return "RepoFile[" + content.length + " bytes" + (mode == Mode.REGULAR ? "" : ", " + mode.name().toLowerCase(
+                java.util.Locale.ROOT)) + "]";
     }
 }

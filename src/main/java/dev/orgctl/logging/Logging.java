@@ -1,5 +1,6 @@
 package dev.orgctl.logging;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
@@ -16,6 +17,21 @@ public final class Logging {
     private static LogFormat current = LogFormat.TEXT;
 
     private Logging() {
+    }
+
+    /**
+     * The level of orgctl's log lines: INFO for the long-running commands and with
+     * {@code --verbose}, WARN for the others, so that a one-shot command prints only its output and
+     * what went wrong. {@code ORGCTL_LOG_LEVEL}, when set, wins (the logback configuration reads it).
+     */
+    public static synchronized void verbose(boolean verbose) {
+        String explicit = System.getenv("ORGCTL_LOG_LEVEL");
+        if (explicit != null && !explicit.isBlank()) {
+            return;
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(verbose ? Level.INFO : Level.WARN);
+        }
     }
 
     public static synchronized void configure(LogFormat format) {

@@ -135,22 +135,7 @@ public final class NatsConnector {
     }
 
     private static ConnectionListener connectionListener() {
-        // jnats reports failed first attempts as disconnects; only a connection that was up can be "lost".
-        java.util.concurrent.atomic.AtomicBoolean wasUp = new java.util.concurrent.atomic.AtomicBoolean();
-        return (conn, type) -> {
-            String server = conn.getConnectedUrl() == null ? "-" : NatsSettings.redact(conn.getConnectedUrl());
-            switch (type) {
-                case CONNECTED -> wasUp.set(true);
-                case DISCONNECTED -> {
-                    if (wasUp.get()) {
-                        log.atWarn().addKeyValue("server", server).log("nats disconnected; reconnecting");
-                    }
-                }
-                case RECONNECTED -> log.atInfo().addKeyValue("server", server).log("nats reconnected");
-                case CLOSED -> log.atDebug().log("nats connection closed");
-                default -> log.atDebug().addKeyValue("event", type).log("nats connection event");
-            }
-        };
+        return new OutageLog()::connectionEvent;
     }
 
     private static String describe(Throwable e) {

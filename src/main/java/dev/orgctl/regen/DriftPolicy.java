@@ -7,7 +7,12 @@ public enum DriftPolicy {
     /** Put the generated content back (default). */
     REPAIR,
     /** Leave the file as the person left it and report the drift in the plan. */
-    REPORT;
+    REPORT,
+    /**
+     * Like {@code repair}, and also delete a file (or remove a block) that is no longer generated
+     * even when someone changed it: what they wrote there is lost. Opt-in; the plan says so.
+     */
+    DISCARD;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);
@@ -19,6 +24,6 @@ public enum DriftPolicy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown drift policy '" + s + "': expected repair or report");
+        throw new IllegalArgumentException("unknown drift policy '" + s + "': expected repair, report or discard");
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * What a plan does to one file, and why.
  *
  * @param path       path in the target repository
- * @param action     create, update, delete, unchanged or drift-reported
+ * @param action     create, update, delete, unchanged, drift-reported or refused
  * @param policy     the file's ownership policy
  * @param set        the template set ("" for the ownership manifest)
  * @param source     the template in the templates repository ("" for the manifest and stale files)
@@ -16,17 +16,18 @@ import java.util.Optional;
  * @param note       a short human explanation ("" when there is nothing to add)
  * @param before     the file's current content, null when it does not exist
  * @param after      the content orgctl writes (or, for drift-reported, would write); null for delete and unchanged
- * @param executable the file mode orgctl writes
+ * @param mode       the file mode orgctl writes
+ * @param beforeMode the file's current mode, null when it does not exist
  */
 public record FilePlan(String path, FileAction action, Policy policy, String set, String source, boolean drift,
-                       String note, byte[] before, byte[] after, boolean executable) {
+                       String note, byte[] before, byte[] after, RepoFile.Mode mode, RepoFile.Mode beforeMode) {
 
     /** The change to commit, if this file changes. */
     public Optional<FileChange> change() {
         switch (action) {
             case CREATE:
             case UPDATE:
-                return Optional.of(new FileChange.Put(path, new RepoFile(after, executable)));
+                return Optional.of(new FileChange.Put(path, new RepoFile(after, mode)));
             case DELETE:
                 return Optional.of(new FileChange.Delete(path));
             default:
@@ -34,15 +35,18 @@ public record FilePlan(String path, FileAction action, Policy policy, String set
         }
     }
 
-    /** The unified diff from the current content to what orgctl writes (or would write, for drift-reported). */
+    /**
+     * The unified diff from the current content to what orgctl writes (or would write, for
+     * drift-reported), with a mode change and byte-level or line-ending-only differences made visible.
+     */
     public String unifiedDiff() {
         switch (action) {
             case CREATE:
             case UPDATE:
             case DRIFT_REPORTED:
-                return UnifiedDiff.of(path, before, after);
+                return after == null ? "" : UnifiedDiff.of(path, before, beforeMode, after, mode);
             case DELETE:
-                return UnifiedDiff.of(path, before, null);
+                return UnifiedDiff.of(path, before, beforeMode, null, null);
             default:
                 return "";
         }

@@ -12,7 +12,9 @@ import java.util.Optional;
  * # END orgctl managed block
  * </pre>
  *
- * Everything outside the markers belongs to the repository and is kept byte for byte. When the
+ * Everything outside the markers belongs to the repository and is kept byte for byte: callers pass
+ * a file's bytes as ISO-8859-1 text ({@link ByteText}), one char per byte, so that this holds
+ * whatever the file's encoding. When the
  * markers are missing the block is appended at the end of the file. A file holds at most one
  * orgctl block.
  */
@@ -74,21 +76,21 @@ public final class ManagedBlock {
         return Optional.ofNullable(result);
     }
 
-    /** The block content as it stands in a file between the markers: ends with a line break. */
+    /**
+     * The block content as it stands in a file between the markers: in the file's own line ending
+     * {@code nl} throughout (a template written with LF goes into a CRLF file as CRLF), ending with
+     * a line break.
+     */
     static String contentAsWritten(String content, String nl) {
-        return content.isEmpty() || content.endsWith("\n") ? content : content + nl;
+        String c = LineEndings.convert(content, nl);
+        return c.isEmpty() || c.endsWith("\n") ? c : c + nl;
     }
 
     /** The block's text: markers and content, without a trailing newline after the end marker. */
     static String block(String content, CommentStyle style, String headerText, String nl) {
         StringBuilder sb = new StringBuilder();
         sb.append(style.comment(BEGIN + " (" + headerText + " this block)")).append(nl);
-        if (!content.isEmpty()) {
-            sb.append(content);
-            if (!content.endsWith("\n")) {
-                sb.append(nl);
-            }
-        }
+        sb.append(contentAsWritten(content, nl));
         sb.append(style.comment(END));
         return sb.toString();
     }
@@ -103,10 +105,10 @@ public final class ManagedBlock {
             throw new IllegalArgumentException("no comment syntax for managed-block markers");
         }
         if (existing == null || existing.isEmpty()) {
-            String nl = content.contains("\r\n") ? "\r\n" : "\n";
+            String nl = LineEndings.of(content);
             return block(content, style, headerText, nl) + nl;
         }
-        String nl = existing.contains("\r\n") ? "\r\n" : "\n";
+        String nl = LineEndings.of(existing);
         Optional<Location> loc = find(existing);
         if (loc.isPresent()) {
             Location l = loc.get();

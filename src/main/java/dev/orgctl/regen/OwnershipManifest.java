@@ -43,12 +43,27 @@ public final class OwnershipManifest {
     public static final String PATH = ".github/orgctl-owned.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One file orgctl wrote. {@code sha256} is empty for create-only files (never compared). */
-    public record Entry(Policy policy, String set, Optional<String> sha256) {
+    /**
+     * One file orgctl wrote. {@code sha256} is empty for create-only files (never compared).
+     * {@code mode} is the git mode orgctl wrote when it is not a regular file's (executable,
+     * symlink): it tells a person's {@code chmod} from a template's mode change. Empty for regular
+     * files, and in manifests written before modes were recorded.
+     */
+    public record Entry(Policy policy, String set, Optional<String> sha256, Optional<RepoFile.Mode> mode) {
         public Entry {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(set, "set");
             Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        public Entry(Policy policy, String set, Optional<String> sha256) {
+            this(policy, set, sha256, Optional.empty());
+        }
+
+        /** The mode orgctl wrote, as far as the manifest knows (regular when it does not say). */
+        public RepoFile.Mode writtenMode() {
+            return mode.orElse(RepoFile.Mode.REGULAR);
         }
     }
 
@@ -141,9 +156,31 @@ public final class OwnershipManifest {
             }
             String sha = v.path("sha256").asText("");
             files.put(e.getKey(), new Entry(policy, v.path("set").asText(""),
-                    sha.isEmpty() ? Optional.empty() : Optional.of(sha)));
+                    sha.isEmpty() ? Optional.empty() : Optional.of(sha), mode(v.path("mode").asText(""))));
         }
         return new OwnershipManifest(root.path("templates").asText(""), files);
+    }
+
+    private static Optional<RepoFile.Mode> mode(String git) throws IOException {
+        if (git.isEmpty()) {
+            return Optional.empty();
+        }
+        for (RepoFile.Mode m : RepoFile.Mode.values()) {
+            if (m.git().equals(git)) {
+                return Optional.of(m);
+            }
+        }
+        throw new IOException("unknown mode '" + git + "'");
+    }
+
+    /**
+     * This manifest as one written before modes were recorded would be: the planner keeps such a
+     * manifest as it is rather than rewrite every repository's manifest just to add modes.
+     */
+    public OwnershipManifest withoutModes() {
+        TreeMap<String, Entry> out = new TreeMap<>();
+        files.forEach((p, e) -> out.put(p, new Entry(e.policy(), e.set(), e.sha256())));
+        return new OwnershipManifest(templatesRepo, out);
     }
 
     /** The canonical bytes. */
@@ -165,6 +202,9 @@ public final class OwnershipManifest {
             if (v.sha256().isPresent()) {
                 sb.append(", \"sha256\": ").append(quote(v.sha256().get()));
             }
+            if (v.mode().isPresent() && v.mode().get() != RepoFile.Mode.REGULAR) {
+                sb.append(", \"mode\": ").append(quote(v.mode().get().git()));
+            }
             sb.append("}");
         }
         sb.append(first ? "}\n" : "\n  }\n");
@@ -182,6 +222,19 @@ public final class OwnershipManifest {
     /** SHA-256 hex of text (UTF-8) after {@link Headers#normalize}. */
     public static String hash(String text) {
         return hash(Headers.normalize(text).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * SHA-256 hex of a file's bytes after {@link Headers#normalize}, byte for byte whatever the
+     * encoding (for UTF-8 content the same as {@link #hash(String)} of its text).
+     */
+    public static String hashNormalized(byte[] content) {
+        return hashByteText(ByteText.of(content));
+    }
+
+    /** {@link #hashNormalized} of {@link ByteText} (one char per byte). */
+    static String hashByteText(String byteText) {
+        return hash(ByteText.bytes(Headers.normalize(byteText)));
     }
 
     public static String hash(byte[] bytes) {

@@ -147,7 +147,7 @@ public final class RegenExecutor {
         sb.append("orgctl regenerated the files it manages from ").append(plan.templatesRepo()).append('@')
                 .append(Headers.shortRev(plan.templateRev())).append(".\n\n");
         for (FilePlan f : plan.allFiles()) {
-            if (f.action().changes() || f.action() == FileAction.DRIFT_REPORTED) {
+            if (f.action().changes() || f.action() == FileAction.DRIFT_REPORTED || f.action() == FileAction.REFUSED) {
                 sb.append("- ").append(f.action().label()).append(" `").append(f.path()).append('`');
                 if (!f.note().isEmpty()) {
                     sb.append(" (").append(f.note()).append(')');
@@ -175,6 +175,10 @@ public final class RegenExecutor {
         for (FilePlan f : plan.drifted()) {
             log.atInfo().addKeyValue("repo", plan.repo().fullName()).addKeyValue("file", f.path())
                     .addKeyValue("action", f.action().label()).log("drift");
+        }
+        for (FilePlan f : plan.refused()) {
+            log.atWarn().addKeyValue("repo", plan.repo().fullName()).addKeyValue("file", f.path())
+                    .addKeyValue("reason", f.note()).log("file refused: left as it is");
         }
         b.log("regeneration done");
     }

@@ -67,6 +67,17 @@ public record RepoPlan(RepositoryInfo repo, String branch, Optional<String> base
         return out;
     }
 
+    /** Files orgctl could not write safely: left as they are, each with its reason. */
+    public List<FilePlan> refused() {
+        List<FilePlan> out = new ArrayList<>();
+        for (FilePlan f : files) {
+            if (f.action() == FileAction.REFUSED) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
     /** Every file plan, the manifest last. */
     public List<FilePlan> allFiles() {
         List<FilePlan> out = new ArrayList<>(files);

@@ -31,9 +31,12 @@ public final class TemplateSnapshot {
     /** The directory holding the template sets. */
     public static final String TEMPLATES_DIR = "templates";
 
-    /** One compiled template file. {@code path} is null for fixed paths; {@code body} null for binary files. */
+    /**
+     * One compiled template file. {@code path} is null for fixed paths; {@code body} null for binary
+     * files and symlinks (copied as they are, in their mode).
+     */
     public record TemplateFile(String set, String source, String relativePath, Template path, Template body,
-                               byte[] binary, boolean executable, RegenConfig.FileSettings settings) {
+                               byte[] binary, RepoFile.Mode mode, RegenConfig.FileSettings settings) {
     }
 
     private final RepoRef templatesRepo;
@@ -112,7 +115,7 @@ public final class TemplateSnapshot {
             String rel = rest.substring(slash + 1);
             List<TemplateFile> setFiles = sets.computeIfAbsent(set, k -> new ArrayList<>());
             digests.computeIfAbsent(set, k -> new Fingerprint("set")).add(rel).add(e.getValue().content())
-                    .add(Boolean.toString(e.getValue().executable()));
+                    .add(e.getValue().mode().name());
             try {
                 setFiles.add(compileFile(where, path, set, rel, config.fileSettings(set, rel), e.getValue()));
             } catch (TemplateException ex) {
@@ -140,13 +143,15 @@ public final class TemplateSnapshot {
                                             RegenConfig.FileSettings settings, RepoFile file) {
         Template pathTemplate = rel.contains("<%") ? Template.parse(where + path + " (file name)", rel) : null;
         byte[] bytes = file.content();
-        String text = utf8(bytes);
+        boolean symlink = file.symlink();
+        String text = symlink ? null : utf8(bytes);
         Template body = null;
         byte[] binary = null;
         if (text == null) {
             binary = bytes;
             if (settings.policy() == Policy.MANAGED_BLOCK) {
-                throw new TemplateException(where + path, 0, "a binary file cannot be a managed block");
+                throw new TemplateException(where + path, 0, (symlink ? "a symlink" : "a binary file")
+                        + " cannot be a managed block");
             }
         } else {
             body = Template.parse(where + path, text);
@@ -154,7 +159,7 @@ public final class TemplateSnapshot {
         if (pathTemplate == null) {
             checkTarget(where + path, rel, settings);
         }
-        return new TemplateFile(set, path, rel, pathTemplate, body, binary, file.executable(), settings);
+        return new TemplateFile(set, path, rel, pathTemplate, body, binary, file.mode(), settings);
     }
 
     private static void checkTarget(String source, String target, RegenConfig.FileSettings settings) {
@@ -293,8 +298,10 @@ public final class TemplateSnapshot {
     /**
      * Renders every set that applies to the repository, one set at a time: a template error
      * (one that does not compile, an unknown variable, a path another template writes) fails
-     * its whole set for this repository and no other set. A template that renders to nothing
-     * but whitespace produces no file (how a template makes a file conditional).
+     * its whole set for this repository and no other set. A template whose tags render to
+     * nothing but whitespace produces no file (how a template makes a file conditional); a
+     * template that is empty or only whitespace to begin with ({@code .nojekyll}, {@code py.typed})
+     * is a file like any other.
      */
     public Rendering renderAll(RepositoryInfo repo) {
         List<RenderedFile> out = new ArrayList<>();
@@ -330,13 +337,13 @@ public final class TemplateSnapshot {
             }
             RenderedFile f;
             if (t.body() == null) {
-                f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), null, t.binary());
+                f = new RenderedFile(path, set, t.source(), t.settings(), t.mode(), null, t.binary());
             } else {
                 String text = t.body().render(values);
-                if (text.isBlank()) {
-                    continue;
+                if (text.isBlank() && !t.body().isPlain()) {
+                    continue; // a template that renders to nothing makes no file; an empty one (.nojekyll) does
                 }
-                f = new RenderedFile(path, set, t.source(), t.settings(), t.executable(), text, null);
+                f = new RenderedFile(path, set, t.source(), t.settings(), t.mode(), text, null);
             }
             String previous = taken.containsKey(path) ? taken.get(path) : sources.putIfAbsent(path, t.source());
             if (previous != null) {

@@ -1,23 +1,20 @@
 package dev.orgctl.bootstrap;
 
+import static dev.orgctl.bootstrap.BootstrapOrg.ORG;
+import static dev.orgctl.bootstrap.BootstrapOrg.TARGETS;
+import static dev.orgctl.bootstrap.BootstrapOrg.read;
+import static dev.orgctl.bootstrap.BootstrapOrg.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.hosts.RepoRef;
-import dev.orgctl.hosts.git.GitRepoSettings;
 import dev.orgctl.hosts.git.GitTestRepos;
-import dev.orgctl.hosts.Visibility;
 import dev.orgctl.nats.EmbeddedNats;
-import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.testing.OrgctlProcess;
-import java.io.BufferedReader;
+import dev.orgctl.testing.WatchedProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,68 +29,42 @@ import org.junit.jupiter.api.io.TempDir;
  * data dir. Every test stops what it started with {@code orgctl down}.
  */
 class BootstrapEndToEndTest {
-    static final String ORG = "acme";
-    static final List<String> TARGETS = List.of("api", "web");
-
     @TempDir
     Path tmp;
 
+    BootstrapOrg harness;
     Path dataDir;
-    Path gitRoot;
     GitTestRepos repos;
     Map<String, String> env;
 
     void setUp(boolean withTemplates) throws IOException {
-        dataDir = tmp.resolve("data");
-        gitRoot = tmp.resolve("git");
-        Files.createDirectories(gitRoot);
-        repos = new GitTestRepos(gitRoot);
-        if (withTemplates) {
-            createTemplates();
-        }
-        for (String name : TARGETS) {
-            RepoRef r = repos.create(ORG, name, new GitRepoSettings("main", name.equals("api") ? List.of("java")
-                    : List.of(), Visibility.PUBLIC, false, Optional.empty()));
-            repos.commit(r, GitTestRepos.files("README.md", "# " + name + "\n"), "initial");
-        }
-        env = new HashMap<>();
-        env.put("ORGCTL_BACKEND", "git");
-        env.put("GITHUB_ORG", ORG);
-        env.put("ORGCTL_GIT_ROOT", gitRoot.toString());
-        env.put("GITHUB_WEBHOOK_SECRET", "bootstrap-test-secret");
-        env.put("ORGCTL_HTTP_ADDR", "127.0.0.1:" + freePort());
-        env.put("ORGCTL_DATA_DIR", dataDir.toString());
+        harness = new BootstrapOrg(tmp, withTemplates);
+        dataDir = harness.dataDir;
+        repos = harness.repos;
+        env = harness.env;
     }
 
     void createTemplates() {
-        RepoRef t = repos.create(ORG, ".github");
-        repos.commit(t, SampleTemplates.files(), "templates");
+        harness.createTemplates();
     }
 
     OrgctlProcess.Result orgctl(String... args) {
-        return OrgctlProcess.run(tmp, env, args);
+        return harness.orgctl(args);
     }
 
     void down() {
-        if (env != null) {
-            OrgctlProcess.run(tmp, env, "down");
+        if (harness != null) {
+            harness.down();
         }
     }
 
+    /** Kept for the other bootstrap tests. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return BootstrapOrg.freePort();
     }
 
     void assertRegenerated(String marker) {
-        for (String name : TARGETS) {
-            Map<String, String> files = repos.read(new RepoRef(ORG, name), "main");
-            assertThat(files).as(name).containsKeys(".github/CODEOWNERS", ".github/workflows/ci.yml", "LICENSE");
-            if (marker != null) {
-                assertThat(files.get(".github/CODEOWNERS")).as(name).contains(marker);
-            }
-        }
+        harness.assertRegenerated(marker);
     }
 
     @Test
@@ -216,10 +187,8 @@ class BootstrapEndToEndTest {
     }
 
     /** Runs 'orgctl bootstrap' with the test-only pause in {@code stage}; returns it paused there. */
-    Running pausedIn(String stage) throws Exception {
-        Map<String, String> paused = new HashMap<>(env);
-        paused.put(TestPause.VARIABLE, stage);
-        return startUntil(paused, TestPause.marker(StageName.parse(stage).orElseThrow()));
+    WatchedProcess pausedIn(String stage) throws Exception {
+        return harness.pausedIn(env, stage);
     }
 
     void assertRecordedAsStarted(String stage) throws IOException {
@@ -228,66 +197,12 @@ class BootstrapEndToEndTest {
 
     /** The stage's recorded result, from 'orgctl bootstrap status --output json'. */
     com.fasterxml.jackson.databind.JsonNode recorded(String stage) throws IOException {
-        OrgctlProcess.Result status = orgctl("bootstrap", "status", "--output", "json");
-        assertThat(status.exitCode()).as(status.out() + status.err()).isZero();
-        for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("stages")) {
-            if (node.get("stage").asText().equals(stage)) {
-                return node;
-            }
-        }
-        throw new AssertionError("no recorded result for " + stage + " in " + status.out());
+        return harness.recorded(stage);
     }
 
     /** Starts 'orgctl bootstrap' and SIGKILLs it as soon as its output contains the marker; returns the output. */
     String runAndKillOn(String marker) throws Exception {
-        return startUntil(env, marker).kill();
-    }
-
-    /** An 'orgctl bootstrap' that has printed a marker and is still running. */
-    record Running(Process process, StringBuffer seen, Thread reader) {
-        /** SIGKILL; returns everything it printed. */
-        String kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-            reader.join(5000);
-            return seen.toString();
-        }
-    }
-
-    /** Starts 'orgctl bootstrap' with {@code env} and returns once its output contains the marker. */
-    Running startUntil(Map<String, String> env, String marker) throws Exception {
-        Process p = OrgctlProcess.builder(tmp, env, "bootstrap").redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        StringBuffer seen = new StringBuffer();
-        CompletableFuture<Boolean> reached = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                int c;
-                while ((c = r.read()) != -1) {
-                    seen.append((char) c);
-                    if (seen.indexOf(marker) >= 0) {
-                        reached.complete(true);
-                    }
-                }
-            } catch (IOException e) {
-                // the process was killed
-            }
-            reached.complete(false);
-        });
-        reader.start();
-        boolean hit;
-        try {
-            hit = reached.get(90, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            hit = false; // reported below with what the run printed
-        }
-        Running running = new Running(p, seen, reader);
-        if (!hit) {
-            running.kill();
-        }
-        assertThat(hit).as("'" + marker + "' in: " + seen).isTrue();
-        return running;
+        return harness.startUntil(env, marker).kill();
     }
 
     @Test
@@ -316,7 +231,7 @@ class BootstrapEndToEndTest {
         setUp(true);
         try {
             // A bootstrap paused inside the gateway stage: the state lives in ORGCTL_BOOTSTRAP, it holds the KV lease.
-            Running holder = pausedIn("gateway");
+            WatchedProcess holder = pausedIn("gateway");
             long natsPid = EmbeddedNats.findRunning(dataDir.resolve("nats")).orElseThrow().pid();
 
             // A second machine against the same NATS (here: its own data dir with a copy of the state
@@ -430,61 +345,10 @@ class BootstrapEndToEndTest {
     }
 
     long natsServers() {
-        String store = dataDir.resolve("nats").toAbsolutePath().normalize().toString();
-        return ProcessHandle.allProcesses().filter(ph -> ph.info().commandLine().map(c -> c.contains("nats-server")
-                && c.contains(store)).orElse(false)).count();
+        return harness.natsServers();
     }
 
-    /**
-     * 'orgctl up' processes started for this data dir. Read from /proc: the JDK truncates long
-     * command lines (the class path), and the data dir is only in the environment.
-     */
     long orgctlUps() {
-        String dataDirEntry = "ORGCTL_DATA_DIR=" + dataDir;
-        return ProcessHandle.allProcesses().filter(ph -> {
-            List<String> args = procStrings(ph.pid(), "cmdline");
-            int main = args.indexOf("dev.orgctl.cli.Main");
-            return main >= 0 && main + 1 < args.size() && args.get(main + 1).equals("up")
-                    && procStrings(ph.pid(), "environ").contains(dataDirEntry);
-        }).count();
-    }
-
-    static List<String> procStrings(long pid, String file) {
-        try {
-            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), file));
-            return List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
-        } catch (IOException e) {
-            return List.of(); // gone, or not ours to read
-        }
-    }
-
-    static CompletableFuture<String> read(Process p) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                p.getOutputStream().close();
-                CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                    } catch (IOException e) {
-                        return "";
-                    }
-                });
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                return out + err.get();
-            } catch (Exception e) {
-                return e.toString();
-            }
-        });
-    }
-
-    static void waitUntil(Duration timeout, java.util.function.BooleanSupplier ok, String what)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!ok.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out: " + what);
-            }
-            Thread.sleep(250);
-        }
+        return harness.orgctlUps();
     }
 }

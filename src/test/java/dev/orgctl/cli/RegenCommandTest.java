@@ -87,7 +87,7 @@ class RegenCommandTest {
             Result r = run(args("regen", "plan"));
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo("orgctl: acme/.github:orgctl.yaml line 3: sets.ci.drift: unknown "
-                    + "drift policy 'sometimes': expected repair or report");
+                    + "drift policy 'sometimes': expected repair, report or discard");
         }
         Result noRoot = run("regen", "plan", "--backend", "git", "--org", "acme", "--git-root",
                 tmp.resolve("nowhere").toString());

@@ -15,8 +15,6 @@ import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.testing.KillWhenRunning;
 import dev.orgctl.testing.ShortLeases;
 import dev.orgctl.testing.UpProcess;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,16 +43,7 @@ class ControllerScaleOutTest {
             ShortLeases.apply(f.runtime.connection(), Duration.ofSeconds(15), Topology.LOCK_LEASE);
             List<UpProcess> processes = new ArrayList<>();
             try {
-                for (int i = 0; i < 2; i++) {
-                    processes.add(UpProcess.start(f.root, Integer.toString(i),
-                            OrgFixture.env(f.nats.url(), f.gitRoot, f.root.resolve("unused"), 0),
-                            "--reconcile-every", "0", "--watch-interval", "100ms", "--workers", "2"));
-                }
-                for (UpProcess p : processes) {
-                    Path initialized = p.dataDir().resolve("git-watcher").resolve("initialized");
-                    await("orgctl up (pid " + p.process().pid() + ") ready with its watcher's baseline",
-                            Duration.ofSeconds(90), () -> p.ready() && Files.exists(initialized));
-                }
+                processes.addAll(f.startReplicas(2, "--workers", "2"));
 
                 // SIGKILL #0 the moment one of its workers has a run RUNNING (seen through a watch of
                 // the workflows bucket): it dies holding the repository's lock and the job unacked.

@@ -119,6 +119,26 @@ final class OrgFixture implements AutoCloseable {
                 () -> started.refWatcher().orElseThrow().scanCount() >= 1);
     }
 
+    /**
+     * Starts {@code n} {@code orgctl up} child JVMs on this org (reconcile off, watcher at 100 ms,
+     * plus {@code args}) and waits until each is ready with its watcher's baseline.
+     */
+    List<dev.orgctl.testing.UpProcess> startReplicas(int n, String... args) {
+        List<dev.orgctl.testing.UpProcess> processes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<String> argv = new ArrayList<>(List.of("--reconcile-every", "0", "--watch-interval", "100ms"));
+            argv.addAll(List.of(args));
+            processes.add(dev.orgctl.testing.UpProcess.start(root, Integer.toString(i),
+                    env(nats.url(), gitRoot, root.resolve("unused"), 0), argv.toArray(String[]::new)));
+        }
+        for (dev.orgctl.testing.UpProcess p : processes) {
+            Path initialized = p.dataDir().resolve("git-watcher").resolve("initialized");
+            await("orgctl up (pid " + p.process().pid() + ") ready with its watcher's baseline",
+                    Duration.ofSeconds(90), () -> p.ready() && Files.exists(initialized));
+        }
+        return processes;
+    }
+
     Controller controller() {
         return started.controller();
     }

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.orgctl.cli.LockCommand;
 import dev.orgctl.cli.Main;
 import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.OrgctlProcess;
 import io.nats.client.Connection;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,6 +98,43 @@ class LockExecTest {
         // The two processes really competed: at least one run had to wait for the other's.
         assertThat(children.stream().flatMap(c -> c.output().stream()))
                 .anyMatch(l -> l.contains("lock ci/terraform is held by") && l.contains("waiting up to"));
+    }
+
+    @Test
+    void aSigkilledLockExecTakesItsCommandWithItSoTheNextHolderNeverOverlaps() throws Exception {
+        Path file = dir.resolve("overlap.txt");
+        String marker = "orgctl-overlap-" + System.nanoTime();
+        String first = "while true; do echo 'tick A' >> '" + file + "'; sleep 0.05; done";
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; exec sleep 600", "keeper"));
+        argv.addAll(OrgctlProcess.builder(dir, Map.of(), "lock", "exec", "crash/exec", "--nats-url", nats.url(),
+                "--bucket", "LOCKS_EXEC", "--kill-after", "200ms", "--", "sh", "-c", first, marker).command());
+        // Started through a keeper that never reaps it: the killed orgctl stays a zombie, as under a runner
+        // that is slow to reap, and its pipes close only because the kernel closes a dead process's files.
+        Process keeper = new ProcessBuilder(argv).redirectError(dir.resolve("first.err").toFile()).start();
+        try {
+            long pid = Long.parseLong(new BufferedReader(new InputStreamReader(keeper.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine().trim());
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(file) && Files.readString(file).contains("tick A"));
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: no shutdown hook, no release
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(Path.of("/proc/" + pid + "/stat"))
+                    .replaceFirst("^\\d+ \\(.*\\) ", "").startsWith("Z"));
+
+            Result second = orgctl("lock", "exec", "crash/exec", "--bucket", "LOCKS_EXEC", "--kill-after", "100ms",
+                    "--wait", "30s", "--", "sh", "-c", "echo 'B start' >> '" + file + "'; sleep 1; echo 'B end' >> '"
+                            + file + "'");
+            assertThat(second.code()).as(second.err()).isZero();
+            List<String> lines = Files.readAllLines(file);
+            int started = lines.indexOf("B start");
+            assertThat(started).isPositive();
+            assertThat(lines.subList(started, lines.size())).as("the first command ran on in the second's critical section")
+                    .containsExactly("B start", "B end");
+            assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)))
+                    .as("the first command outlived its lock holder").isEmpty();
+        } finally {
+            keeper.destroyForcibly();
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test
@@ -206,6 +247,35 @@ class LockExecTest {
             Result none = orgctl("lock", "release", "terraform/prod", "--force", "--yes");
             assertThat(none.out()).contains("not held");
         }
+    }
+
+    @Test
+    void statusShowsTheWholeAttemptAndTheTimeSinceTheTrigger() throws Exception {
+        Workflows wf = Workflows.open(conn, null, null, "status-test");
+        String id = "regen/acme/stuck-for-ten-minutes";
+        java.time.Instant tenMinutesAgo = java.time.Instant.now().minus(Duration.ofMinutes(10));
+        wf.trigger(id, dev.orgctl.proto.Trigger.newBuilder().setCausationId("d-stuck").setReason("template push")
+                .setReceivedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(tenMinutesAgo.getEpochSecond()))
+                .build());
+        String runId = "job-regen.acme.stuck-for-ten-minutes-d-stuck-123456-12";
+        try (LockService locks = TestBuckets.locks(conn, "LOCKS_EXEC", "worker")) {
+            // Twelve holders in a row, each taking the run over from the one before (attempt 12).
+            for (int attempt = 1; attempt <= 12; attempt++) {
+                Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
+                assertThat(wf.start(id, runId, lease)).isPresent();
+                lease.release();
+            }
+        }
+        Result r = orgctl("status", "--state", "running");
+        // Gone again, so that the other status test counts only its own workflows.
+        conn.keyValue(dev.orgctl.nats.topology.Topology.WORKFLOWS_BUCKET).purge(KeyCodec.encode(id));
+        assertThat(r.code()).isZero();
+        String row = r.out().lines().filter(l -> l.contains(id)).findFirst().orElseThrow();
+        String[] columns = row.trim().split("\\s+");
+        assertThat(r.out()).contains("WORKFLOW").contains("AGE").contains("ATTEMPT").contains("RUN");
+        assertThat(columns[1]).as("AGE counts from the trigger, not the last takeover").startsWith("10m");
+        assertThat(columns[2]).as("the attempt, whole").isEqualTo("12");
+        assertThat(columns[3]).as("the run id, whole").isEqualTo(runId);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.orgctl.testing.CorruptKv;
 import dev.orgctl.testing.NatsServerFixture;
 import io.nats.client.Connection;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class LockServiceTest {
     private static final Duration TTL = Duration.ofSeconds(2);
@@ -211,5 +214,36 @@ class LockServiceTest {
         conn.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("NO_TTL").build());
         assertThatThrownBy(() -> TestBuckets.locks(conn, "NO_TTL", "x")).isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("no TTL");
+    }
+
+    /**
+     * A server that confirms a create it cannot read back (a corrupt bucket after unclean shutdowns):
+     * the second process must not believe it holds the lock, so two holders never run at once.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CorruptKv.Mode.class, names = {"CREATE_OVER_HOLDER_READS_EMPTY", "CREATE_CONFIRMED_NOT_STORED"})
+    void aCreateThatDoesNotReadBackIsNoHoldingAndSaysWhatToDo(CorruptKv.Mode mode) throws Exception {
+        String name = "terraform/" + mode.name().toLowerCase();
+        try (LockService first = TestBuckets.locks(conn, "LOCKS_5S", "first");
+             LockService second = LockService.open(conn, null, "LOCKS_5S", LockService.Identity.current("second"),
+                     null, CorruptKv.playing(mode))) {
+            Lease held = first.tryAcquire(name, "apply").orElseThrow();
+            assertThat(held.isHeld()).isTrue();
+
+            assertThatThrownBy(() -> second.tryAcquire(name, "apply too"))
+                    .isInstanceOf(LockStateCorruptException.class)
+                    .hasMessageContaining("lock bucket LOCKS_5S is inconsistent")
+                    .hasMessageContaining("no lock was taken")
+                    .hasMessageContaining("nats stream rm KV_LOCKS_5S")
+                    .hasMessageContaining("orgctl topology apply");
+            assertThatThrownBy(() -> second.acquire(name, "apply too", Duration.ofSeconds(1)))
+                    .isInstanceOf(LockStateCorruptException.class);
+            if (mode == CorruptKv.Mode.CREATE_CONFIRMED_NOT_STORED) {
+                assertThatThrownBy(() -> second.tryAcquire(name, "again")).hasMessageContaining("shows another holder, first");
+                // The honest holder is untouched and keeps its lock.
+                held.checkStillHeld();
+                assertThat(held.release()).isTrue();
+            }
+        }
     }
 }

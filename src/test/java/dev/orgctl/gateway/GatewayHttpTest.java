@@ -207,6 +207,9 @@ class GatewayHttpTest {
             OutputStream out = s.getOutputStream();
             out.write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "X-GitHub-Event: push\r\nX-GitHub-Delivery: " + newDelivery()
+                    // Signed (the signature is only checked once the body is whole): an unsigned
+                    // delivery is refused at its head, before any chunk is read.
+                    + "\r\nX-Hub-Signature-256: sha256=" + "0".repeat(64)
                     + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[16 * 1024];
             java.util.Arrays.fill(chunk, (byte) ' ');

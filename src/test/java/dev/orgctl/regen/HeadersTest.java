@@ -8,7 +8,7 @@ class HeadersTest {
     static final String H = Headers.text("acme/.github", "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d");
 
     static String apply(String path, String body) {
-        return Headers.apply(body, CommentStyle.forPath(path), H);
+        return Headers.place(path, body, CommentStyle.forPath(path), H).text();
     }
 
     @Test
@@ -45,6 +45,31 @@ class HeadersTest {
         assertThat(apply(".github/ISSUE_TEMPLATE/bug.md", issue))
                 .isEqualTo("---\nname: Bug\nabout: report\n---\n<!-- " + H + " -->\n\n## What happened\n");
         assertThat(apply("win.yml", "a: 1\r\nb: 2\r\n")).isEqualTo("# " + H + "\r\na: 1\r\nb: 2\r\n");
+    }
+
+    @Test
+    void whereNoSafePlaceExistsThereIsNoHeaderAndAReason() {
+        Headers.Placed tagged = Headers.place("a.yaml", "%YAML 1.2\n--- !shape\na: 1\n", CommentStyle.HASH, H);
+        assertThat(tagged.text()).isEqualTo("%YAML 1.2\n--- !shape\na: 1\n");
+        assertThat(tagged.noHeader()).contains("no header: the YAML document starts on its '---' line, right after "
+                + "the %YAML directive");
+        assertThat(Headers.place("a.yaml", "%YAML 1.2\na: 1\n", CommentStyle.HASH, H).noHeader()).isPresent();
+        assertThat(Headers.place("a.svg", "<?xml version=\"1.0\"<svg/>", CommentStyle.HTML, H).noHeader())
+                .contains("no header: the XML declaration is not closed");
+        assertThat(Headers.place("a.yml", "a: 1\n", CommentStyle.HASH, H).noHeader()).isEmpty();
+        assertThat(Headers.place("a.json", "{}", CommentStyle.NONE, H)).isEqualTo(new Headers.Placed("{}",
+                java.util.Optional.empty()));
+    }
+
+    @Test
+    void firstLinesThatMustStayFirstInCrlfFilesKeepTheFilesLineEnding() {
+        assertThat(apply("Dockerfile", "# syntax=docker/dockerfile:1\r\nFROM x\r\n"))
+                .isEqualTo("# syntax=docker/dockerfile:1\r\n# " + H + "\r\nFROM x\r\n");
+        assertThat(apply("a.sh", "#!/bin/sh")).isEqualTo("#!/bin/sh\n# " + H + "\n");
+        assertThat(apply("a.md", "\uFEFF---\ntitle: x\n---\nbody\n"))
+                .isEqualTo("\uFEFF---\ntitle: x\n---\n<!-- " + H + " -->\nbody\n");
+        // A '# coding' line that is not on line 1 or 2 is just a comment: the header goes first.
+        assertThat(apply("a.py", "a = 1\nb = 2\n# -*- coding: utf-8 -*-\n")).startsWith("# " + H + "\na = 1");
     }
 
     @Test

@@ -52,6 +52,15 @@ class ManagedBlockTest {
         assertThat(again).endsWith("# END orgctl managed block\r\nc\r\n");
     }
 
+    @Test
+    void aTemplateWrittenWithLfGoesIntoACrlfFileAsCrlf() throws Exception {
+        String out = ManagedBlock.apply("a\r\n", "x\ny\n", CommentStyle.HASH, H);
+        assertThat(out).isEqualTo("a\r\n# BEGIN orgctl managed block (" + H + " this block)\r\nx\r\ny\r\n"
+                + "# END orgctl managed block\r\n");
+        assertThat(ManagedBlock.find(out).orElseThrow().content()).isEqualTo(ManagedBlock.contentAsWritten("x\ny\n",
+                "\r\n"));
+    }
+
     @Provide
     Arbitrary<String> lines() {
         return Arbitraries.strings().withChars("abc #<>!-/\t{}$").ofMaxLength(30).list().ofMaxSize(6)

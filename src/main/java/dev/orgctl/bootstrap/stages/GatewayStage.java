@@ -165,7 +165,10 @@ public final class GatewayStage implements Stage {
         String org = ctx.config().github().org().orElse("ORG");
         String nats = String.join(",", ctx.config().nats().redactedUrls());
         String env = "NATS_URL=" + nats + "\nGITHUB_ORG=" + org + "\nORGCTL_BACKEND="
-                + ctx.config().backend().name().toLowerCase() + "\nORGCTL_HTTP_ADDR=0.0.0.0:" + url.getPort() + "\n";
+                + ctx.config().backend().name().toLowerCase() + "\nORGCTL_HTTP_ADDR=0.0.0.0:" + url.getPort()
+                // An OutOfMemoryError ends the process, so the supervisor restarts it instead of a
+                // listener that no longer answers (docs/gateway.md, "Never a zombie").
+                + "\nJAVA_TOOL_OPTIONS=-XX:+ExitOnOutOfMemoryError\n";
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("orgctl-up.sh"), "#!/bin/sh\n# Secrets (NATS_CREDS_FILE, GITHUB_TOKEN or the "
@@ -173,7 +176,9 @@ public final class GatewayStage implements Stage {
                     + env.lines().map(l -> "export " + l).reduce("", (a, b) -> a + b + "\n") + "exec orgctl up\n");
             Files.writeString(dir.resolve("orgctl.service"), "[Unit]\nDescription=orgctl gateway and controller\n"
                     + "After=network-online.target\n\n[Service]\nEnvironmentFile=/etc/orgctl/orgctl.env\n"
-                    + "ExecStart=/usr/local/bin/orgctl up\nRestart=always\nRestartSec=2\n\n[Install]\n"
+                    + "ExecStart=/usr/local/bin/orgctl up\nRestart=always\nRestartSec=2\n"
+                    + "# above the gateway's connection limit (10,000 by default) plus NATS and files\n"
+                    + "LimitNOFILE=65536\n\n[Install]\n"
                     + "WantedBy=multi-user.target\n# /etc/orgctl/orgctl.env:\n" + env.lines().map(l -> "# " + l)
                     .reduce("", (a, b) -> a + b + "\n"));
             Files.writeString(dir.resolve("orgctl-k8s.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"

@@ -9,6 +9,7 @@ import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.nats.EmbeddedNats;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsUnavailableException;
+import dev.orgctl.nats.ServerVersion;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,10 @@ public final class PrerequisitesStage implements Stage {
         } else {
             NatsConnector connector = new NatsConnector(config.nats());
             try (Connection c = connector.connect("bootstrap-check", Duration.ofSeconds(5))) {
-                found.add("NATS " + c.getServerInfo().getVersion() + " reachable");
+                String version = c.getServerInfo().getVersion();
+                found.add("NATS " + version + " reachable"
+                        + ServerVersion.advice(version).map(a -> " (older than the release recommended for production: see "
+                        + "docs/coordination.md, 'Server versions')").orElse(""));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

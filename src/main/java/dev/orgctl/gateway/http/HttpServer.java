@@ -1,57 +1,59 @@
 package dev.orgctl.gateway.http;
 
-import java.io.IOException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP/1.1 server on one event-loop thread: keep-alive, pipelining, chunked bodies,
- * {@code Expect: 100-continue}, limits and timeouts from {@link HttpLimits}.
+ * The gateway's HTTP/1.1 server on Netty: one acceptor thread and one event loop per core, Netty's
+ * request decoder (strict line parsing, validated headers) under {@link ConnectionHandler}, which
+ * adds the checks and limits of {@link HttpLimits} and talks to the {@link Handler}.
  *
- * <p>Why not the JDK's {@code com.sun.net.httpserver}: it hands every request from its selector
- * to a worker thread and back, and a webhook's own work (verify, parse, two JetStream writes) is
- * cheaper than those hand-offs. Here a request is read, parsed and handed to the {@link Handler}
- * on the loop; the handler answers from whichever thread finishes (a JetStream ack), and the loop
- * writes the answer. One request per connection is handled at a time; pipelined requests wait in
- * the connection's buffer.
+ * <p>A request is read, checked and handed to the handler on its connection's loop; the handler
+ * answers from whichever thread finishes (a JetStream ack) and the answer is written on the loop.
+ * One request per connection is handled at a time; pipelined requests wait, and past a small
+ * buffer the connection stops reading (backpressure through auto-read).
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-    private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** A loop that has not ticked for this long cannot serve: {@link #problem()} says so. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final ServerSocketChannel listener;
-    private final Selector selector;
-    private final HttpLimits limits;
-    private final Handler handler;
-    private final Thread loop;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final Set<HttpConnection> connections = new HashSet<>();
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup loops;
+    private final Channel listener;
     private final InetSocketAddress address;
+    private final ConnectionGate gate;
+    private final AtomicLong[] ticks;
+    private final BodyBudget budget;
     private volatile boolean running = true;
-    private volatile int open;
-    private long nextSweep;
 
-    private HttpServer(ServerSocketChannel listener, Selector selector, HttpLimits limits, Handler handler,
-                       String threadName) throws IOException {
+    private HttpServer(EventLoopGroup acceptor, EventLoopGroup loops, Channel listener, ConnectionGate gate,
+                       AtomicLong[] ticks, BodyBudget budget) {
+        this.budget = budget;
+        this.acceptor = acceptor;
+        this.loops = loops;
         this.listener = listener;
-        this.selector = selector;
-        this.limits = limits;
-        this.handler = handler;
-        this.address = (InetSocketAddress) listener.getLocalAddress();
-        this.loop = new Thread(this::run, threadName);
-        this.loop.setDaemon(true);
+        this.address = (InetSocketAddress) listener.localAddress();
+        this.gate = gate;
+        this.ticks = ticks;
     }
 
     /**
@@ -61,24 +63,56 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(InetSocketAddress bind, int backlog, HttpLimits limits, Handler handler,
                                    String threadName) {
-        ServerSocketChannel ch = null;
-        Selector sel = null;
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, threads(threadName + "-accept"),
+                NioIoHandler.newFactory());
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(threads, threads(threadName),
+                NioIoHandler.newFactory());
+        ConnectionGate gate = new ConnectionGate(limits.maxConnections(), limits.maxConnectionsPerAddress());
+        BodyBudget budget = new BodyBudget(limits.bodyBudgetBytes());
+        HttpServer[] self = new HttpServer[1];
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, loops)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, backlog)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new AcceptErrors())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("gate", gate);
+                        ConnectionHandler.install(ch.pipeline(), limits, budget, handler,
+                                () -> self[0] != null && self[0].running);
+                    }
+                });
+        Channel listener;
         try {
-            ch = ServerSocketChannel.open();
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(bind, backlog);
-            ch.configureBlocking(false);
-            sel = Selector.open();
-            ch.register(sel, SelectionKey.OP_ACCEPT);
-            HttpServer s = new HttpServer(ch, sel, limits, handler, threadName);
-            s.loop.start();
-            return s;
-        } catch (IOException e) {
-            closeQuietly(ch);
-            closeQuietly(sel);
+            listener = b.bind(bind).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UncheckedIOException("cannot listen on " + bind.getHostString() + ":" + bind.getPort() + ": "
-                    + e.getMessage(), e);
+                    + why, e instanceof java.io.IOException io ? io : new java.io.IOException(why, e));
         }
+        AtomicLong[] ticks = new AtomicLong[threads + 1];
+        int i = 0;
+        for (EventLoopGroup g : new EventLoopGroup[] {acceptor, loops}) {
+            for (var executor : g) {
+                AtomicLong tick = new AtomicLong(System.nanoTime());
+                ticks[i++] = tick;
+                executor.scheduleAtFixedRate(() -> tick.set(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+            }
+        }
+        self[0] = new HttpServer(acceptor, loops, listener, gate, ticks, budget);
+        return self[0];
+    }
+
+    /** Loop threads that end the process on an Error instead of dying quietly. */
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> FatalErrors.thread(r, name + "-" + n.incrementAndGet());
     }
 
     /** The bound address (the real port when 0 was asked). */
@@ -86,152 +120,69 @@ public final class HttpServer implements AutoCloseable {
         return address;
     }
 
-    HttpLimits limits() {
-        return limits;
-    }
-
-    Handler handler() {
-        return handler;
-    }
-
-    boolean onLoop() {
-        return Thread.currentThread() == loop;
-    }
-
-    void wakeup() {
-        selector.wakeup();
-    }
-
-    /** Runs {@code task} on the loop thread. */
-    void execute(Runnable task) {
-        tasks.add(task);
-        selector.wakeup();
-    }
-
-    private void run() {
-        nextSweep = System.nanoTime() + SWEEP_NANOS;
-        while (running) {
-            try {
-                selector.select(this::ready, 250);
-            } catch (IOException | RuntimeException e) {
-                log.atError().setCause(e).log("HTTP event loop failed to select");
-            }
-            Runnable t;
-            while ((t = tasks.poll()) != null) {
-                try {
-                    t.run();
-                } catch (RuntimeException e) {
-                    log.atError().setCause(e).log("HTTP event loop task failed");
-                }
-            }
-            long now = System.nanoTime();
-            if (now - nextSweep >= 0) {
-                nextSweep = now + SWEEP_NANOS;
-                for (HttpConnection c : new ArrayList<>(connections)) {
-                    c.checkDeadline(now);
-                }
-            }
-        }
-        for (HttpConnection c : new ArrayList<>(connections)) {
-            c.close();
-        }
-        closeQuietly(listener);
-        closeQuietly(selector);
-    }
-
-    private void ready(SelectionKey key) {
-        if (!key.isValid()) {
-            return;
-        }
-        if (key.attachment() == null) {
-            accept();
-            return;
-        }
-        HttpConnection c = (HttpConnection) key.attachment();
-        try {
-            if (key.isWritable()) {
-                c.onWritable();
-            }
-            if (key.isValid() && key.isReadable()) {
-                c.onReadable();
-            }
-        } catch (RuntimeException e) {
-            log.atError().setCause(e).log("HTTP connection failed");
-            c.close();
-        }
-    }
-
-    private void accept() {
-        for (int i = 0; i < 64; i++) {
-            SocketChannel ch;
-            try {
-                ch = listener.accept();
-            } catch (IOException e) {
-                log.atWarn().addKeyValue("error", e.getMessage()).log("HTTP accept failed");
-                return;
-            }
-            if (ch == null) {
-                return;
-            }
-            if (connections.size() >= limits.maxConnections()) {
-                log.atWarn().addKeyValue("max_connections", limits.maxConnections())
-                        .log("HTTP connection refused: too many open connections");
-                closeQuietly(ch);
-                continue;
-            }
-            try {
-                ch.configureBlocking(false);
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-                HttpConnection c = new HttpConnection(this, ch, key);
-                key.attach(c);
-                connections.add(c);
-                open = connections.size();
-            } catch (IOException e) {
-                closeQuietly(ch);
-            }
-        }
-    }
-
-    void closed(HttpConnection c) {
-        connections.remove(c);
-        open = connections.size();
-    }
-
-    boolean isRunning() {
-        return running;
-    }
-
     /** Open connections (for tests and diagnostics). */
     public int openConnections() {
-        return open;
+        return gate.open();
     }
 
-    /** Stops accepting, closes every connection (answers not yet written are lost) and ends the loop. */
+    /** Body bytes reserved by requests being received or handled. */
+    public long bodyBytesReserved() {
+        return budget.reserved();
+    }
+
+    /** The body budget: the most {@link #bodyBytesReserved()} can be. */
+    public long bodyBudget() {
+        return budget.capacity();
+    }
+
+    /** Empty while the server can serve; else why not (a stopped or stalled loop, a closed port). */
+    public Optional<String> problem() {
+        if (!running) {
+            return Optional.of("HTTP server stopped");
+        }
+        if (!listener.isOpen() || acceptor.isShuttingDown() || loops.isShuttingDown()) {
+            return Optional.of("HTTP server is not listening");
+        }
+        long now = System.nanoTime();
+        for (AtomicLong t : ticks) {
+            if (now - t.get() > STALL_NANOS) {
+                return Optional.of("HTTP event loop stalled for "
+                        + TimeUnit.NANOSECONDS.toSeconds(now - t.get()) + " s");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Stops accepting, closes every connection (answers not yet written are lost) and ends the loops. */
     @Override
     public void close() {
         if (!running) {
             return;
         }
         running = false;
-        selector.wakeup();
-        if (!onLoop()) {
-            try {
-                loop.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        listener.close().syncUninterruptibly();
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            // closing: nothing left to do
+    /**
+     * Failures to accept (no descriptors left, above all). Netty's acceptor already pauses
+     * accepting for a second after one; this keeps the log to a line per ten seconds.
+     */
+    private static final class AcceptErrors extends ChannelInboundHandlerAdapter {
+        private final RateLimitedLog warning = new RateLimitedLog(10, TimeUnit.SECONDS);
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            FatalErrors.haltOnError(cause);
+            // Not passed on: this pause replaces the acceptor's own (which would log at the tail).
+            var config = ctx.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+            }
+            warning.log(left -> log.atWarn().addKeyValue("error", String.valueOf(cause.getMessage()))
+                    .addKeyValue("left_out", left).log("HTTP accept failed; accepting pauses for a second"));
         }
     }
 }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -341,6 +342,7 @@ public final class GitHost implements RepositoryHost {
 
     private static RepoSnapshot read(Repository r, ObjectId commitId, FileSelection selection) throws IOException {
         Map<String, RepoFile> files = new HashMap<>();
+        Map<String, RepoSnapshot.NotFile> notFiles = new HashMap<>();
         try (ObjectReader reader = r.newObjectReader(); RevWalk rw = new RevWalk(reader)) {
             RevCommit commit = rw.parseCommit(commitId);
             if (!selection.isEmpty()) {
@@ -352,17 +354,60 @@ public final class GitHost implements RepositoryHost {
                         String path = tw.getPathString();
                         FileMode mode = tw.getFileMode(0);
                         if (!selection.matches(path)) {
+                            directoryAt(selection, path)
+                                    .ifPresent(d -> notFiles.put(d, RepoSnapshot.NotFile.DIRECTORY));
                             continue;
                         }
-                        if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
-                            continue; // symlinks and submodules are not files orgctl reads or writes
+                        Optional<RepoFile.Mode> kind = fileMode(mode);
+                        if (kind.isEmpty()) {
+                            if (selection.paths().contains(path)) {
+                                notFiles.put(path, RepoSnapshot.NotFile.SUBMODULE);
+                            }
+                            continue;
                         }
                         byte[] bytes = reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes();
-                        files.put(path, new RepoFile(bytes, mode == FileMode.EXECUTABLE_FILE));
+                        files.put(path, new RepoFile(bytes, kind.get()));
                     }
                 }
             }
-            return new RepoSnapshot(commit.name(), files);
+            return new RepoSnapshot(commit.name(), files, notFiles);
+        }
+    }
+
+    /** The selected exact path that {@code path} lies under (so that path is a directory), if any. */
+    private static Optional<String> directoryAt(FileSelection selection, String path) {
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            String dir = path.substring(0, slash);
+            if (selection.paths().contains(dir)) {
+                return Optional.of(dir);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The file kind of a git mode; empty for what is not a file (a submodule). */
+    private static Optional<RepoFile.Mode> fileMode(FileMode mode) {
+        if (mode == FileMode.REGULAR_FILE) {
+            return Optional.of(RepoFile.Mode.REGULAR);
+        }
+        if (mode == FileMode.EXECUTABLE_FILE) {
+            return Optional.of(RepoFile.Mode.EXECUTABLE);
+        }
+        if (mode == FileMode.SYMLINK) {
+            return Optional.of(RepoFile.Mode.SYMLINK);
+        }
+        return Optional.empty();
+    }
+
+    private static FileMode gitMode(RepoFile.Mode mode) {
+        switch (mode) {
+            case EXECUTABLE:
+                return FileMode.EXECUTABLE_FILE;
+            case SYMLINK:
+                return FileMode.SYMLINK;
+            case REGULAR:
+            default:
+                return FileMode.REGULAR_FILE;
         }
     }
 
@@ -543,11 +588,17 @@ public final class GitHost implements RepositoryHost {
             b.finish();
         }
         DirCacheEditor ed = dc.editor();
+        Set<String> deleted = new HashSet<>();
+        for (FileChange c : changes) {
+            if (c instanceof FileChange.Delete) {
+                deleted.add(c.path());
+            }
+        }
         for (FileChange c : changes) {
             if (c instanceof FileChange.Put put) {
                 ObjectId blob = ins.insert(Constants.OBJ_BLOB, put.file().content());
-                FileMode mode = put.file().executable() ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
-                checkNoDirectoryFileConflict(dc, put.path());
+                FileMode mode = gitMode(put.file().mode());
+                checkNoDirectoryFileConflict(dc, put.path(), deleted);
                 ed.add(new DirCacheEditor.PathEdit(put.path()) {
                     @Override
                     public void apply(DirCacheEntry ent) {
@@ -563,10 +614,11 @@ public final class GitHost implements RepositoryHost {
         return dc.writeTree(ins);
     }
 
-    /** A file cannot replace a directory, nor live under a path that is a file. */
-    private static void checkNoDirectoryFileConflict(DirCache dc, String path) {
+    /** A file cannot replace a directory, nor live under a path that is a file (unless the same commit deletes it). */
+    private static void checkNoDirectoryFileConflict(DirCache dc, String path, Set<String> deleted) {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            if (dc.findEntry(path.substring(0, slash)) >= 0) {
+            String parent = path.substring(0, slash);
+            if (dc.findEntry(parent) >= 0 && !deleted.contains(parent)) {
                 throw new IllegalStateException("'" + path.substring(0, slash) + "' is a file in the repository, "
                         + "so '" + path + "' cannot be written");
             }

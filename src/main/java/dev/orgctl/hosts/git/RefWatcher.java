@@ -60,7 +60,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first scan with an empty store is a baseline: existing repositories and refs are recorded
  * without deliveries (the full reconcile covers them). A repository that appears afterwards
- * gets a {@code repository created} delivery, then one push per ref.
+ * gets a {@code repository created} delivery, then one push per ref. A ref written after the
+ * watcher was created is a push racing the baseline, not history: it is left out of the
+ * baseline and delivered (as a new ref) like any later push. Until its first scan has finished,
+ * {@link #problem()} keeps {@code /readyz} from saying ready, so a push made after readiness is
+ * never absorbed into the baseline.
  */
 public final class RefWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RefWatcher.class);
@@ -78,6 +82,9 @@ public final class RefWatcher implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private volatile Thread thread;
     private volatile boolean running;
+    /** Refs written from here on are pushes to deliver, even during the baseline. */
+    private final Instant createdAt = Instant.now();
+    private volatile boolean firstScanDone;
 
     /** What one scan did. */
     public record ScanReport(int repositories, int examined, int deliveries, int failures) {
@@ -137,6 +144,18 @@ public final class RefWatcher implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * For readiness: empty once a whole scan has finished (on a fresh data dir, the baseline), so
+     * every push from then on is delivered; until then, what is still missing.
+     */
+    public Optional<String> problem() {
+        if (firstScanDone) {
+            return Optional.empty();
+        }
+        return Optional.of(store.initialized() ? "first scan of " + host.root() + " not finished"
+                : "taking the baseline of the refs under " + host.root());
     }
 
     /** Deliveries acknowledged since this watcher was created. */
@@ -201,6 +220,7 @@ public final class RefWatcher implements AutoCloseable {
             store.markInitialized();
             log.atInfo().addKeyValue("repositories", repos).log("git ref watcher baseline recorded");
         }
+        firstScanDone = true;
         return new ScanReport(repos, examined, deliveries, 0);
     }
 
@@ -210,8 +230,13 @@ public final class RefWatcher implements AutoCloseable {
             Map<String, String> current = currentRefs(repo);
             Optional<Map<String, String>> known = store.load(ref);
             if (known.isEmpty() && baseline) {
-                store.save(ref, current);
-                return 0;
+                Map<String, String> settled = new TreeMap<>(current);
+                settled.keySet().removeIf(name -> writtenSince(dir, name, createdAt));
+                store.save(ref, settled);
+                if (settled.size() == current.size()) {
+                    return 0;
+                }
+                known = Optional.of(settled); // the racing refs are delivered below, as new refs
             }
             int sent = 0;
             RepositoryInfo info = host.repository(ref).orElseThrow(() -> new IOException("repository vanished"));
@@ -258,6 +283,20 @@ public final class RefWatcher implements AutoCloseable {
                         .log("push delivered");
             }
             return sent;
+        }
+    }
+
+    /**
+     * Whether the loose ref {@code name} was written at or after {@code since}. A packed ref is
+     * history (packing rewrites every ref's file at once, so its time says nothing about a push).
+     */
+    private static boolean writtenSince(Path dir, String name, Instant since) {
+        try {
+            Path loose = dir.resolve(name);
+            return Files.isRegularFile(loose, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.getLastModifiedTime(loose, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(since);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -191,20 +191,22 @@ public final class GitHubHost implements RepositoryHost {
     private RepoSnapshot complete(RepoRef repo, String commitId, FileSelection selection, FileQuery.Result first) {
         Map<String, RepoFile> files = new HashMap<>(first.files());
         Map<String, FileQuery.BlobRef> blobs = new LinkedHashMap<>(first.blobs());
+        Map<String, RepoSnapshot.NotFile> notFiles = new HashMap<>(first.notFiles());
         List<String> deeper = first.deeper();
         while (!deeper.isEmpty()) {
             FileQuery.Result more = queryCommit(repo, commitId, FileSelection.of(List.of(), deeper));
             files.putAll(more.files());
             blobs.putAll(more.blobs());
+            notFiles.putAll(more.notFiles());
             deeper = more.deeper();
         }
         for (Map.Entry<String, FileQuery.BlobRef> b : blobs.entrySet()) {
             JsonNode blob = client.get(repoPath(repo) + "/git/blobs/" + b.getValue().oid()).json();
             byte[] content = Base64.getMimeDecoder().decode(blob.path("content").asText(""));
-            files.put(b.getKey(), new RepoFile(content, b.getValue().executable()));
+            files.put(b.getKey(), new RepoFile(content, b.getValue().mode()));
         }
         files.keySet().removeIf(p -> !selection.matches(p));
-        return new RepoSnapshot(commitId, files);
+        return new RepoSnapshot(commitId, files, notFiles);
     }
 
     private JsonNode readQuery(RepoRef repo, String what, String query, Map<String, Object> vars) {
@@ -223,7 +225,7 @@ public final class GitHubHost implements RepositoryHost {
     @Override
     public CommitResult commit(RepoRef repo, CommitRequest request) {
         boolean executable = request.changes().stream()
-                .anyMatch(c -> c instanceof FileChange.Put p && p.file().executable());
+                .anyMatch(c -> c instanceof FileChange.Put p && p.file().mode() != RepoFile.Mode.REGULAR);
         try {
             if (executable || request.expectedHead().isEmpty()) {
                 return commitViaGitData(repo, request);
@@ -343,7 +345,7 @@ public final class GitHubHost implements RepositoryHost {
             e.put("path", c.path());
             e.put("type", "blob");
             if (c instanceof FileChange.Put p) {
-                e.put("mode", p.file().executable() ? "100755" : "100644");
+                e.put("mode", p.file().mode().git());
                 String sha = client.post(repoPath(repo) + "/git/blobs", Map.of("content",
                         Base64.getEncoder().encodeToString(p.file().content()), "encoding", "base64"))
                         .json().path("sha").asText();
@@ -445,7 +447,7 @@ public final class GitHubHost implements RepositoryHost {
             }
             String commit;
             boolean executable = request.changes().stream()
-                    .anyMatch(c -> c instanceof FileChange.Put p && p.file().executable());
+                    .anyMatch(c -> c instanceof FileChange.Put p && p.file().mode() != RepoFile.Mode.REGULAR);
             String ref = Constants.R_HEADS + request.proposalBranch();
             if (executable) {
                 commit = gitDataCommit(repo, Optional.of(request.baseHead()), request.changes(), request.message(),
@@ -499,7 +501,7 @@ public final class GitHubHost implements RepositoryHost {
             for (FileChange c : request.changes()) {
                 JsonNode e = entries.get(c.path());
                 if (c instanceof FileChange.Put p) {
-                    int mode = p.file().executable() ? 0100755 : 0100644;
+                    int mode = Integer.parseInt(p.file().mode().git(), 8);
                     String oid = fmt.idFor(Constants.OBJ_BLOB, p.file().content()).name();
                     if (e == null || e.path("mode").asInt() != mode || !oid.equals(e.path("object").path("oid").asText())) {
                         return false;

@@ -111,6 +111,7 @@ final class SnapshotCache {
                 files.remove(c.path());
             }
         }
-        branches.put(key(repo, branch), new Entry(new RepoSnapshot(commit, files), e.selection(), e.repositoryId()));
+        branches.put(key(repo, branch), new Entry(new RepoSnapshot(commit, files, e.snapshot().notFiles()),
+                e.selection(), e.repositoryId()));
     }
 }

@@ -120,15 +120,20 @@ public final class Topology {
                         List.of(DLQ_SUBJECTS), StorageType.File, RetentionPolicy.Limits, Duration.ofDays(30),
                         2 * GIB, MAX_EVENT_BYTES, Duration.ofMinutes(2), DiscardPolicy.Old, r),
                 // The controller reads every delivery once per deployment (all replicas share it). The ack
-                // wait covers classification and job publishing; failures nak with a delay.
+                // wait covers classification and job publishing; failures nak with a delay. The controller
+                // dead-letters a delivery after its last attempt; the server does not cap deliveries, or a
+                // delivery whose dead letter cannot be written (ORGCTL_DLQ gone) would be dropped unseen.
                 new ConsumerSpec(EVENTS_STREAM, CONTROLLER_CONSUMER, "controller: classify deliveries",
-                        EVENTS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(60), 10, 256, List.of()),
-                // Workers share the job queue; a job's lease is the ack wait, renewed with in-progress acks.
+                        EVENTS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(60), -1, 256, List.of()),
+                // Workers share the job queue; a job's lease is the ack wait, renewed with in-progress acks
+                // three times per ack wait while it works. The ack wait is the lock lease: a SIGKILLed
+                // replica's job comes back within one lease of its last in-progress ack, when its repository
+                // lock has run out too, so another replica takes the run over within about one lease.
                 // Failed runs are counted by the workflow (a retry takes the run over, attempt + 1), not by
                 // deliveries: a job also goes back while its repository is locked or a burst settles. So the
                 // server does not cap deliveries; the worker sends a job to the DLQ after its last attempt.
                 new ConsumerSpec(JOBS_STREAM, WORKERS_CONSUMER, "workers: regenerate repositories",
-                        JOBS_SUBJECTS, DeliverPolicy.All, Duration.ofSeconds(120), -1, 64, List.of()));
+                        JOBS_SUBJECTS, DeliverPolicy.All, LOCK_LEASE, -1, 64, List.of()));
     }
 
     public List<ResourceSpec> resources() {

@@ -18,6 +18,7 @@ import dev.orgctl.hosts.Visibility;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -154,6 +155,25 @@ class GitHostTest {
         assertThat(underFile).isInstanceOf(CommitResult.Rejected.class);
         assertThat(noop).isInstanceOf(CommitResult.Rejected.class);
         assertThat(host.branchHead(r, "main")).contains(head);
+    }
+
+    @Test
+    void readsAndWritesSymlinksAndNamesWhatIsNotAFile() throws Exception {
+        RepoRef api = repos.create("acme", "api");
+        repos.gitPush(api, "links and dirs", w -> {
+            java.nio.file.Files.createDirectories(w.resolve("docs"));
+            java.nio.file.Files.writeString(w.resolve("docs/guide.md"), "guide\n");
+            java.nio.file.Files.createSymbolicLink(w.resolve("GUIDE.md"), Path.of("docs/guide.md"));
+        });
+        RepoSnapshot s = host.readBranch(api, "main", FileSelection.paths(List.of("GUIDE.md", "docs", "nope")))
+                .orElseThrow();
+        assertThat(s.file("GUIDE.md")).contains(RepoFile.symlink("docs/guide.md"));
+        assertThat(s.notFiles()).containsExactly(Map.entry("docs", RepoSnapshot.NotFile.DIRECTORY));
+
+        repos.commitFiles(api, Map.of("LINK", RepoFile.symlink("GUIDE.md")), "orgctl writes a link");
+        String tree = GitTestRepos.git(tmp, "--git-dir", host.gitDir(api).toString(), "ls-tree", "main", "LINK");
+        assertThat(tree).startsWith("120000 blob ");
+        assertThat(repos.repoFile(api, "LINK")).isEqualTo(RepoFile.symlink("GUIDE.md"));
     }
 
     @Test

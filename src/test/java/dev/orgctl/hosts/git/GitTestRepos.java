@@ -87,6 +87,45 @@ public final class GitTestRepos implements AutoCloseable {
         throw new IllegalStateException("could not commit");
     }
 
+    /** A person's commit of exact bytes and modes (null: delete), through JGit. Returns the commit id. */
+    public String commitFiles(RepoRef repo, Map<String, RepoFile> files, String message) {
+        List<FileChange> changes = new ArrayList<>();
+        files.forEach((p, f) -> changes.add(f == null ? new FileChange.Delete(p) : new FileChange.Put(p, f)));
+        for (int i = 0; i < 100; i++) {
+            Optional<String> head = host.branchHead(repo, "main");
+            CommitResult r = host.commit(repo, new CommitRequest("main", head, message, changes, ALICE));
+            if (r instanceof CommitResult.Committed c) {
+                return c.commitId();
+            }
+            if (r instanceof CommitResult.Rejected rej) {
+                throw new IllegalStateException(rej.reason());
+            }
+        }
+        throw new IllegalStateException("could not commit");
+    }
+
+    /** What a person does in a clone: {@code edit} changes the work tree, then add -A, commit and push. */
+    public interface WorkTreeEdit {
+        void edit(Path work) throws IOException;
+    }
+
+    public String gitPush(RepoRef repo, String message, WorkTreeEdit edit) throws IOException {
+        Path work = Files.createTempDirectory(root, "clone-");
+        git(root, "clone", "--quiet", host.gitDir(repo).toUri().toString(), work.toString());
+        git(work, "config", "core.autocrlf", "false");
+        edit.edit(work);
+        git(work, "add", "-A");
+        git(work, "commit", "--quiet", "-m", message);
+        git(work, "push", "--quiet", "origin", "HEAD:refs/heads/main");
+        return git(work, "rev-parse", "HEAD").strip();
+    }
+
+    /** One file at the branch head, bytes and mode; null when absent (or not a file). */
+    public RepoFile repoFile(RepoRef repo, String path) {
+        RepoSnapshot s = host.readBranch(repo, "main", FileSelection.paths(List.of(path))).orElseThrow();
+        return s.file(path).orElse(null);
+    }
+
     /** The repository's files at a branch head (every file). */
     public Map<String, String> read(RepoRef repo, String branch) {
         Optional<String> head = host.branchHead(repo, branch);

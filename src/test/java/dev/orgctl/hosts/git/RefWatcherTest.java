@@ -227,6 +227,25 @@ class RefWatcherTest {
         assertThat(gateway.requests).hasSize(1);
     }
 
+    @Test
+    void aPushRacingTheBaselineIsDeliveredAndReadinessWaitsForTheFirstScan() throws Exception {
+        RepoRef api = repos.create("acme", "api");
+        repos.commit(api, files("a", "1\n"), "history");
+        RefWatcher w = watcher(); // orgctl up starts here ...
+        assertThat(w.problem()).hasValueSatisfying(p -> assertThat(p).contains("baseline"));
+        // ... and a push lands before the watcher's first scan has read the repository.
+        String pushed = repos.gitPush(api, files("a", "2\n"), "pushed during the baseline");
+
+        assertThat(w.scanOnce().deliveries()).isEqualTo(1);
+        assertThat(w.problem()).isEmpty();
+        JsonNode p = body(0);
+        assertThat(p.path("ref").asText()).isEqualTo("refs/heads/main");
+        assertThat(p.path("after").asText()).isEqualTo(pushed);
+        assertThat(p.path("created").asBoolean()).as("not in the baseline: a new ref to the watcher").isTrue();
+        assertThat(w.scanOnce().deliveries()).isZero();
+        assertThat(gateway.requests).hasSize(1);
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));

@@ -198,6 +198,31 @@ class GitHubHostTest {
     }
 
     @Test
+    void nonUtf8TextSymlinksAndDirectoriesAreReadExactlyAndSymlinksWrittenAsSymlinks() {
+        FakeRepo web = acme.createRepo("web");
+        byte[] latin1 = "# Caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        web.pushRaw("main", ALICE, "latin-1", Map.of("README.md", latin1,
+                "docs/guide.md", "guide\n".getBytes(StandardCharsets.UTF_8)), Set.of());
+        String head = web.pushSymlinks("main", ALICE, "a link", Map.of("GUIDE.md", "docs/guide.md"));
+
+        RepoSnapshot snap = host.readBranch(ref("web"), "main",
+                FileSelection.paths(List.of("README.md", "GUIDE.md", "docs"))).orElseThrow();
+        // GraphQL's text would have U+FFFD for \xe9: the bytes come over REST instead.
+        assertThat(snap.file("README.md").orElseThrow().content()).isEqualTo(latin1);
+        assertThat(snap.file("GUIDE.md")).contains(RepoFile.symlink("docs/guide.md"));
+        assertThat(snap.notFiles()).containsExactly(Map.entry("docs", RepoSnapshot.NotFile.DIRECTORY));
+
+        CommitResult r = host.commit(ref("web"), request(head, new FileChange.Put("LINK", RepoFile.symlink("README.md")),
+                new FileChange.Put("CODEOWNERS", RepoFile.of("* @acme\n"))));
+        assertThat(r).isInstanceOf(CommitResult.Committed.class);
+        assertThat(web.fileMode("main", "LINK")).contains(0120000);
+        assertThat(web.file("main", "LINK")).contains("README.md");
+        assertThat(web.fileMode("main", "CODEOWNERS")).contains(0100644);
+        assertThat(host.readBranch(ref("web"), "main", FileSelection.paths(List.of("LINK"))).orElseThrow()
+                .file("LINK")).contains(RepoFile.symlink("README.md"));
+    }
+
+    @Test
     void aMissingPermissionIsARejectionNamingIt() {
         acme.createRepo("web");
         GitHubHost limited = new GitHubHost(TestClients.pat(fake, fake.createToken("octo", "repo")));

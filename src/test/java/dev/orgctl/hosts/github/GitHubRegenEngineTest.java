@@ -142,6 +142,27 @@ class GitHubRegenEngineTest {
     }
 
     @Test
+    void symlinkTemplatesAreWrittenAsSymlinksAndAConflictIsRefusedOnTheHost() {
+        templatesRepo.push("main", ALICE, "a guide", Map.of("templates/links/docs/GUIDE.md", "guide\n",
+                "templates/links/sub/nested.yml", "n: 1\n"));
+        templatesRepo.pushSymlinks("main", ALICE, "a link", Map.of("templates/links/docs/README.md", "GUIDE.md"));
+        acme.requireRepo("web").push("main", ALICE, "a file named sub", Map.of("sub", "theirs\n"));
+
+        Map<String, RegenResult> first = run("run-1");
+        assertThat(first.get("web")).isInstanceOf(RegenResult.Committed.class);
+        FakeRepo web = acme.requireRepo("web");
+        assertThat(web.fileMode("main", "docs/README.md")).contains(0120000);
+        assertThat(web.file("main", "docs/README.md")).contains("GUIDE.md");
+        assertThat(web.file("main", "sub")).contains("theirs\n");
+        assertThat(((RegenResult.Committed) first.get("web")).plan().refused()).singleElement()
+                .satisfies(f -> assertThat(f.path()).isEqualTo("sub/nested.yml"));
+
+        Map<String, RegenResult> second = run("run-2");
+        assertThat(second.get("web")).isInstanceOf(RegenResult.NoChange.class);
+        assertThat(second.get("api")).isInstanceOf(RegenResult.NoChange.class);
+    }
+
+    @Test
     void pullRequestModeProposesUpdatesAndClosesOnTheHost() {
         Map<String, String> pr = new LinkedHashMap<>(SampleTemplates.files());
         pr.put(RegenConfig.FILE, SampleTemplates.ORGCTL_YAML.replace("mode: direct", "mode: pull-request"));

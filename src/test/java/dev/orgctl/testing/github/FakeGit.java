@@ -33,8 +33,11 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
  * trees and blobs have real ids and refs move with real compare-and-set.
  */
 final class FakeGit {
-    /** A file to write: content and mode (regular or executable). */
-    record Blob(byte[] content, boolean executable) {
+    /** A file to write: content and git mode (0100644, 0100755, or 0120000 for a symlink to the content). */
+    record Blob(byte[] content, int mode) {
+        Blob(byte[] content, boolean executable) {
+            this(content, executable ? 0100755 : 0100644);
+        }
     }
 
     /** The paths a commit added, modified and removed against its first parent. */
@@ -125,11 +128,11 @@ final class FakeGit {
             }
             for (Map.Entry<String, Blob> e : puts.entrySet()) {
                 ObjectId blob = ins.insert(Constants.OBJ_BLOB, e.getValue().content());
-                boolean exec = e.getValue().executable();
+                FileMode mode = FileMode.fromBits(e.getValue().mode());
                 ed.add(new DirCacheEditor.PathEdit(e.getKey()) {
                     @Override
                     public void apply(DirCacheEntry ent) {
-                        ent.setFileMode(exec ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE);
+                        ent.setFileMode(mode);
                         ent.setObjectId(blob);
                     }
                 });
@@ -183,7 +186,7 @@ final class FakeGit {
                     continue;
                 }
                 ObjectId blob = ObjectId.fromString(e.blob());
-                FileMode mode = e.mode() == 0100755 ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+                FileMode mode = FileMode.fromBits(e.mode());
                 ed.add(new DirCacheEditor.PathEdit(e.path()) {
                     @Override
                     public void apply(DirCacheEntry ent) {

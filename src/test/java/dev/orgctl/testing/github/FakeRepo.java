@@ -148,6 +148,13 @@ public final class FakeRepo {
         return org.fake.pushBlobs(this, branch, who, message, blobs, List.of());
     }
 
+    /** A push of symlinks: each path a link to its target, mode 120000. */
+    public String pushSymlinks(String branch, Person who, String message, Map<String, String> links) {
+        Map<String, FakeGit.Blob> blobs = new LinkedHashMap<>();
+        links.forEach((p, target) -> blobs.put(p, new FakeGit.Blob(target.getBytes(StandardCharsets.UTF_8), 0120000)));
+        return org.fake.pushBlobs(this, branch, who, message, blobs, List.of());
+    }
+
     public String push(String branch, Person who, String message, Map<String, String> files) {
         return push(branch, who, message, files, List.of());
     }

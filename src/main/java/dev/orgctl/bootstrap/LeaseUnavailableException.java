@@ -1,0 +1,11 @@
+package dev.orgctl.bootstrap;
+
+/**
+ * Another bootstrap holds the KV lease: this run stops before doing anything more, and records
+ * nothing (it is not a stage failure; the stage it stopped at stays as it was).
+ */
+public final class LeaseUnavailableException extends BootstrapException {
+    public LeaseUnavailableException(String message) {
+        super(message);
+    }
+}
