@@ -86,7 +86,8 @@ class CliFoundationTest {
             assertThat(drift.exitCode()).isEqualTo(2);
             assertThat(drift.out()).containsPattern("ORGCTL_HISTORY\\s+stream\\s+drift").contains("max_age: 1d -> 30d");
 
-            Result json = OrgctlProcess.run(dir, env, "topology", "plan", "--log-format", "json");
+            // one-shot commands log at WARN unless --verbose: ask for the INFO lines whose format is checked
+            Result json = OrgctlProcess.run(dir, env, "topology", "plan", "--log-format", "json", "--verbose");
             assertThat(json.err().lines().filter(l -> !l.isBlank()))
                     .isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{").contains("\"kvpList\""));
         }
