@@ -85,7 +85,16 @@ public final class HttpServer implements AutoCloseable {
                         ConnectionHandler.install(ch.pipeline(), limits, budget, handler,
                                 () -> self[0] != null && self[0].running);
                     }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+                        // Netty logs and closes; an Error here (a class that cannot load) would
+                        // refuse every later connection while the port stays open.
+                        FatalErrors.haltOnError(cause);
+                        super.exceptionCaught(ctx, cause);
+                    }
                 });
+        ClassPreload.gatewayPackages();
         Channel listener;
         try {
             listener = b.bind(bind).syncUninterruptibly().channel();
