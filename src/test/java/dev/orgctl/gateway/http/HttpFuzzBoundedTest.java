@@ -22,7 +22,7 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * {@code JAZZER_FUZZ=1}. Longer runs: see the README.
  */
 class HttpFuzzBoundedTest {
-    static final String DURATION = "15s";
+    static final String DURATION = "8s";
 
     @ParameterizedTest
     @ValueSource(strings = {"requestPath", "payloadParsing"})
