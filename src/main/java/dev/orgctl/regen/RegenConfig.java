@@ -172,11 +172,6 @@ public final class RegenConfig {
         }
     }
 
-    /** The drift policy of a set as a whole (for stale files whose template is gone). */
-    public DriftPolicy driftForSet(String set) {
-        return set(set).drift().orElse(defaultDrift);
-    }
-
     /** Settings of the template {@code path} (relative to its set's directory). */
     public FileSettings fileSettings(String set, String path) {
         SetConfig s = set(set);
