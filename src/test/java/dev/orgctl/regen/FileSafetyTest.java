@@ -1,6 +1,8 @@
 package dev.orgctl.regen;
 
 import static dev.orgctl.hosts.git.GitTestRepos.files;
+import static dev.orgctl.regen.RegenFixture.after;
+import static dev.orgctl.regen.RegenFixture.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.hosts.RepoFile;
@@ -39,15 +41,6 @@ class FileSafetyTest {
     @AfterEach
     void tearDown() {
         fx.close();
-    }
-
-    private static FilePlan file(RepoPlan p, String path) {
-        return p.allFiles().stream().filter(f -> f.path().equals(path)).findFirst()
-                .orElseThrow(() -> new AssertionError("no plan for " + path + " in " + p.allFiles()));
-    }
-
-    private static String after(RepoPlan p, String path) {
-        return new String(file(p, path).after(), StandardCharsets.UTF_8);
     }
 
     private byte[] bytes(RepoRef r, String path) {

@@ -5,12 +5,24 @@ import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.hosts.git.GitRepoSettings;
 import dev.orgctl.hosts.git.GitTestRepos;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An org "acme" with a templates repository and target repositories, on real bare repositories. */
 final class RegenFixture implements AutoCloseable {
+    /** The plan of {@code path} in a repository's plan; fails the test when there is none. */
+    static FilePlan file(RepoPlan p, String path) {
+        return p.allFiles().stream().filter(f -> f.path().equals(path)).findFirst()
+                .orElseThrow(() -> new AssertionError("no plan for " + path + " in " + p.allFiles()));
+    }
+
+    /** What {@code path} holds after the plan, as UTF-8 text. */
+    static String after(RepoPlan p, String path) {
+        return new String(file(p, path).after(), StandardCharsets.UTF_8);
+    }
+
     static final String CI = String.join("\n",
             "name: ci",
             "on: [push, pull_request]",

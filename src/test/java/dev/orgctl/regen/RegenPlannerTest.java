@@ -1,6 +1,8 @@
 package dev.orgctl.regen;
 
 import static dev.orgctl.hosts.git.GitTestRepos.files;
+import static dev.orgctl.regen.RegenFixture.after;
+import static dev.orgctl.regen.RegenFixture.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,15 +30,6 @@ class RegenPlannerTest {
     @AfterEach
     void tearDown() {
         fx.close();
-    }
-
-    private static FilePlan file(RepoPlan p, String path) {
-        return p.allFiles().stream().filter(f -> f.path().equals(path)).findFirst()
-                .orElseThrow(() -> new AssertionError("no plan for " + path + " in " + p.allFiles()));
-    }
-
-    private static String after(RepoPlan p, String path) {
-        return new String(file(p, path).after());
     }
 
     @Test
