@@ -1,10 +1,12 @@
 package dev.orgctl.bootstrap;
 
+import dev.orgctl.nats.KvCas;
 import dev.orgctl.nats.NatsUnavailableException;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import java.io.IOException;
+import java.util.OptionalLong;
 
 /**
  * Phase two: the state in the {@code ORGCTL_BOOTSTRAP} bucket, written with compare-and-set on
@@ -39,15 +41,19 @@ public final class KvStateStore implements StateStore {
 
     @Override
     public void save(BootstrapState state) {
+        OptionalLong written;
         try {
-            revision = revision == 0 ? kv.create(KEY, StateCodec.encode(state))
-                    : kv.update(KEY, StateCodec.encode(state), revision);
+            written = KvCas.compareAndSet(kv, KEY, StateCodec.encode(state), revision);
         } catch (JetStreamApiException e) {
-            throw new BootstrapException("the bootstrap state in " + bucket + " was changed by another process ("
-                    + e.getMessage() + "); is another bootstrap running? re-run to continue from the recorded state", e);
+            throw new BootstrapException("cannot write the bootstrap state to " + bucket + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new NatsUnavailableException("cannot write the bootstrap state to " + bucket + ": " + e.getMessage(), e);
         }
+        if (written.isEmpty()) {
+            throw new BootstrapException("the bootstrap state in " + bucket + " was changed by another process"
+                    + "; is another bootstrap running? re-run to continue from the recorded state");
+        }
+        revision = written.getAsLong();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.orgctl.bootstrap;
 
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.Topology;
@@ -25,8 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class StateStores implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateStores.class);
     public static final String LEASE_NAME = BootstrapLease.NAME;
-    /** JetStream's "stream not found": the bucket does not exist yet. */
-    private static final int STREAM_NOT_FOUND = 10059;
     private final FileStateStore file;
     private final Duration leaseWait;
     private BootstrapLease lease;
@@ -196,7 +195,7 @@ public final class StateStores implements AutoCloseable {
                     .getStatus(Topology.BOOTSTRAP_BUCKET);
             return true;
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+            if (e.getApiErrorCode() == JetStreamErrors.JS_STREAM_NOT_FOUND_ERR) {
                 return false;
             }
             throw new NatsUnavailableException("cannot read " + Topology.BOOTSTRAP_BUCKET + ": " + e.getMessage(), e);

@@ -11,6 +11,7 @@ import dev.orgctl.coordination.Run;
 import dev.orgctl.coordination.RunResult;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.nats.EmbeddedNats;
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.Topology;
@@ -166,7 +167,7 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
                             k.delete(rawShared, rev);
                             return 1;
                         } catch (JetStreamApiException e) {
-                            if (e.getApiErrorCode() != 10071) {
+                            if (!JetStreamErrors.isConflict(e)) {
                                 throw e;
                             }
                         }

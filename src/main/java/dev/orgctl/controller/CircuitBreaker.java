@@ -2,7 +2,9 @@ package dev.orgctl.controller;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import dev.orgctl.config.Durations;
 import dev.orgctl.coordination.KeyCodec;
+import dev.orgctl.nats.KvCas;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.BreakerRecord;
 import io.nats.client.JetStreamApiException;
@@ -34,13 +36,16 @@ public final class CircuitBreaker {
     public record Open(String reason) {
     }
 
-    static final int WRONG_LAST_SEQUENCE = 10071;
+    /** Replicas counting commits of one repository at once: far fewer than this. */
+    private static final int MAX_ATTEMPTS = 20;
     private final KeyValue kv;
+    private final KvCas cas;
     private final Settings settings;
     private final Clock clock;
 
     public CircuitBreaker(KeyValue kv, Settings settings, Clock clock) {
         this.kv = kv;
+        this.cas = new KvCas(kv, MAX_ATTEMPTS, KvCas.CONTENTION);
         this.settings = settings;
         this.clock = clock;
     }
@@ -51,7 +56,7 @@ public final class CircuitBreaker {
 
     /** Empty when the repository may regenerate; the reason when its breaker is open. */
     public Optional<Open> check(String org, String repo) {
-        BreakerRecord r = read(org, repo).map(Versioned::record).orElse(null);
+        BreakerRecord r = read(org, repo).orElse(null);
         if (r != null && r.getOpen()) {
             return Optional.of(new Open(r.getReason()));
         }
@@ -63,27 +68,39 @@ public final class CircuitBreaker {
      * breaker is now open and the next job of this repository is stopped.
      */
     public Optional<Open> recordCommit(String org, String repo) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            Optional<Versioned> cur = read(org, repo);
-            long now = clock.millis();
-            long since = now - settings.window().toMillis();
-            BreakerRecord.Builder b = cur.map(v -> v.record().toBuilder()).orElse(BreakerRecord.newBuilder()
-                    .setOrg(org).setRepo(repo));
-            List<Long> recent = b.getCommitsMsList().stream().filter(t -> t > since).toList();
-            b.clearCommitsMs().addAllCommitsMs(recent).addCommitsMs(now);
-            Optional<Open> opened = Optional.empty();
-            if (!b.getOpen() && b.getCommitsMsCount() >= settings.maxCommits()) {
-                String reason = b.getCommitsMsCount() + " regeneration commits within "
-                        + dev.orgctl.config.Durations.format(settings.window()) + " (limit " + settings.maxCommits()
-                        + "): does a template render something new every run, or does something rewrite orgctl's files?";
-                b.setOpen(true).setReason(reason).setOpenedAt(Timestamp.newBuilder().setSeconds(now / 1000));
-                opened = Optional.of(new Open(reason));
-            }
-            if (write(org, repo, b.build(), cur.map(Versioned::revision).orElse(0L))) {
-                return opened;
-            }
+        KvCas.Outcome<Optional<Open>> outcome;
+        try {
+            outcome = cas.update(key(org, repo), cur -> count(org, repo, cur));
+        } catch (IOException | JetStreamApiException e) {
+            throw new NatsUnavailableException("cannot write ORGCTL_BREAKERS: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NatsUnavailableException("interrupted while counting a commit of " + org + "/" + repo, e);
+        }
+        if (outcome instanceof KvCas.Outcome.Written<Optional<Open>> w) {
+            return w.result();
         }
         throw new NatsUnavailableException("the breaker of " + org + "/" + repo + " is contended; giving up", null);
+    }
+
+    /** The record with one more commit; opened (and the reason) when this commit reaches the limit. */
+    private KvCas.Decision<Optional<Open>> count(String org, String repo, KvCas.Current cur) {
+        long now = clock.millis();
+        long since = now - settings.window().toMillis();
+        // An unreadable record (another version's, a broken write) is counted afresh, not kept forever.
+        BreakerRecord.Builder b = parse(cur).map(BreakerRecord::toBuilder)
+                .orElseGet(() -> BreakerRecord.newBuilder().setOrg(org).setRepo(repo));
+        List<Long> recent = b.getCommitsMsList().stream().filter(t -> t > since).toList();
+        b.clearCommitsMs().addAllCommitsMs(recent).addCommitsMs(now);
+        Optional<Open> opened = Optional.empty();
+        if (!b.getOpen() && b.getCommitsMsCount() >= settings.maxCommits()) {
+            String reason = b.getCommitsMsCount() + " regeneration commits within "
+                    + Durations.format(settings.window()) + " (limit " + settings.maxCommits()
+                    + "): does a template render something new every run, or does something rewrite orgctl's files?";
+            b.setOpen(true).setReason(reason).setOpenedAt(Timestamp.newBuilder().setSeconds(now / 1000));
+            opened = Optional.of(new Open(reason));
+        }
+        return KvCas.Decision.put(b.build().toByteArray(), opened);
     }
 
     /** Closes the breaker: an operator looked and redrives. */
@@ -95,38 +112,23 @@ public final class CircuitBreaker {
         }
     }
 
-    private record Versioned(BreakerRecord record, long revision) {
-    }
-
-    private Optional<Versioned> read(String org, String repo) {
+    private Optional<BreakerRecord> read(String org, String repo) {
         try {
             KeyValueEntry e = kv.get(key(org, repo));
-            if (e == null || e.getValue() == null || e.getValue().length == 0) {
-                return Optional.empty();
-            }
-            return Optional.of(new Versioned(BreakerRecord.parseFrom(e.getValue()), e.getRevision()));
-        } catch (InvalidProtocolBufferException e) {
-            return Optional.empty();
+            return e == null ? Optional.empty() : parse(new KvCas.Current(e.getValue(), e.getRevision()));
         } catch (IOException | JetStreamApiException e) {
             throw new NatsUnavailableException("cannot read ORGCTL_BREAKERS: " + e.getMessage(), e);
         }
     }
 
-    private boolean write(String org, String repo, BreakerRecord r, long revision) {
+    private static Optional<BreakerRecord> parse(KvCas.Current cur) {
+        if (cur.absent() || cur.value() == null || cur.value().length == 0) {
+            return Optional.empty();
+        }
         try {
-            if (revision == 0) {
-                kv.create(key(org, repo), r.toByteArray());
-            } else {
-                kv.update(key(org, repo), r.toByteArray(), revision);
-            }
-            return true;
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
-                return false; // lost a race: re-read and count again
-            }
-            throw new NatsUnavailableException("cannot write ORGCTL_BREAKERS: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new NatsUnavailableException("cannot write ORGCTL_BREAKERS: " + e.getMessage(), e);
+            return Optional.of(BreakerRecord.parseFrom(cur.value()));
+        } catch (InvalidProtocolBufferException e) {
+            return Optional.empty();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.orgctl.coordination;
 
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.LockHolder;
 import io.nats.client.JetStreamApiException;
@@ -198,16 +199,16 @@ public final class Lease implements AutoCloseable {
                     log.atDebug().addKeyValue("lock", name).addKeyValue("token", token).log("lock released");
                     return true;
                 } catch (JetStreamApiException e) {
-                    if (LockService.isConflict(e) && attempt == 0 && adoptLostAck()) {
+                    if (JetStreamErrors.isConflict(e) && attempt == 0 && adoptLostAck()) {
                         continue;
                     }
-                    if (LockService.isConflict(e) && ioFailed && heldByNobody()) {
+                    if (JetStreamErrors.isConflict(e) && ioFailed && heldByNobody()) {
                         // An earlier attempt's delete landed; only its answer was lost.
                         status = Status.RELEASED;
                         service.forget(this);
                         return true;
                     }
-                    if (LockService.isConflict(e)) {
+                    if (JetStreamErrors.isConflict(e)) {
                         // Nothing of ours to delete: our lease ran out (and maybe someone else holds it now).
                         lostCause = new LeaseLostException(name, "the lease had run out before the release");
                         status = Status.LOST;
@@ -311,7 +312,7 @@ public final class Lease implements AutoCloseable {
                 }
                 return true;
             } catch (JetStreamApiException e) {
-                if (LockService.isConflict(e)) {
+                if (JetStreamErrors.isConflict(e)) {
                     if (adoptLostAck()) {
                         if (!explicit) {
                             scheduleRenewal(Duration.ZERO);

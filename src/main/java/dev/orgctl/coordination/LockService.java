@@ -2,6 +2,7 @@ package dev.orgctl.coordination;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.LockHolder;
@@ -58,12 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LockService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LockService.class);
-    /** JetStream's "wrong last sequence": the compare-and-set lost. */
-    static final int WRONG_LAST_SEQUENCE = 10071;
-    /** Newer servers answer a create of an existing key with "key exists". */
-    static final int KEY_EXISTS = 10164;
     private static final long JITTER_BASE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
-    private static final int NO_MESSAGE_FOUND = 10037;
     private static final String KV_OPERATION = "KV-Operation";
     /** How long an unused key watcher is kept for the next wait on the same lock. */
     static final Duration WATCH_IDLE = Duration.ofSeconds(30);
@@ -356,7 +352,7 @@ public final class LockService implements AutoCloseable {
                     .log("lock released by force");
             return true;
         } catch (JetStreamApiException e) {
-            if (isConflict(e)) {
+            if (JetStreamErrors.isConflict(e)) {
                 return false;
             }
             throw new CoordinationException("cannot release " + name + ": " + e.getMessage(), e);
@@ -396,10 +392,6 @@ public final class LockService implements AutoCloseable {
 
     void forget(Lease lease) {
         held.remove(lease);
-    }
-
-    static boolean isConflict(JetStreamApiException e) {
-        return e.getApiErrorCode() == WRONG_LAST_SEQUENCE || e.getApiErrorCode() == KEY_EXISTS;
     }
 
     static Instant toInstant(Timestamp t) {
@@ -447,7 +439,7 @@ public final class LockService implements AutoCloseable {
                 }
                 return new Attempt(adopt(name, key, holder, revision, sent), null, 0);
             } catch (JetStreamApiException e) {
-                if (!isConflict(e)) {
+                if (!JetStreamErrors.isConflict(e)) {
                     throw new CoordinationException("cannot acquire " + name + ": " + e.getMessage(), e);
                 }
             } catch (IOException e) {
@@ -526,7 +518,7 @@ public final class LockService implements AutoCloseable {
         try {
             return Optional.of(jsm.getLastMessage(stream, subjectPrefix + key));
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+            if (JetStreamErrors.isNoMessage(e)) {
                 return Optional.empty();
             }
             throw new CoordinationException("cannot read lock " + key + ": " + e.getMessage(), e);

@@ -1,6 +1,8 @@
 package dev.orgctl.coordination;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orgctl.nats.JetStreamErrors;
+import dev.orgctl.nats.KvCas;
 import dev.orgctl.nats.MessageCodec;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
@@ -41,7 +43,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -96,11 +97,11 @@ public final class Workflows {
     private static final Logger log = LoggerFactory.getLogger(Workflows.class);
     /** History subjects: {@code orgctl.history.<encoded workflow id>}. */
     public static final String HISTORY_PREFIX = "orgctl.history.";
-    private static final int NO_MESSAGE_FOUND = 10037;
     private static final int MAX_ATTEMPTS = 1000;
     private static final int PUBLISHED_CACHE = 10_000;
 
     private final KeyValue kv;
+    private final KvCas cas;
     private final JetStream js;
     private final JetStreamManagement jsm;
     private final String actor;
@@ -118,6 +119,7 @@ public final class Workflows {
               Clock clock) {
         try {
             this.kv = connection.keyValue(Topology.WORKFLOWS_BUCKET, kvOptions);
+            this.cas = new KvCas(kv, MAX_ATTEMPTS, KvCas.CONTENTION);
             this.js = connection.jetStream(jsOptions);
             this.jsm = connection.jetStreamManagement(jsOptions);
         } catch (IOException e) {
@@ -295,7 +297,7 @@ public final class Workflows {
         try {
             lastSeq = jsm.getLastMessage(Topology.HISTORY_STREAM, subject).getSeq();
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+            if (JetStreamErrors.isNoMessage(e)) {
                 return List.of();
             }
             throw new CoordinationException("cannot read history of " + workflowId + ": " + e.getMessage(), e);
@@ -363,57 +365,44 @@ public final class Workflows {
 
     private <R> Applied<R> update(String workflowId, Function<WorkflowRecord, WorkflowMachine.Step<R>> decide) {
         String key = KeyCodec.encode(workflowId);
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            KeyValueEntry e;
-            try {
-                e = kv.get(key);
-            } catch (IOException ex) {
-                throw new NatsUnavailableException("cannot read workflow " + workflowId + ": " + ex.getMessage(), ex);
-            } catch (JetStreamApiException ex) {
-                throw new CoordinationException("cannot read workflow " + workflowId + ": " + ex.getMessage(), ex);
-            }
-            WorkflowRecord cur = e == null ? null : parse(e);
-            long rev = e == null ? 0 : e.getRevision();
-            if (cur != null) {
-                ensureHistory(key, cur, rev);
-            }
-            WorkflowMachine.Step<R> step = decide.apply(cur);
-            if (step.write() == null) {
-                return new Applied<>(step.result(), cur, rev);
-            }
-            long written;
-            try {
-                written = cur == null ? kv.create(key, step.write().toByteArray())
-                        : kv.update(key, step.write().toByteArray(), rev);
-            } catch (JetStreamApiException ex) {
-                if (LockService.isConflict(ex)) {
-                    backoff(attempt);
-                    continue; // lost the race: decide again on the fresh state
+        KvCas.Outcome<Decided<R>> outcome;
+        try {
+            outcome = cas.update(key, cur -> {
+                WorkflowRecord record = cur.absent() ? null : parse(key, cur.value());
+                if (record != null) {
+                    ensureHistory(key, record, cur.revision());
                 }
-                throw new CoordinationException("cannot write workflow " + workflowId + ": " + ex.getMessage(), ex);
-            } catch (IOException ex) {
-                throw new NatsUnavailableException("cannot write workflow " + workflowId + " (it may or may not "
-                        + "have been written; retrying is safe): " + ex.getMessage(), ex);
+                WorkflowMachine.Step<R> step = decide.apply(record);
+                Decided<R> d = new Decided<>(step, record);
+                return step.write() == null ? KvCas.Decision.keep(d) : KvCas.Decision.put(step.write().toByteArray(), d);
+            });
+        } catch (IOException ex) {
+            throw new NatsUnavailableException("cannot update workflow " + workflowId + " (it may or may not "
+                    + "have been written; retrying is safe): " + ex.getMessage(), ex);
+        } catch (JetStreamApiException ex) {
+            throw new CoordinationException("cannot update workflow " + workflowId + ": " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new NatsUnavailableException("interrupted", ex);
+        }
+        if (outcome instanceof KvCas.Outcome.Kept<Decided<R>> kept) {
+            return new Applied<>(kept.result().step().result(), kept.result().read(), kept.revision());
+        }
+        if (outcome instanceof KvCas.Outcome.Written<Decided<R>> w) {
+            WorkflowRecord written = w.result().step().write();
+            publish(key, written, w.revision());
+            if (!written.getLastEventsList().isEmpty() || w.result().read() == null) {
+                log.atDebug().addKeyValue("workflow", workflowId).addKeyValue("state", written.getState())
+                        .addKeyValue("revision", w.revision()).log("workflow written");
             }
-            publish(key, step.write(), written);
-            if (!step.write().getLastEventsList().isEmpty() || cur == null) {
-                log.atDebug().addKeyValue("workflow", workflowId).addKeyValue("state", step.write().getState())
-                        .addKeyValue("revision", written).log("workflow written");
-            }
-            return new Applied<>(step.result(), step.write(), written);
+            return new Applied<>(w.result().step().result(), written, w.revision());
         }
         throw new CoordinationException("workflow " + workflowId + ": gave up after " + MAX_ATTEMPTS
                 + " lost compare-and-set races", null);
     }
 
-    private static void backoff(int attempt) {
-        long maxMicros = 100L << Math.min(attempt, 7);
-        try {
-            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(maxMicros + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NatsUnavailableException("interrupted", e);
-        }
+    /** A decision of the state machine and the record it was made on (null: none yet). */
+    private record Decided<R>(WorkflowMachine.Step<R> step, WorkflowRecord read) {
     }
 
     /** Makes sure the history holds the events of the record at {@code revision}; returns how many it added. */
@@ -432,7 +421,7 @@ public final class Workflows {
             last = MessageCodec.decode(mi.getHeaders(), mi.getData(), WorkflowStateEvent.getDefaultInstance())
                     .getRevision();
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
+            if (!JetStreamErrors.isNoMessage(e)) {
                 log.atWarn().addKeyValue("workflow_key", key).addKeyValue("error", e.getMessage())
                         .log("cannot check the workflow history");
                 return 0;
@@ -481,10 +470,14 @@ public final class Workflows {
     }
 
     private static WorkflowRecord parse(KeyValueEntry e) {
+        return parse(e.getKey(), e.getValue());
+    }
+
+    private static WorkflowRecord parse(String key, byte[] value) {
         try {
-            return WorkflowRecord.parseFrom(e.getValue());
+            return WorkflowRecord.parseFrom(value);
         } catch (InvalidProtocolBufferException ex) {
-            throw new CoordinationException("workflow record " + e.getKey() + " is not a WorkflowRecord: "
+            throw new CoordinationException("workflow record " + key + " is not a WorkflowRecord: "
                     + ex.getMessage(), ex);
         }
     }

@@ -1,5 +1,6 @@
 package dev.orgctl.gateway;
 
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.topology.Topology;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -44,8 +45,6 @@ import org.slf4j.LoggerFactory;
 final class DeliveryIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryIndex.class);
     static final String MSG_ID = "Nats-Msg-Id";
-    /** JetStream's "no message found". */
-    private static final int NO_MESSAGE = 10037;
     private static final Duration EXPIRY_INTERVAL = Duration.ofMinutes(1);
 
     private final JetStreamManagement jsm;
@@ -261,7 +260,7 @@ final class DeliveryIndex implements AutoCloseable {
             jsm.getNextMessage(Topology.EVENTS_STREAM, seq + 1, Topology.EVENTS_SUBJECTS);
             return false;
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NO_MESSAGE) {
+            if (JetStreamErrors.isNoMessage(e)) {
                 return true;
             }
             throw e;

@@ -1,15 +1,15 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.nats.Backoff;
+import dev.orgctl.nats.KvCas;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.KeyValueOperation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,19 +24,23 @@ import org.slf4j.LoggerFactory;
 public final class NatsWriteBudget implements WriteBudget {
     private static final Logger log = LoggerFactory.getLogger(NatsWriteBudget.class);
 
-    private final KeyValue kv;
+    /** Lost races in a row before the loop steps back to read the ceiling afresh. */
+    private static final int MAX_ATTEMPTS = 100;
+    /** Up to 15 ms added to a wait for the ceiling, so replicas woken by the same expiry spread out. */
+    private static final Backoff WAKE_SPREAD = new Backoff(Duration.ofMillis(15), Duration.ofMillis(15), 1);
     private final String key;
     private final ContentCeiling ceiling;
     private final Clock clock;
     private final RateListener listener;
     private final AtomicLong conflicts = new AtomicLong();
+    private final KvCas cas;
 
     /**
      * @param key the account the ceiling belongs to, a valid KV key ({@link #keyFor})
      */
     public NatsWriteBudget(KeyValue kv, String key, ContentCeiling ceiling, Clock clock, RateListener listener) {
-        this.kv = kv;
         this.key = key;
+        this.cas = new KvCas(kv, MAX_ATTEMPTS, KvCas.CONTENTION);
         this.ceiling = ceiling;
         this.clock = clock;
         this.listener = listener;
@@ -57,40 +61,42 @@ public final class NatsWriteBudget implements WriteBudget {
     /** Takes a token; returns the spend's timestamp as written to the shared log (epoch millis). */
     long acquireAt() throws InterruptedException {
         while (true) {
-            KeyValueEntry entry;
+            KvCas.Outcome<Spend> outcome;
             try {
-                entry = kv.get(key);
+                outcome = cas.update(key, this::spend);
             } catch (IOException | JetStreamApiException e) {
-                throw new IllegalStateException("cannot read the shared write budget from NATS: " + e.getMessage(), e);
-            }
-            boolean absent = entry == null || entry.getOperation() != KeyValueOperation.PUT;
-            long[] spends = absent ? new long[0] : decode(entry.getValue());
-            long now = clock.millis();
-            long wait = ceiling.waitMillis(spends, now);
-            if (wait > 0) {
-                listener.paused("content-creation ceiling (shared)", Instant.ofEpochMilli(now + wait));
-                // A little jitter so replicas woken by the same expiry do not all collide on the CAS.
-                Thread.sleep(wait + ThreadLocalRandom.current().nextLong(0, 15));
-                continue;
-            }
-            byte[] next = encode(ceiling.spend(spends, now));
-            try {
-                if (absent) {
-                    kv.create(key, next);
-                } else {
-                    kv.update(key, next, entry.getRevision());
-                }
-                return now;
-            } catch (JetStreamApiException e) {
-                // Someone else spent in between (wrong last sequence / key exists): read again.
-                conflicts.incrementAndGet();
-                log.atDebug().addKeyValue("key", key).addKeyValue("error", e.getApiErrorCode())
-                        .log("write budget compare-and-set lost, retrying");
-                Thread.sleep(ThreadLocalRandom.current().nextLong(0, 5));
-            } catch (IOException e) {
                 throw new IllegalStateException("cannot update the shared write budget in NATS: " + e.getMessage(), e);
             }
+            if (outcome.conflicts() > 0) {
+                conflicts.addAndGet(outcome.conflicts());
+                log.atDebug().addKeyValue("key", key).addKeyValue("conflicts", outcome.conflicts())
+                        .log("write budget compare-and-set lost, retried");
+            }
+            if (outcome instanceof KvCas.Outcome.Written<Spend> w) {
+                return w.result().at();
+            }
+            if (outcome instanceof KvCas.Outcome.Kept<Spend> k) {
+                long wait = k.result().waitMillis();
+                listener.paused("content-creation ceiling (shared)", Instant.ofEpochMilli(k.result().at() + wait));
+                // A little jitter so replicas woken by the same expiry do not all collide on the CAS.
+                TimeUnit.NANOSECONDS.sleep(Duration.ofMillis(wait).plus(WAKE_SPREAD.delay(1)).toNanos());
+            }
+            // Contended: every attempt lost; the spends of the winners are in the log, decide again.
         }
+    }
+
+    /** A decision at {@code at} (epoch millis): spent (waitMillis 0), or wait this long first. */
+    private record Spend(long at, long waitMillis) {
+    }
+
+    private KvCas.Decision<Spend> spend(KvCas.Current cur) {
+        long[] spends = cur.absent() ? new long[0] : decode(cur.value());
+        long now = clock.millis();
+        long wait = ceiling.waitMillis(spends, now);
+        if (wait > 0) {
+            return KvCas.Decision.keep(new Spend(now, wait));
+        }
+        return KvCas.Decision.put(encode(ceiling.spend(spends, now)), new Spend(now, 0));
     }
 
     /** Compare-and-set races lost so far (they cost a retry, never a token too many). */

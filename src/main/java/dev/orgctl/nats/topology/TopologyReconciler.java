@@ -1,5 +1,6 @@
 package dev.orgctl.nats.topology;
 
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.ResourcePlan.Blocked;
 import dev.orgctl.nats.topology.ResourcePlan.Create;
@@ -16,6 +17,7 @@ import io.nats.client.KeyValueOptions;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.KeyValueStatus;
 import io.nats.client.api.StreamInfo;
+import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopologyReconciler {
     private static final Logger log = LoggerFactory.getLogger(TopologyReconciler.class);
-    private static final int NOT_FOUND = 10059; // stream not found
-    private static final int CONSUMER_NOT_FOUND = 10014;
 
     private final JetStreamManagement jsm;
     private final KeyValueManagement kvm;
@@ -124,7 +124,8 @@ public final class TopologyReconciler {
             return Optional.of(new Observed(ConsumerSpec.fieldsOf(info.getConsumerConfiguration()),
                     info.getConsumerConfiguration().getDescription()));
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NOT_FOUND || e.getApiErrorCode() == CONSUMER_NOT_FOUND || e.getErrorCode() == 404) {
+            if (e.getApiErrorCode() == JetStreamErrors.JS_STREAM_NOT_FOUND_ERR
+                    || e.getApiErrorCode() == NatsJetStreamConstants.JS_CONSUMER_NOT_FOUND_ERR || e.getErrorCode() == 404) {
                 return Optional.empty();
             }
             throw new NatsUnavailableException("cannot read " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
