@@ -2,6 +2,7 @@ package dev.orgctl.hosts.git;
 
 import dev.orgctl.config.Secret;
 import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.nats.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,15 @@ public final class HttpDeliverySink implements DeliverySink {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
             }
+            Backoff.exact(initialBackoff, maxBackoff); // refuses a maximum below the initial wait at once
+        }
+
+        /**
+         * The wait after the n-th failed attempt: {@code initialBackoff} doubling up to {@code maxBackoff},
+         * without jitter (each repository's sink retries on its own; nothing makes them collide).
+         */
+        public Backoff backoff() {
+            return Backoff.exact(initialBackoff, maxBackoff);
         }
     }
 
@@ -67,7 +77,7 @@ public final class HttpDeliverySink implements DeliverySink {
                 .header(WebhookSigner.HEADER, WebhookSigner.sign(d.body(), secret))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
                 .build();
-        long backoff = retry.initialBackoff().toMillis();
+        Backoff backoff = retry.backoff();
         String last = "";
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
             try {
@@ -90,15 +100,15 @@ public final class HttpDeliverySink implements DeliverySink {
                 throw new DeliveryException("interrupted while delivering " + d.guid(), e);
             }
             if (attempt < retry.maxAttempts()) {
+                Duration wait = backoff.delay(attempt);
                 log.atWarn().addKeyValue("delivery", d.guid()).addKeyValue("attempt", attempt)
-                        .addKeyValue("error", last).addKeyValue("retry_in_ms", backoff).log("delivery failed; retrying");
+                        .addKeyValue("error", last).addKeyValue("retry_in_ms", wait.toMillis()).log("delivery failed; retrying");
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(wait.toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new DeliveryException("interrupted while delivering " + d.guid(), e);
                 }
-                backoff = Math.min(backoff * 2, retry.maxBackoff().toMillis());
             }
         }
         throw new DeliveryException("delivery " + d.guid() + " (" + d.event() + " " + d.repository() + ") to " + url

@@ -255,7 +255,7 @@ public final class GitHubClient implements AutoCloseable {
                 resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 if (retryable(req) && serverRetries < policy.maxServerRetries()) {
-                    sleep(req, policy.serverErrorBase().multipliedBy(1L << serverRetries++));
+                    sleep(req, policy.serverErrorBackoff(serverRetries++));
                     continue;
                 }
                 throw new GitHubApiException(GitHubApiException.Kind.TRANSPORT, 0, req.describe(),
@@ -315,7 +315,7 @@ public final class GitHubClient implements AutoCloseable {
                 continue;
             }
             if (status >= 500 && retryable(req) && serverRetries < policy.maxServerRetries()) {
-                sleep(req, policy.serverErrorBase().multipliedBy(1L << serverRetries++));
+                sleep(req, policy.serverErrorBackoff(serverRetries++));
                 continue;
             }
             throw ApiErrors.translate(req, status, headers, resp.body(), credentials.describe());

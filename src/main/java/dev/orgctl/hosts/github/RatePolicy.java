@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.nats.Backoff;
 import java.time.Duration;
 
 /**
@@ -27,9 +28,30 @@ public record RatePolicy(Duration resetMargin, Duration secondaryMinWait, Durati
                 Duration.ofSeconds(1), 3);
     }
 
-    /** The exponential wait of the {@code attempt}-th (0-based) secondary refusal without instructions. */
+    public RatePolicy {
+        secondaryBackoff(secondaryMinWait, secondaryMaxWait); // refuses a ceiling below the minimum at once
+        serverErrorBackoff(serverErrorBase, maxServerRetries);
+    }
+
+    /**
+     * The exponential wait of the {@code attempt}-th (0-based) secondary refusal without instructions.
+     * No jitter: GitHub asks for at least {@code secondaryMinWait}, and jitter only shortens.
+     */
     public Duration secondaryBackoff(int attempt) {
-        long ms = secondaryMinWait.toMillis() << Math.min(attempt, 20);
-        return Duration.ofMillis(Math.min(ms, secondaryMaxWait.toMillis()));
+        return secondaryBackoff(secondaryMinWait, secondaryMaxWait).delay(attempt + 1);
+    }
+
+    /** The wait before the {@code retry}-th (0-based) repeat of a call a 5xx or a lost connection failed. */
+    public Duration serverErrorBackoff(int retry) {
+        return serverErrorBackoff(serverErrorBase, maxServerRetries).delay(retry + 1);
+    }
+
+    private static Backoff secondaryBackoff(Duration min, Duration max) {
+        return Backoff.exact(min, max);
+    }
+
+    /** Doubling from the base with no ceiling below the last retry's wait: retries are few. */
+    private static Backoff serverErrorBackoff(Duration base, int maxRetries) {
+        return Backoff.exact(base, base.multipliedBy(1L << Math.min(Math.max(maxRetries - 1, 0), 30)));
     }
 }
