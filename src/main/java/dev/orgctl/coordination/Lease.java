@@ -156,7 +156,7 @@ public final class Lease implements AutoCloseable {
         if (e == null || e.getOperation() != KeyValueOperation.PUT) {
             throw markLost("the lock is gone (its lease ran out, or it was released by force)");
         }
-        Optional<LockHolder> current = LockService.parseHolder(e.getValue());
+        Optional<LockHolder> current = LockStore.parseHolder(e.getValue());
         if (current.isEmpty() || !current.get().getLeaseId().equals(holder().getLeaseId())) {
             throw markLost("it is now held by " + current.map(Lease::describe).orElse("someone else"));
         }
@@ -300,7 +300,7 @@ public final class Lease implements AutoCloseable {
             if (status != Status.HELD) {
                 return false;
             }
-            LockHolder next = holder.toBuilder().setRenewedAt(LockService.timestamp(Instant.now())).build();
+            LockHolder next = holder.toBuilder().setRenewedAt(LockStore.timestamp(Instant.now())).build();
             long sent = System.nanoTime();
             try {
                 revision = service.kv().update(key, next.toByteArray(), revision);
@@ -356,7 +356,7 @@ public final class Lease implements AutoCloseable {
         try {
             KeyValueEntry e = service.kv().get(key);
             if (e != null && e.getOperation() == KeyValueOperation.PUT && e.getRevision() != revision
-                    && LockService.parseHolder(e.getValue()).map(h -> h.getLeaseId().equals(holder.getLeaseId()))
+                    && LockStore.parseHolder(e.getValue()).map(h -> h.getLeaseId().equals(holder.getLeaseId()))
                     .orElse(false)) {
                 revision = e.getRevision();
                 return true;
