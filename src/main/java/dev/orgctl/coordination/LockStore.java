@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * fencing token, confirmed by reading the key back before anyone is told it is held. Renewal and
  * release belong to the holding ({@link Lease}).
  *
- * <p>This is deliberately not {@link dev.orgctl.nats.KvCas}'s loop: a lost race here means "held
- * by someone else" (answered with when the holder last wrote), never "decide again and overwrite".
+ * <p>This is deliberately not the {@code nats.KvCas} loop: a lost race here means "held by someone
+ * else" (answered with when the holder last wrote), never "decide again and overwrite".
  */
 final class LockStore {
     private static final Logger log = LoggerFactory.getLogger(LockStore.class);
