@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,9 +29,12 @@ import picocli.CommandLine.Spec;
                 + "reports its latency. With NATS_URL unset it starts a throw-away nats-server in a temporary "
                 + "directory; against NATS_URL it needs --allow-external (bench deliveries land in that server's "
                 + "GITHUB_EVENTS)."})
-public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class BenchGatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
             description = "requests in flight at once (default: ${DEFAULT-VALUE})")
@@ -67,13 +71,8 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
     boolean allowExternal;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() throws Exception {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         if (concurrency < 1 || concurrency > 1024 || rounds < 1 || rate < 0 || smallRequests < 1 || largeRequests < 0) {
             throw new CommandFailure("--concurrency must be 1-1024, --rounds and --requests at least 1, "
                     + "--rate and --large-requests at least 0", Main.EXIT_CONFIG);

@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -52,12 +53,15 @@ import picocli.CommandLine.Spec;
             "on N workflows at once. Starts a private nats-server (file store in a",
             "temporary directory) unless --against-configured, which uses NATS_URL with",
             "keys under bench/<random id> that it removes afterwards."})
-public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class BenchLockCommand implements Callable<Integer> {
     /** Raw and lock cases alternate in this many rounds. */
     static final int ROUNDS = 5;
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
             description = "measuring time per case (default 5s)")
@@ -74,11 +78,6 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
     @Option(names = "--against-configured",
             description = "measure the configured NATS (NATS_URL) instead of a private server")
     boolean againstConfigured;
-
-    @Override
-    public CommandSpec spec() {
-        return spec;
-    }
 
     /** The figures of one case. */
     record Figures(String name, long ops, double opsPerSecond, long p50Nanos, long p99Nanos, long maxNanos) {
@@ -97,7 +96,7 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
         if (contenders < 2 || contenders > 64) {
             throw new ParameterException(spec.commandLine(), "--contenders must be between 2 and 64");
         }
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
         Path store = null;
         EmbeddedNats server = null;

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -127,9 +128,12 @@ public final class LockCommand implements Runnable {
             description = {"Show held locks.",
                 "Name, lease, age, time left before the lease runs out unless renewed,",
                 "fencing token and holder (process, pid, host, user, purpose)."})
-    public static final class ListLocks implements Callable<Integer>, Main.NeedsConfig {
+    public static final class ListLocks implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--ttl", paramLabel = "DURATION",
                 description = "only the lease class of this length: " + "30s or 5m (default: all)")
@@ -139,14 +143,9 @@ public final class LockCommand implements Runnable {
         String bucket;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
             List<String> buckets = buckets(spec, ttl, bucket);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "lock", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 printLocks(spec.commandLine().getOut(), nats, buckets);
                 return 0;
@@ -160,9 +159,12 @@ public final class LockCommand implements Runnable {
                 "frees itself when its lease runs out. A holder that is still alive notices",
                 "at its next renewal and stops. Asks for confirmation unless --yes; the",
                 "release is logged."})
-    public static final class Release implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Release implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "the lock's name")
         String name;
@@ -180,18 +182,13 @@ public final class LockCommand implements Runnable {
         String bucket;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() throws IOException {
             if (!force) {
                 throw new ParameterException(spec.commandLine(), "releasing a lock that another process holds "
                         + "breaks its mutual exclusion; if you are sure its holder is gone or must stop, add --force");
             }
             List<String> buckets = buckets(spec, ttl, bucket);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             PrintWriter out = spec.commandLine().getOut();
             try (NatsRuntime nats = NatsRuntime.open(config, "lock", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 for (String b : buckets) {
@@ -257,9 +254,12 @@ public final class LockCommand implements Runnable {
                 "",
                 "Example:",
                 "  orgctl lock exec terraform/prod --wait 30m -- terraform apply -auto-approve"})
-    public static final class Exec implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Exec implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "the lock's name, for example terraform/prod")
         String name;
@@ -291,16 +291,11 @@ public final class LockCommand implements Runnable {
         String bucket;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() throws InterruptedException {
             String lockBucket = bucket != null ? bucket : leaseClass(spec, ttl).bucket();
             Duration maxWait = duration("--wait", wait);
             Duration grace = duration("--kill-after", killAfter);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             PrintWriter err = spec.commandLine().getErr();
             // Not the whole command line by default: its arguments may hold secrets, and the purpose is
             // stored in KV and shown to anyone who lists the locks.

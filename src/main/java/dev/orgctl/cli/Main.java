@@ -88,10 +88,12 @@ public final class Main {
         return cli;
     }
 
+    /** Gives every command that mixes in {@link ConfigMixin} the flags of the settings it uses. */
     private static void addConfigOptions(CommandLine cli) {
         for (CommandLine sub : cli.getSubcommands().values()) {
-            if (sub.getCommand() instanceof NeedsConfig) {
-                ConfigOptions.addTo(sub.getCommandSpec());
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.mixins().values().stream().anyMatch(m -> m.userObject() instanceof ConfigMixin)) {
+                ConfigOptions.addTo(spec);
             }
             addConfigOptions(sub);
         }
@@ -111,10 +113,5 @@ public final class Main {
             err.println("(set ORGCTL_DEBUG=1 for the stack trace)");
         }
         return EXIT_CODES.getExitCode(ex);
-    }
-
-    /** Marker: the command reads the runtime configuration and gets its flags. */
-    public interface NeedsConfig {
-        CommandSpec spec();
     }
 }

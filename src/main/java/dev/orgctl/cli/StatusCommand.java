@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,13 +31,16 @@ import picocli.CommandLine.Spec;
             "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with the time since",
             "it was triggered (AGE), its run's attempt, the time since its last change",
             "and that transition's reason. Locks: holder, age, time left."})
-public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class StatusCommand implements Callable<Integer> {
     /** Display order: what needs attention first. */
     private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
             WorkflowState.FAILED, WorkflowState.COMPLETED);
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--state", paramLabel = "STATE", split = ",",
             description = "only workflows in these states (comma-separated: running,pending,failed,completed)")
@@ -47,14 +51,9 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
     int limit;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() {
         Set<WorkflowState> wanted = wantedStates();
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
         try (NatsRuntime nats = NatsRuntime.open(config, "status", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
             List<WorkflowSnapshot> all;

@@ -1,5 +1,6 @@
 package dev.orgctl.config;
 
+import dev.orgctl.hosts.CommitIdentity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -100,7 +101,62 @@ public final class ConfigResolver {
                 webhookSecrets(),
                 positiveDuration(Setting.DEDUP_WINDOW),
                 oneOf(Setting.LOG_FORMAT, LogFormat.class),
-                httpCapacity());
+                httpCapacity(),
+                yesNo(Setting.APPLY_TOPOLOGY),
+                gatewayTuning(),
+                controllerTuning(),
+                commitAuthor());
+    }
+
+    private GatewayTuning gatewayTuning() {
+        long maxBody = parse(Setting.MAX_BODY, Sizes::parse);
+        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 16) {
+            throw invalid(Setting.MAX_BODY, values.get(Setting.MAX_BODY), "expected a size from 1 byte to 2GiB");
+        }
+        return new GatewayTuning(yesNo(Setting.INSECURE_NO_SIGNATURE), maxBody, positiveDuration(Setting.NATS_TIMEOUT),
+                intInRange(Setting.HTTP_THREADS, 1, 1024), positiveDuration(Setting.SHUTDOWN_GRACE));
+    }
+
+    private ControllerTuning controllerTuning() {
+        Duration every = durationOrZero(Setting.RECONCILE_EVERY);
+        String breaker = values.get(Setting.BREAKER);
+        String[] b = breaker.split("/", 2);
+        int commits;
+        Duration window;
+        try {
+            commits = Integer.parseInt(b[0].trim());
+            window = Durations.parse(b.length > 1 ? b[1] : "10m");
+        } catch (IllegalArgumentException e) {
+            throw invalid(Setting.BREAKER, breaker, "expected N/DURATION (for example 5/10m)");
+        }
+        if (commits < 1 || window.isZero() || window.isNegative()) {
+            throw invalid(Setting.BREAKER, breaker, "expected at least 1 commit per window longer than zero");
+        }
+        return new ControllerTuning(intInRange(Setting.WORKERS, 1, 1024),
+                every.isZero() ? Optional.empty() : Optional.of(every),
+                intInRange(Setting.MAX_DEPTH, 0, 1000), commits, window,
+                intInRange(Setting.MAX_LOCK_FAILURES, 1, 1000), durationOrZero(Setting.WATCH_INTERVAL));
+    }
+
+    private CommitIdentity commitAuthor() {
+        return parse(Setting.COMMIT_AUTHOR, CommitIdentity::parse);
+    }
+
+    private boolean yesNo(Setting s) {
+        String v = values.get(s);
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw invalid(s, v, "expected true or false");
+        };
+    }
+
+    /** A duration, where {@code 0} means zero (off). */
+    private Duration durationOrZero(Setting s) {
+        if ("0".equals(values.get(s))) {
+            return Duration.ZERO;
+        }
+        return parse(s, Durations::parse);
     }
 
     private HttpCapacity httpCapacity() {
@@ -270,7 +326,7 @@ public final class ConfigResolver {
         String v = values.get(s);
         try {
             return parser.apply(v);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ConfigException(s.displayName() + ": " + (s.secret() ? "invalid value" : e.getMessage()));
         }
     }

@@ -59,4 +59,9 @@ public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Setti
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle,
                 maxSettle, n);
     }
+
+    public ControllerSettings withIdentity(CommitIdentity id) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, id, settle,
+                maxSettle, maxLockFailures);
+    }
 }
