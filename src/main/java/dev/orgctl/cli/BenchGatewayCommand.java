@@ -53,12 +53,14 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     int rate;
 
     @Option(names = "--rate-duration", paramLabel = "DURATION", defaultValue = "10s",
-            description = "length of the fixed-rate phase (default: ${DEFAULT-VALUE})")
-    String rateDuration;
+            description = "length of the fixed-rate phase (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration rateDuration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "10s",
-            description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})")
-    String warmup;
+            description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration warmup;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
             description = "measured rounds per payload size, raw and gateway alternating; the summary gives "
@@ -78,7 +80,7 @@ public final class BenchGatewayCommand implements Callable<Integer> {
                     + "--rate and --large-requests at least 0", Main.EXIT_CONFIG);
         }
         GatewayBenchmark.Options options = new GatewayBenchmark.Options(concurrency, smallRequests, largeRequests,
-                rate, parse("--rate-duration", rateDuration), parse("--warmup", warmup), rounds);
+                rate, rateDuration, warmup, rounds);
         // One log line per delivery would measure the terminal, not the gateway.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.orgctl.gateway")).setLevel(Level.WARN);
         var out = spec.commandLine().getOut();
@@ -112,14 +114,6 @@ public final class BenchGatewayCommand implements Callable<Integer> {
         try (Connection c = connector.connect("bench-topology", Duration.ofSeconds(5))) {
             new TopologyReconciler(c, connector.jetStreamOptions(), connector.keyValueOptions())
                     .apply(new Topology(new Topology.Settings(config.nats().replicas(), config.dedupWindow())), false);
-        }
-    }
-
-    private static Duration parse(String flag, String text) {
-        try {
-            return dev.orgctl.config.Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(flag + ": " + e.getMessage(), Main.EXIT_CONFIG);
         }
     }
 }

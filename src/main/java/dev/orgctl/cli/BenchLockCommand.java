@@ -64,12 +64,14 @@ public final class BenchLockCommand implements Callable<Integer> {
     ConfigMixin settings;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
-            description = "measuring time per case (default 5s)")
-    String duration;
+            description = "measuring time per case (default 5s)",
+            converter = DurationConverter.class)
+    Duration duration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
-            description = "warm-up time per case, not measured (default 2s)")
-    String warmup;
+            description = "warm-up time per case, not measured (default 2s)",
+            converter = DurationConverter.class)
+    Duration warmup;
 
     @Option(names = "--contenders", paramLabel = "N", defaultValue = "8",
             description = "contenders for the contended cases (default 8)")
@@ -91,8 +93,8 @@ public final class BenchLockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration measure = parse("--duration", duration);
-        Duration warm = parse("--warmup", warmup);
+        Duration measure = duration;
+        Duration warm = warmup;
         if (contenders < 2 || contenders > 64) {
             throw new ParameterException(spec.commandLine(), "--contenders must be between 2 and 64");
         }
@@ -396,14 +398,6 @@ public final class BenchLockCommand implements Callable<Integer> {
             return (nanos / 1_000_000) + "ms";
         }
         return String.format("%.0fus", nanos / 1000.0);
-    }
-
-    private Duration parse(String option, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-        }
     }
 
     /** Removes what the bench wrote into the configured server: no markers left behind. */

@@ -15,7 +15,6 @@ import dev.orgctl.bootstrap.StageResult;
 import dev.orgctl.bootstrap.StateStores;
 import dev.orgctl.bootstrap.Stages;
 import dev.orgctl.bootstrap.TestPause;
-import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,8 +66,9 @@ public final class BootstrapCommand implements Callable<Integer> {
     URI publicUrl;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-            description = "how long to wait for another running bootstrap before giving up (default: ${DEFAULT-VALUE})")
-    String lockWait;
+            description = "how long to wait for another running bootstrap before giving up (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration lockWait;
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
             description = "json: one JSON document with every stage's result, for scripts")
@@ -86,7 +86,7 @@ public final class BootstrapCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StringWriter buffer = new StringWriter();
         PrintWriter progress = json ? new PrintWriter(buffer) : out;
-        Duration wait = parseWait(lockWait);
+        Duration wait = lockWait;
         // Closed in reverse: the lease (stores) before the NATS connection (ctx) it needs, the file lock last.
         try (FileBootstrapLock lock = FileBootstrapLock.acquire(config.dataDir(), wait);
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
@@ -139,14 +139,6 @@ public final class BootstrapCommand implements Callable<Integer> {
         }
         return Optional.of(StageName.parse(text).orElseThrow(() -> new CommandFailure(flag + ": '" + text
                 + "' is not a stage; stages: " + StageName.allIds(), Main.EXIT_CONFIG)));
-    }
-
-    private static Duration parseWait(String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure("--lock-wait: " + e.getMessage(), Main.EXIT_CONFIG);
-        }
     }
 
     static String toJson(List<StageResult> results, boolean acted) {

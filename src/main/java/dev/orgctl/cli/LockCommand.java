@@ -56,7 +56,7 @@ public final class LockCommand implements Runnable {
     }
 
     /** The lease classes to look at: one (--ttl or --bucket) or all. */
-    static List<String> buckets(CommandSpec spec, String ttl, String bucket) {
+    static List<String> buckets(CommandSpec spec, Duration ttl, String bucket) {
         if (bucket != null) {
             return List.of(bucket);
         }
@@ -70,15 +70,9 @@ public final class LockCommand implements Runnable {
         return all;
     }
 
-    static LeaseClass leaseClass(CommandSpec spec, String ttl) {
-        Duration d;
-        try {
-            d = Durations.parse(ttl);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--ttl: " + e.getMessage());
-        }
-        return LeaseClass.forTtl(d).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "--ttl " + ttl + ": there is no lease class of " + Durations.format(d) + "; use one of "
+    static LeaseClass leaseClass(CommandSpec spec, Duration ttl) {
+        return LeaseClass.forTtl(ttl).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--ttl " + Durations.format(ttl) + ": there is no lease class of " + Durations.format(ttl) + "; use one of "
                         + LeaseClass.describeAll() + " (each lease length is its own KV bucket)"));
     }
 
@@ -136,8 +130,9 @@ public final class LockCommand implements Runnable {
         ConfigMixin settings;
 
         @Option(names = "--ttl", paramLabel = "DURATION",
-                description = "only the lease class of this length: " + "30s or 5m (default: all)")
-        String ttl;
+                description = "only the lease class of this length: " + "30s or 5m (default: all)",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--bucket", hidden = true, description = "a KV bucket used as a lease class")
         String bucket;
@@ -175,8 +170,9 @@ public final class LockCommand implements Runnable {
         @Option(names = {"-y", "--yes"}, description = "do not ask for confirmation")
         boolean yes;
 
-        @Option(names = "--ttl", paramLabel = "DURATION", description = "the lock's lease class (default: any)")
-        String ttl;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "the lock's lease class (default: any)",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--bucket", hidden = true, description = "a KV bucket used as a lease class")
         String bucket;
@@ -270,17 +266,20 @@ public final class LockCommand implements Runnable {
 
         @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30s",
                 description = "the lease: how long a crashed holder keeps others out: 30s or 5m (default 30s). "
-                        + "The lock is renewed while COMMAND runs, however long it runs.")
-        String ttl;
+                        + "The lock is renewed while COMMAND runs, however long it runs.",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5m",
-                description = "how long to wait for the lock; 0 tries once (default 5m)")
-        String wait;
+                description = "how long to wait for the lock; 0 tries once (default 5m)",
+                converter = DurationConverter.class)
+        Duration wait;
 
         @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "5s",
                 description = "after SIGTERM, how long COMMAND has to stop before SIGKILL (default 5s; must be "
-                        + "shorter than a quarter of the lease)")
-        String killAfter;
+                        + "shorter than a quarter of the lease)",
+                converter = DurationConverter.class)
+        Duration killAfter;
 
         @Option(names = "--purpose", paramLabel = "TEXT",
                 description = "what the holder does, shown by 'orgctl lock list' (default: the program's name; "
@@ -293,8 +292,8 @@ public final class LockCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             String lockBucket = bucket != null ? bucket : leaseClass(spec, ttl).bucket();
-            Duration maxWait = duration("--wait", wait);
-            Duration grace = duration("--kill-after", killAfter);
+            Duration maxWait = wait;
+            Duration grace = killAfter;
             OrgctlConfig config = settings.resolve();
             PrintWriter err = spec.commandLine().getErr();
             // Not the whole command line by default: its arguments may hold secrets, and the purpose is
@@ -305,7 +304,7 @@ public final class LockCommand implements Runnable {
             try (NatsRuntime nats = NatsRuntime.open(config, "lock-exec", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
                  LockService locks = open(nats, lockBucket, "orgctl lock exec")) {
                 if (grace.compareTo(locks.settings().lossMargin()) >= 0) {
-                    throw new ParameterException(spec.commandLine(), "--kill-after " + killAfter + " must be shorter "
+                    throw new ParameterException(spec.commandLine(), "--kill-after " + Durations.format(killAfter) + " must be shorter "
                             + "than the lease's safety margin (" + Durations.format(locks.settings().lossMargin())
                             + " for a " + Durations.format(locks.ttl()) + " lease), or COMMAND could still run when "
                             + "another holder takes the lock");
@@ -403,21 +402,6 @@ public final class LockCommand implements Runnable {
             }
             log.atInfo().addKeyValue("lock", name).addKeyValue("exit_code", code).log("command ended; lock released");
             return code;
-        }
-
-        private Duration duration(String option, String text) {
-            if (text.trim().equals("0")) {
-                return Duration.ZERO;
-            }
-            try {
-                Duration d = Durations.parse(text);
-                if (d.isNegative()) {
-                    throw new IllegalArgumentException("must not be negative");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-            }
         }
     }
 }

@@ -82,7 +82,10 @@ public final class Main {
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("orgctl: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            if (!(ex.getCause() instanceof CommandLine.TypeConversionException)) {
+                // A bad value names its option and says what is allowed: one line is the whole story.
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
             return EXIT_CODES.getExitCode(ex);
         });
         return cli;

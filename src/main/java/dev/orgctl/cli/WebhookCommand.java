@@ -122,14 +122,15 @@ public final class WebhookCommand implements Runnable {
         Long hookId;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
-                description = "how long to wait for the ping (default ${DEFAULT-VALUE})")
-        String timeout;
+                description = "how long to wait for the ping (default ${DEFAULT-VALUE})",
+                converter = DurationConverter.class)
+        Duration timeout;
 
         @Override
         public Integer call() throws InterruptedException {
             OrgctlConfig config = settings.resolve();
             String org = config.github().requireOrg();
-            Duration wait = duration("--timeout", timeout);
+            Duration wait = timeout;
             PrintWriter out = spec.commandLine().getOut();
             try (GitHubClient client = client(config);
                  NatsRuntime nats = NatsRuntime.open(config, "webhook-verify", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
@@ -181,8 +182,9 @@ public final class WebhookCommand implements Runnable {
         Long hookId;
 
         @Option(names = "--since", paramLabel = "DURATION", defaultValue = "72h",
-                description = "how far back to look (default ${DEFAULT-VALUE})")
-        String since;
+                description = "how far back to look (default ${DEFAULT-VALUE})",
+                converter = DurationConverter.class)
+        Duration since;
 
         @Option(names = "--dry-run", description = "list what would be redelivered, send nothing")
         boolean dryRun;
@@ -191,7 +193,7 @@ public final class WebhookCommand implements Runnable {
         public Integer call() {
             OrgctlConfig config = settings.resolve();
             String org = config.github().requireOrg();
-            Duration window = duration("--since", since);
+            Duration window = since;
             PrintWriter out = spec.commandLine().getOut();
             // A redelivery is a write: share the running replicas' budget when their NATS is reachable.
             Optional<NatsRuntime> nats = Optional.empty();
@@ -244,14 +246,6 @@ public final class WebhookCommand implements Runnable {
                 || u.getHost() == null) {
             throw new ConfigException("--url must be an absolute http(s) URL that GitHub can reach, e.g. "
                     + "https://orgctl.example.com/webhooks/github");
-        }
-    }
-
-    static Duration duration(String flag, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (RuntimeException e) {
-            throw new ConfigException(flag + ": not a duration: " + text + " (e.g. 30s, 72h)");
         }
     }
 }
