@@ -26,9 +26,12 @@ public final class ConfigResolver {
     private static final Set<String> NATS_SCHEMES = Set.of("nats", "tls", "ws", "wss");
 
     private final Map<Setting, String> values;
+    /** Where a value read from the file stands ({@code FILE:LINE}); absent for flags, environment, defaults. */
+    private final Map<Setting, String> fromFileAt;
 
-    private ConfigResolver(Map<Setting, String> values) {
+    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt) {
         this.values = values;
+        this.fromFileAt = fromFileAt;
     }
 
     /**
@@ -39,13 +42,11 @@ public final class ConfigResolver {
      */
     public static OrgctlConfig resolve(Map<Setting, String> flags, Map<String, String> env, Optional<Path> configFile) {
         Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get(CONFIG_ENV)).filter(s -> !s.isBlank()).map(Path::of));
-        Map<Setting, String> fromFile = new EnumMap<>(Setting.class);
-        if (file.isPresent()) {
-            fromFile.putAll(ConfigFile.read(file.get()));
-        } else if (Files.isRegularFile(Path.of("orgctl.yaml"))) {
-            fromFile.putAll(ConfigFile.read(Path.of("orgctl.yaml")));
-        }
+        Optional<ConfigFile.Values> read = file.or(() -> Optional.of(Path.of("orgctl.yaml")).filter(Files::isRegularFile))
+                .map(ConfigFile::readValues);
+        Map<Setting, String> fromFile = read.map(ConfigFile.Values::values).orElse(Map.of());
         Map<Setting, String> merged = new EnumMap<>(Setting.class);
+        Map<Setting, String> fromFileAt = new EnumMap<>(Setting.class);
         for (Setting s : Setting.values()) {
             String v = flags.get(s);
             if (blank(v)) {
@@ -53,6 +54,9 @@ public final class ConfigResolver {
             }
             if (blank(v)) {
                 v = fromFile.get(s);
+                if (!blank(v)) {
+                    fromFileAt.put(s, read.get().where(s));
+                }
             }
             if (blank(v)) {
                 v = s.defaultValue().orElse(null);
@@ -61,7 +65,7 @@ public final class ConfigResolver {
                 merged.put(s, v.trim());
             }
         }
-        return new ConfigResolver(merged).build();
+        return new ConfigResolver(merged, fromFileAt).build();
     }
 
     private OrgctlConfig build() {
@@ -214,7 +218,7 @@ public final class ConfigResolver {
         }
     }
 
-    private static String checkOrg(String org) {
+    private String checkOrg(String org) {
         // GitHub logins: alphanumerics and single hyphens, at most 39 characters.
         if (!org.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")) {
             throw invalid(Setting.GITHUB_ORG, org, "an organization login is letters, digits and hyphens, at most 39 characters");
@@ -327,13 +331,19 @@ public final class ConfigResolver {
         try {
             return parser.apply(v);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new ConfigException(s.displayName() + ": " + (s.secret() ? "invalid value" : e.getMessage()));
+            throw new ConfigException(named(s) + ": " + (s.secret() ? "invalid value" : e.getMessage()));
         }
     }
 
-    private static ConfigException invalid(Setting s, String value, String allowed) {
+    private ConfigException invalid(Setting s, String value, String allowed) {
         String shown = s.secret() ? "" : " '" + value + "'";
-        return new ConfigException(s.displayName() + ":" + shown + " is not valid; " + allowed);
+        return new ConfigException(named(s) + ":" + shown + " is not valid; " + allowed);
+    }
+
+    /** The setting's three names, after the file and line its value came from when it came from the file. */
+    private String named(Setting s) {
+        String at = fromFileAt.get(s);
+        return (at == null ? "" : at + ": ") + s.displayName();
     }
 
     private static boolean blank(String s) {

@@ -127,14 +127,17 @@ class EveryTunableTest {
     }
 
     @Test
-    void aBadValueFromAnySpellingIsOneLineNamingTheSetting() throws IOException {
+    void aBadValueIsOneLineNamingTheSettingAndForTheFileItsLine() throws IOException {
         for (Setting s : List.of(Setting.WORKERS, Setting.BREAKER, Setting.MAX_BODY, Setting.NATS_TIMEOUT,
                 Setting.COMMIT_AUTHOR, Setting.APPLY_TOPOLOGY)) {
             Path yaml = yaml(s, "nonsense");
             for (Map<String, String> env : List.of(Map.of(s.env(), "nonsense"), Map.<String, String>of())) {
                 Optional<Path> file = env.isEmpty() ? Optional.of(yaml) : Optional.empty();
+                // from the file, the message starts with the place: FILE:LINE (the key's depth is its line here)
+                String place = env.isEmpty() ? yaml + ":" + s.yamlKey().split("\\.").length + ": " : s.env();
                 assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), env, file))
                         .isInstanceOf(ConfigException.class)
+                        .hasMessageStartingWith(place)
                         .hasMessageContaining(s.env()).hasMessageContaining(s.flag()).hasMessageContaining(s.yamlKey())
                         .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
             }
