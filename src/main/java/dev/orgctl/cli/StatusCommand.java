@@ -81,16 +81,11 @@ public final class StatusCommand implements Callable<Integer> {
         }
         Set<WorkflowState> s = new java.util.HashSet<>();
         for (String name : states) {
-            try {
-                WorkflowState st = WorkflowState.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-                if (!ORDER.contains(st)) {
-                    throw new IllegalArgumentException();
-                }
-                s.add(st);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--state " + name + ": use running, pending, failed or completed");
-            }
+            String wanted = name.trim().toUpperCase(java.util.Locale.ROOT);
+            WorkflowState st = ORDER.stream().filter(o -> o.name().equals(wanted)).findFirst()
+                    .orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--state " + name + ": use running, pending, failed or completed"));
+            s.add(st);
         }
         return s;
     }
