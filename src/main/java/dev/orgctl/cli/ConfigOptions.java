@@ -63,7 +63,8 @@ public final class ConfigOptions {
             case LOG_FORMAT -> "text|json";
             case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE -> "true|false";
             case MAX_BODY -> "SIZE";
-            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL -> "DURATION";
+            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE ->
+                    "DURATION";
             case HTTP_THREADS, WORKERS, MAX_DEPTH, MAX_LOCK_FAILURES -> "N";
             case BREAKER -> "N/DURATION";
             case COMMIT_AUTHOR -> "'NAME <EMAIL>'";

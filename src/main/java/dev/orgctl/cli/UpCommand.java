@@ -121,6 +121,7 @@ public final class UpCommand implements Callable<Integer> {
         return ControllerSettings.defaults().withWorkers(t.workers()).withReconcile(t.reconcileEvery())
                 .withBreaker(new CircuitBreaker.Settings(t.breakerCommits(), t.breakerWindow()))
                 .withMaxDepth(t.maxDepth()).withMaxLockFailures(t.maxLockFailures())
+                .withLockWait(t.lockWait()).withSettle(t.settle(), t.maxSettle())
                 .withIdentity(config.commitAuthor());
     }
 

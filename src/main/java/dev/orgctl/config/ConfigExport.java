@@ -68,6 +68,9 @@ public final class ConfigExport {
         env.put(Setting.BREAKER.env(), ct.breakerCommits() + "/" + Durations.format(ct.breakerWindow()));
         env.put(Setting.MAX_LOCK_FAILURES.env(), Integer.toString(ct.maxLockFailures()));
         env.put(Setting.WATCH_INTERVAL.env(), Durations.format(ct.watchInterval()));
+        env.put(Setting.REPO_LOCK_WAIT.env(), Durations.format(ct.lockWait()));
+        env.put(Setting.SETTLE.env(), Durations.format(ct.settle()));
+        env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
         return env;
     }

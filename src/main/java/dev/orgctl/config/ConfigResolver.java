@@ -136,10 +136,17 @@ public final class ConfigResolver {
         if (commits < 1 || window.isZero() || window.isNegative()) {
             throw invalid(Setting.BREAKER, breaker, "expected at least 1 commit per window longer than zero");
         }
+        Duration settle = durationOrZero(Setting.SETTLE);
+        Duration maxSettle = positiveDuration(Setting.MAX_SETTLE);
+        if (maxSettle.compareTo(settle) < 0) {
+            throw invalid(Setting.MAX_SETTLE, values.get(Setting.MAX_SETTLE), "expected at least "
+                    + Setting.SETTLE.env() + " (" + Durations.format(settle) + ")");
+        }
         return new ControllerTuning(intInRange(Setting.WORKERS, 1, 1024),
                 every.isZero() ? Optional.empty() : Optional.of(every),
                 intInRange(Setting.MAX_DEPTH, 0, 1000), commits, window,
-                intInRange(Setting.MAX_LOCK_FAILURES, 1, 1000), durationOrZero(Setting.WATCH_INTERVAL));
+                intInRange(Setting.MAX_LOCK_FAILURES, 1, 1000), durationOrZero(Setting.WATCH_INTERVAL),
+                positiveDuration(Setting.REPO_LOCK_WAIT), settle, maxSettle);
     }
 
     private CommitIdentity commitAuthor() {

@@ -14,7 +14,11 @@ import java.util.Optional;
  * @param breakerWindow   the circuit breaker's window
  * @param maxLockFailures lost locks a job may have before its workflow is FAILED
  * @param watchInterval   git backend: how often the ref watcher looks for pushes
+ * @param lockWait        how long a worker waits for a repository's lock before handing the job back
+ * @param settle          a template change waits this long after its newest push (debounce); zero: not at all
+ * @param maxSettle       but never longer than this after it was queued
  */
 public record ControllerTuning(int workers, Optional<Duration> reconcileEvery, int maxDepth, int breakerCommits,
-                               Duration breakerWindow, int maxLockFailures, Duration watchInterval) {
+                               Duration breakerWindow, int maxLockFailures, Duration watchInterval,
+                               Duration lockWait, Duration settle, Duration maxSettle) {
 }

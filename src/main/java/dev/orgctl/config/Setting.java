@@ -93,6 +93,13 @@ public enum Setting {
                     + "is FAILED and the job goes to the DLQ", Scope.CONTROLLER),
     WATCH_INTERVAL("ORGCTL_WATCH_INTERVAL", "controller.watch_interval", "--watch-interval", false, "500ms",
             "git backend: how often the ref watcher looks for pushes", Scope.CONTROLLER),
+    REPO_LOCK_WAIT("ORGCTL_REPO_LOCK_WAIT", "controller.repo_lock_wait", "--repo-lock-wait", false, "10s",
+            "how long a worker waits for a repository's lock before handing the job back", Scope.CONTROLLER),
+    SETTLE("ORGCTL_SETTLE", "controller.settle", "--settle", false, "2s",
+            "a template change waits this long after its newest push before it runs, so a burst of pushes is one "
+                    + "run; 0 runs at once", Scope.CONTROLLER),
+    MAX_SETTLE("ORGCTL_MAX_SETTLE", "controller.max_settle", "--max-settle", false, "20s",
+            "but a template change never waits longer than this after it was queued", Scope.CONTROLLER),
     COMMIT_AUTHOR("ORGCTL_COMMIT_AUTHOR", "commit_author", "--author", false, "orgctl <orgctl@localhost>",
             "author and committer of orgctl's commits: 'NAME <EMAIL>'", Scope.COMMITS);
 

@@ -86,6 +86,9 @@ class EveryTunableTest {
         samples.put(Setting.BREAKER, "2/1h");
         samples.put(Setting.MAX_LOCK_FAILURES, "9");
         samples.put(Setting.WATCH_INTERVAL, "2s");
+        samples.put(Setting.REPO_LOCK_WAIT, "1m");
+        samples.put(Setting.SETTLE, "0");
+        samples.put(Setting.MAX_SETTLE, "90s");
         samples.put(Setting.COMMIT_AUTHOR, "Release Bot <bot@acme.example>");
     }
 
@@ -110,7 +113,7 @@ class EveryTunableTest {
                     "--http-threads", "--shutdown-grace", "--insecure-no-signature", "--apply-topology");
             if (command.equals("up")) {
                 assertThat(checked).contains("--workers", "--reconcile-every", "--max-depth", "--breaker",
-                        "--max-lock-failures", "--watch-interval", "--author");
+                        "--max-lock-failures", "--watch-interval", "--repo-lock-wait", "--settle", "--max-settle", "--author");
             }
         }
     }
