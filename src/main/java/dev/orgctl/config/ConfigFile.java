@@ -39,10 +39,6 @@ public final class ConfigFile {
         }
     }
 
-    public static Map<Setting, String> read(Path file) {
-        return readValues(file).values();
-    }
-
     public static Values readValues(Path file) {
         JsonNode root;
         String text;
