@@ -15,6 +15,14 @@ public abstract class OrgctlException extends RuntimeException {
     }
 
     /**
+     * For failures whose message is the whole story (a bad setting, a template error a person
+     * fixes): no stack trace is taken, because none is ever shown and some are raised per file.
+     */
+    protected OrgctlException(String message, Throwable cause, boolean writableStackTrace) {
+        super(message, cause, false, writableStackTrace);
+    }
+
+    /**
      * Whether the same work may succeed if done again later without a person acting: a host or
      * NATS that is away, a lock held by someone else. False for bad input, a broken configuration
      * or state that needs repair.

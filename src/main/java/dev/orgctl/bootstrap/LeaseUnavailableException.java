@@ -8,4 +8,10 @@ public final class LeaseUnavailableException extends BootstrapException {
     public LeaseUnavailableException(String message) {
         super(message);
     }
+
+    /** True: another bootstrap holds the lease; once it ends, the same run may go ahead. */
+    @Override
+    public boolean retryable() {
+        return true;
+    }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,9 +29,12 @@ import picocli.CommandLine.Spec;
                 + "reports its latency. With NATS_URL unset it starts a throw-away nats-server in a temporary "
                 + "directory; against NATS_URL it needs --allow-external (bench deliveries land in that server's "
                 + "GITHUB_EVENTS)."})
-public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class BenchGatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
             description = "requests in flight at once (default: ${DEFAULT-VALUE})")
@@ -49,12 +53,14 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
     int rate;
 
     @Option(names = "--rate-duration", paramLabel = "DURATION", defaultValue = "10s",
-            description = "length of the fixed-rate phase (default: ${DEFAULT-VALUE})")
-    String rateDuration;
+            description = "length of the fixed-rate phase (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration rateDuration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "10s",
-            description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})")
-    String warmup;
+            description = "unmeasured warm-up per payload size and mode (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration warmup;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
             description = "measured rounds per payload size, raw and gateway alternating; the summary gives "
@@ -67,19 +73,14 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
     boolean allowExternal;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() throws Exception {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         if (concurrency < 1 || concurrency > 1024 || rounds < 1 || rate < 0 || smallRequests < 1 || largeRequests < 0) {
             throw new CommandFailure("--concurrency must be 1-1024, --rounds and --requests at least 1, "
                     + "--rate and --large-requests at least 0", Main.EXIT_CONFIG);
         }
         GatewayBenchmark.Options options = new GatewayBenchmark.Options(concurrency, smallRequests, largeRequests,
-                rate, parse("--rate-duration", rateDuration), parse("--warmup", warmup), rounds);
+                rate, rateDuration, warmup, rounds);
         // One log line per delivery would measure the terminal, not the gateway.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.orgctl.gateway")).setLevel(Level.WARN);
         var out = spec.commandLine().getOut();
@@ -113,14 +114,6 @@ public final class BenchGatewayCommand implements Callable<Integer>, Main.NeedsC
         try (Connection c = connector.connect("bench-topology", Duration.ofSeconds(5))) {
             new TopologyReconciler(c, connector.jetStreamOptions(), connector.keyValueOptions())
                     .apply(new Topology(new Topology.Settings(config.nats().replicas(), config.dedupWindow())), false);
-        }
-    }
-
-    private static Duration parse(String flag, String text) {
-        try {
-            return dev.orgctl.config.Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(flag + ": " + e.getMessage(), Main.EXIT_CONFIG);
         }
     }
 }

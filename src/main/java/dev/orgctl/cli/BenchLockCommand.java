@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -53,20 +54,25 @@ import picocli.CommandLine.Spec;
             "on N workflows at once. Starts a private nats-server (file store in a",
             "temporary directory) unless --against-configured, which uses NATS_URL with",
             "keys under bench/<random id> that it removes afterwards."})
-public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class BenchLockCommand implements Callable<Integer> {
     /** Raw and lock cases alternate in this many rounds. */
     static final int ROUNDS = 5;
 
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ConfigMixin settings;
+
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
-            description = "measuring time per case (default 5s)")
-    String duration;
+            description = "measuring time per case (default 5s)",
+            converter = DurationConverter.class)
+    Duration duration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
-            description = "warm-up time per case, not measured (default 2s)")
-    String warmup;
+            description = "warm-up time per case, not measured (default 2s)",
+            converter = DurationConverter.class)
+    Duration warmup;
 
     @Option(names = "--contenders", paramLabel = "N", defaultValue = "8",
             description = "contenders for the contended cases (default 8)")
@@ -75,11 +81,6 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
     @Option(names = "--against-configured",
             description = "measure the configured NATS (NATS_URL) instead of a private server")
     boolean againstConfigured;
-
-    @Override
-    public CommandSpec spec() {
-        return spec;
-    }
 
     /** The figures of one case. */
     record Figures(String name, long ops, double opsPerSecond, long p50Nanos, long p99Nanos, long maxNanos) {
@@ -93,12 +94,12 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
 
     @Override
     public Integer call() throws Exception {
-        Duration measure = parse("--duration", duration);
-        Duration warm = parse("--warmup", warmup);
+        Duration measure = duration;
+        Duration warm = warmup;
         if (contenders < 2 || contenders > 64) {
             throw new ParameterException(spec.commandLine(), "--contenders must be between 2 and 64");
         }
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
         Path store = null;
         EmbeddedNats server = null;
@@ -398,14 +399,6 @@ public final class BenchLockCommand implements Callable<Integer>, Main.NeedsConf
             return (nanos / 1_000_000) + "ms";
         }
         return String.format("%.0fus", nanos / 1000.0);
-    }
-
-    private Duration parse(String option, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-        }
     }
 
     /** Removes what the bench wrote into the configured server: no markers left behind. */

@@ -15,7 +15,6 @@ import dev.orgctl.bootstrap.StageResult;
 import dev.orgctl.bootstrap.StateStores;
 import dev.orgctl.bootstrap.Stages;
 import dev.orgctl.bootstrap.TestPause;
-import dev.orgctl.config.Durations;
 import dev.orgctl.config.OrgctlConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,9 +36,12 @@ import picocli.CommandLine.Spec;
             "Runs only what is not done yet; a re-run is a no-op; a crash resumes at the stage it died in; "
                 + "two bootstraps at once never both act.",
             "Exit code: 0 done, 1 a stage failed (re-run to resume), 2 usage or configuration error."})
-public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class BootstrapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--plan", description = "print each stage and what it would do; change nothing")
     boolean plan;
@@ -63,21 +66,17 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
     URI publicUrl;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-            description = "how long to wait for another running bootstrap before giving up (default: ${DEFAULT-VALUE})")
-    String lockWait;
+            description = "how long to wait for another running bootstrap before giving up (default: ${DEFAULT-VALUE})",
+            converter = DurationConverter.class)
+    Duration lockWait;
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
             description = "json: one JSON document with every stage's result, for scripts")
     String output;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         BootstrapMode bootstrapMode = parseMode(mode);
         BootstrapRunner.Selection selection = new BootstrapRunner.Selection(stage(from, "--from"), stage(only, "--only"));
         if (selection.from().isPresent() && selection.only().isPresent()) {
@@ -87,7 +86,7 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
         PrintWriter out = spec.commandLine().getOut();
         StringWriter buffer = new StringWriter();
         PrintWriter progress = json ? new PrintWriter(buffer) : out;
-        Duration wait = parseWait(lockWait);
+        Duration wait = lockWait;
         // Closed in reverse: the lease (stores) before the NATS connection (ctx) it needs, the file lock last.
         try (FileBootstrapLock lock = FileBootstrapLock.acquire(config.dataDir(), wait);
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
@@ -142,14 +141,6 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
                 + "' is not a stage; stages: " + StageName.allIds(), Main.EXIT_CONFIG)));
     }
 
-    private static Duration parseWait(String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure("--lock-wait: " + e.getMessage(), Main.EXIT_CONFIG);
-        }
-    }
-
     static String toJson(List<StageResult> results, boolean acted) {
         return toJsonNode(results, acted).toString();
     }
@@ -190,21 +181,19 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show each stage's recorded result. Works before NATS exists (from the local file).")
-    public static final class Status implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "json for scripts")
         String output;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             StateStores stores = new StateStores(new FileStateStore(config.dataDir()));
             PrintWriter out = spec.commandLine().getOut();
             BootstrapState state;
@@ -231,21 +220,19 @@ public final class BootstrapCommand implements Callable<Integer>, Main.NeedsConf
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Re-run every stage's verification now.",
                 "Exit code: 0 all hold, 1 some failed (each is named)."})
-    public static final class Verify implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--mode", paramLabel = "dev|external", defaultValue = "dev", description = "as for bootstrap")
         String mode;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             PrintWriter out = spec.commandLine().getOut();
             StateStores stores = new StateStores(new FileStateStore(config.dataDir()));
             try (BootstrapContext ctx = new BootstrapContext(config, parseMode(mode), Optional.empty(), Optional.empty(),

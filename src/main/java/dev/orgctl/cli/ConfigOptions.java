@@ -19,28 +19,36 @@ import picocli.CommandLine.Model.OptionSpec;
  * no flag has a default rendered from the environment.
  */
 public final class ConfigOptions {
-    static final String CONFIG_FLAG = "--config";
-
     private ConfigOptions() {
     }
 
-    /** Adds {@code --config} and every setting's flag to a command. */
+    /** Adds the flag of every setting the command uses ({@link Setting#scope()}). */
     public static void addTo(CommandSpec spec) {
+        String command = spec.qualifiedName(" ").replaceFirst("^\\S+\\s*", "");
         ArgGroupSpec.Builder group = ArgGroupSpec.builder()
                 .heading("%nConfiguration (flag > environment > orgctl.yaml > default):%n")
                 .exclusive(false).multiplicity("0..1");
-        group.addArg(OptionSpec.builder(CONFIG_FLAG).paramLabel("FILE").type(Path.class)
-                .description("config file (env " + ConfigResolver.CONFIG_ENV + "; default ./orgctl.yaml if present)")
-                .build());
         for (Setting s : Setting.values()) {
-            String def = s.defaultValue().map(d -> "; default " + d).orElse("");
-            String secretNote = s.secret() ? "; prefer the environment: flags show in process lists" : "";
-            group.addArg(OptionSpec.builder(s.flag()).paramLabel(label(s)).type(String.class)
-                    .description(s.description() + " (env " + s.env() + def + secretNote + ")")
-                    .build());
+            if (!s.scope().covers(command)) {
+                continue;
+            }
+            OptionSpec.Builder flag = OptionSpec.builder(s.flag()).paramLabel(label(s)).type(String.class)
+                    .description(s.description() + " (" + names(s) + ")");
+            if (s.isSwitch()) {
+                // --apply-topology alone means true, as the plain flag always did
+                flag.arity("0..1").fallbackValue("true");
+            }
+            group.addArg(flag.build());
         }
         spec.addArgGroup(group.build());
         spec.usageMessage().abbreviateSynopsis(true).sortOptions(false);
+    }
+
+    /** The other two spellings and the default, as help shows them. Never a value from the environment. */
+    static String names(Setting s) {
+        String def = s.defaultValue().map(d -> "; default " + d).orElse("");
+        String secretNote = s.secret() ? "; prefer the environment: flags show in process lists" : "";
+        return "env " + s.env() + ", " + s.yamlKey() + " in orgctl.yaml" + def + secretNote;
     }
 
     private static String label(Setting s) {
@@ -53,6 +61,13 @@ public final class ConfigOptions {
             case HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS -> "N";
             case BACKEND -> "github|git";
             case LOG_FORMAT -> "text|json";
+            case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE -> "true|false";
+            case MAX_BODY -> "SIZE";
+            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE ->
+                    "DURATION";
+            case HTTP_THREADS, WORKERS, MAX_DEPTH, MAX_LOCK_FAILURES -> "N";
+            case BREAKER -> "N/DURATION";
+            case COMMIT_AUTHOR -> "'NAME <EMAIL>'";
             case GITHUB_ORG -> "ORG";
             default -> s.secret() ? "SECRET" : s.flag().endsWith("file") || s.flag().endsWith("dir")
                     || s.flag().endsWith("bin") || s.flag().endsWith("root") ? "PATH" : "VALUE";
@@ -60,26 +75,21 @@ public final class ConfigOptions {
     }
 
     /** Resolves the configuration of the command being run, and applies its log format. */
-    public static OrgctlConfig resolve(CommandSpec spec) {
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        Optional<Path> configFile = Optional.empty();
-        for (OptionSpec o : spec.options()) {
-            Object v = o.getValue();
-            if (v == null) {
-                continue;
-            }
-            if (CONFIG_FLAG.equals(o.longestName())) {
-                configFile = Optional.of((Path) v);
-                continue;
-            }
-            for (Setting s : Setting.values()) {
-                if (s.flag().equals(o.longestName())) {
-                    flags.put(s, v.toString());
-                }
-            }
-        }
-        OrgctlConfig config = ConfigResolver.resolve(flags, System.getenv(), configFile);
+    static OrgctlConfig resolve(CommandSpec spec, Optional<Path> configFile) {
+        OrgctlConfig config = ConfigResolver.resolve(flags(spec), System.getenv(), configFile);
         Logging.configure(config.logFormat());
         return config;
+    }
+
+    /** The settings given as flags to the command just parsed. */
+    static Map<Setting, String> flags(CommandSpec spec) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            OptionSpec o = spec.findOption(s.flag());
+            if (o != null && o.getValue() != null) {
+                flags.put(s, o.getValue().toString());
+            }
+        }
+        return flags;
     }
 }

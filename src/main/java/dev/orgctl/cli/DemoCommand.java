@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,9 +44,12 @@ import picocli.CommandLine.Spec;
                 + "of template pushes is coalesced. Ends with a table and what it proved. Data stays in the data "
                 + "directory: run 'orgctl status' afterwards.",
             "Exit code: 0 every claim held; 1 one did not (the reason is printed)."})
-public final class DemoCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--repos", paramLabel = "N", defaultValue = "12",
             description = "target repositories to create (default: ${DEFAULT-VALUE})")
@@ -55,16 +59,11 @@ public final class DemoCommand implements Callable<Integer>, Main.NeedsConfig {
     boolean keepRunning;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() throws Exception {
         if (repos < 1 || repos > 500) {
             throw new CommandFailure("--repos must be 1-500", Main.EXIT_CONFIG);
         }
-        OrgctlConfig base = ConfigOptions.resolve(spec);
+        OrgctlConfig base = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
         String org = "demo-" + LocalTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
         Path demoDir = base.dataDir().resolve("demo");

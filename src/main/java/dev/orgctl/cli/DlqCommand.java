@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,8 +39,8 @@ public final class DlqCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "a subcommand is required: list or redrive");
     }
 
-    static NatsRuntime open(CommandSpec spec) {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+    static NatsRuntime open(ConfigMixin settings) {
+        OrgctlConfig config = settings.resolve();
         return NatsRuntime.open(config, "dlq", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
     }
 
@@ -55,19 +56,17 @@ public final class DlqCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"List dead letters: ID (use it with 'dlq redrive'), kind, repository,",
                 "what stopped it, attempts, error and age."})
-    public static final class ListLetters implements Callable<Integer>, Main.NeedsConfig {
+    public static final class ListLetters implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
+        @Mixin
+        ConfigMixin settings;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (NatsRuntime nats = open(spec)) {
+            try (NatsRuntime nats = open(settings)) {
                 List<DeadLetters.Entry> entries = deadLetters(nats).list();
                 if (entries.isEmpty()) {
                     out.println("The DLQ is empty.");
@@ -95,9 +94,12 @@ public final class DlqCommand implements Runnable {
             description = {"Send dead letters through again and remove them from the DLQ.",
                 "A job: the repository's circuit breaker is reset and a REDRIVE regeneration is scheduled.",
                 "A delivery: the original message is published to GITHUB_EVENTS again."})
-    public static final class Redrive implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Redrive implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "the dead letter's ID (from 'dlq list')")
         Long id;
@@ -106,17 +108,12 @@ public final class DlqCommand implements Runnable {
         boolean all;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
             if ((id == null) == !all) {
                 throw new ParameterException(spec.commandLine(), "give either an ID or --all");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (NatsRuntime nats = open(spec)) {
+            try (NatsRuntime nats = open(settings)) {
                 DeadLetters dlq = deadLetters(nats);
                 List<DeadLetters.Entry> entries;
                 if (all) {

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -55,7 +56,7 @@ public final class LockCommand implements Runnable {
     }
 
     /** The lease classes to look at: one (--ttl or --bucket) or all. */
-    static List<String> buckets(CommandSpec spec, String ttl, String bucket) {
+    static List<String> buckets(CommandSpec spec, Duration ttl, String bucket) {
         if (bucket != null) {
             return List.of(bucket);
         }
@@ -69,15 +70,9 @@ public final class LockCommand implements Runnable {
         return all;
     }
 
-    static LeaseClass leaseClass(CommandSpec spec, String ttl) {
-        Duration d;
-        try {
-            d = Durations.parse(ttl);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--ttl: " + e.getMessage());
-        }
-        return LeaseClass.forTtl(d).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "--ttl " + ttl + ": there is no lease class of " + Durations.format(d) + "; use one of "
+    static LeaseClass leaseClass(CommandSpec spec, Duration ttl) {
+        return LeaseClass.forTtl(ttl).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--ttl " + Durations.format(ttl) + ": there is no lease class of " + Durations.format(ttl) + "; use one of "
                         + LeaseClass.describeAll() + " (each lease length is its own KV bucket)"));
     }
 
@@ -127,26 +122,25 @@ public final class LockCommand implements Runnable {
             description = {"Show held locks.",
                 "Name, lease, age, time left before the lease runs out unless renewed,",
                 "fencing token and holder (process, pid, host, user, purpose)."})
-    public static final class ListLocks implements Callable<Integer>, Main.NeedsConfig {
+    public static final class ListLocks implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
+        @Mixin
+        ConfigMixin settings;
+
         @Option(names = "--ttl", paramLabel = "DURATION",
-                description = "only the lease class of this length: " + "30s or 5m (default: all)")
-        String ttl;
+                description = "only the lease class of this length: " + "30s or 5m (default: all)",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--bucket", hidden = true, description = "a KV bucket used as a lease class")
         String bucket;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
             List<String> buckets = buckets(spec, ttl, bucket);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "lock", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 printLocks(spec.commandLine().getOut(), nats, buckets);
                 return 0;
@@ -160,9 +154,12 @@ public final class LockCommand implements Runnable {
                 "frees itself when its lease runs out. A holder that is still alive notices",
                 "at its next renewal and stops. Asks for confirmation unless --yes; the",
                 "release is logged."})
-    public static final class Release implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Release implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "the lock's name")
         String name;
@@ -173,16 +170,12 @@ public final class LockCommand implements Runnable {
         @Option(names = {"-y", "--yes"}, description = "do not ask for confirmation")
         boolean yes;
 
-        @Option(names = "--ttl", paramLabel = "DURATION", description = "the lock's lease class (default: any)")
-        String ttl;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "the lock's lease class (default: any)",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--bucket", hidden = true, description = "a KV bucket used as a lease class")
         String bucket;
-
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
 
         @Override
         public Integer call() throws IOException {
@@ -191,7 +184,7 @@ public final class LockCommand implements Runnable {
                         + "breaks its mutual exclusion; if you are sure its holder is gone or must stop, add --force");
             }
             List<String> buckets = buckets(spec, ttl, bucket);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             PrintWriter out = spec.commandLine().getOut();
             try (NatsRuntime nats = NatsRuntime.open(config, "lock", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 for (String b : buckets) {
@@ -257,9 +250,12 @@ public final class LockCommand implements Runnable {
                 "",
                 "Example:",
                 "  orgctl lock exec terraform/prod --wait 30m -- terraform apply -auto-approve"})
-    public static final class Exec implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Exec implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "the lock's name, for example terraform/prod")
         String name;
@@ -270,17 +266,20 @@ public final class LockCommand implements Runnable {
 
         @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30s",
                 description = "the lease: how long a crashed holder keeps others out: 30s or 5m (default 30s). "
-                        + "The lock is renewed while COMMAND runs, however long it runs.")
-        String ttl;
+                        + "The lock is renewed while COMMAND runs, however long it runs.",
+                converter = DurationConverter.class)
+        Duration ttl;
 
         @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5m",
-                description = "how long to wait for the lock; 0 tries once (default 5m)")
-        String wait;
+                description = "how long to wait for the lock; 0 tries once (default 5m)",
+                converter = DurationConverter.class)
+        Duration wait;
 
         @Option(names = "--kill-after", paramLabel = "DURATION", defaultValue = "5s",
                 description = "after SIGTERM, how long COMMAND has to stop before SIGKILL (default 5s; must be "
-                        + "shorter than a quarter of the lease)")
-        String killAfter;
+                        + "shorter than a quarter of the lease)",
+                converter = DurationConverter.class)
+        Duration killAfter;
 
         @Option(names = "--purpose", paramLabel = "TEXT",
                 description = "what the holder does, shown by 'orgctl lock list' (default: the program's name; "
@@ -291,16 +290,11 @@ public final class LockCommand implements Runnable {
         String bucket;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() throws InterruptedException {
             String lockBucket = bucket != null ? bucket : leaseClass(spec, ttl).bucket();
-            Duration maxWait = duration("--wait", wait);
-            Duration grace = duration("--kill-after", killAfter);
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            Duration maxWait = wait;
+            Duration grace = killAfter;
+            OrgctlConfig config = settings.resolve();
             PrintWriter err = spec.commandLine().getErr();
             // Not the whole command line by default: its arguments may hold secrets, and the purpose is
             // stored in KV and shown to anyone who lists the locks.
@@ -310,7 +304,7 @@ public final class LockCommand implements Runnable {
             try (NatsRuntime nats = NatsRuntime.open(config, "lock-exec", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
                  LockService locks = open(nats, lockBucket, "orgctl lock exec")) {
                 if (grace.compareTo(locks.settings().lossMargin()) >= 0) {
-                    throw new ParameterException(spec.commandLine(), "--kill-after " + killAfter + " must be shorter "
+                    throw new ParameterException(spec.commandLine(), "--kill-after " + Durations.format(killAfter) + " must be shorter "
                             + "than the lease's safety margin (" + Durations.format(locks.settings().lossMargin())
                             + " for a " + Durations.format(locks.ttl()) + " lease), or COMMAND could still run when "
                             + "another holder takes the lock");
@@ -408,21 +402,6 @@ public final class LockCommand implements Runnable {
             }
             log.atInfo().addKeyValue("lock", name).addKeyValue("exit_code", code).log("command ended; lock released");
             return code;
-        }
-
-        private Duration duration(String option, String text) {
-            if (text.trim().equals("0")) {
-                return Duration.ZERO;
-            }
-            try {
-                Duration d = Durations.parse(text);
-                if (d.isNegative()) {
-                    throw new IllegalArgumentException("must not be negative");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-            }
         }
     }
 }

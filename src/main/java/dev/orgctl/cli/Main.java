@@ -1,9 +1,8 @@
 package dev.orgctl.cli;
 
-import dev.orgctl.config.ConfigException;
+import dev.orgctl.OrgctlException;
 import dev.orgctl.config.LogFormat;
 import dev.orgctl.logging.Logging;
-import dev.orgctl.nats.NatsUnavailableException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Entry point: builds the command tree and turns failures into one clear line and an exit code. */
 public final class Main {
-    /** Exit code of a configuration or usage error. */
-    public static final int EXIT_CONFIG = 2;
+    /** Exit code of a configuration or usage error ({@link ExitCodes#USAGE}). */
+    public static final int EXIT_CONFIG = ExitCodes.USAGE;
+    private static final ExitCodes EXIT_CODES = new ExitCodes();
 
     private Main() {
     }
@@ -77,47 +77,44 @@ public final class Main {
                 .addSubcommand(new WebhookCommand.Verify())
                 .addSubcommand(new WebhookCommand.Redeliver()));
         addConfigOptions(cli);
+        cli.setExitCodeExceptionMapper(EXIT_CODES);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("orgctl: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return EXIT_CONFIG;
+            if (!(ex.getCause() instanceof CommandLine.TypeConversionException)) {
+                // A bad value names its option and says what is allowed: one line is the whole story.
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
+            return EXIT_CODES.getExitCode(ex);
         });
         return cli;
     }
 
+    /** Gives every command that mixes in {@link ConfigMixin} the flags of the settings it uses. */
     private static void addConfigOptions(CommandLine cli) {
         for (CommandLine sub : cli.getSubcommands().values()) {
-            if (sub.getCommand() instanceof NeedsConfig) {
-                ConfigOptions.addTo(sub.getCommandSpec());
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.mixins().values().stream().anyMatch(m -> m.userObject() instanceof ConfigMixin)) {
+                ConfigOptions.addTo(spec);
             }
             addConfigOptions(sub);
         }
     }
 
+    /**
+     * Prints a failure as one line. An {@link OrgctlException} was raised on purpose and its message
+     * is written for the person reading it; anything else is unexpected, so the line says how to
+     * get the stack trace. The exit code comes from the one mapping, {@link ExitCodes}.
+     */
     private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
         PrintWriter err = cl.getErr();
-        if (ex instanceof ConfigException) {
-            err.println("orgctl: " + ex.getMessage());
-            return EXIT_CONFIG;
-        }
-        if (ex instanceof NatsUnavailableException || ex instanceof CommandFailure
-                || ex instanceof dev.orgctl.bootstrap.BootstrapException) {
-            err.println("orgctl: " + ex.getMessage());
-            return ex instanceof CommandFailure f ? f.exitCode() : 1;
-        }
         err.println("orgctl: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
         if (System.getenv("ORGCTL_DEBUG") != null) {
             ex.printStackTrace(err);
-        } else {
+        } else if (!(ex instanceof OrgctlException)) {
             err.println("(set ORGCTL_DEBUG=1 for the stack trace)");
         }
-        return 1;
-    }
-
-    /** Marker: the command reads the runtime configuration and gets its flags. */
-    public interface NeedsConfig {
-        CommandSpec spec();
+        return EXIT_CODES.getExitCode(ex);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -15,9 +16,12 @@ import picocli.CommandLine.Spec;
         description = {"Run the embedded NATS server with JetStream in the foreground, on a persistent store.",
             "It prints the URL to connect to (NATS_URL=...). Stop it with Ctrl-C. A second server on the same "
                 + "store is refused while this one runs."})
-public final class NatsServeCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class NatsServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "4222",
             description = "client port; 0 picks a free one (default: ${DEFAULT-VALUE})")
@@ -36,13 +40,8 @@ public final class NatsServeCommand implements Callable<Integer>, Main.NeedsConf
     int monitorPort;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() throws InterruptedException {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         if (port < 0 || port > 65535) {
             throw new CommandFailure("--port must be 0-65535, got " + port, Main.EXIT_CONFIG);
         }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,9 +57,12 @@ public final class RegenCommand implements Runnable {
     }
 
     /** What both subcommands share: the host, the templates and the repositories to work on. */
-    abstract static class Base implements Callable<Integer>, Main.NeedsConfig {
+    abstract static class Base implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--repo", paramLabel = "NAME",
                 description = "only this repository (repeatable; default: every repository of the org)")
@@ -71,13 +75,9 @@ public final class RegenCommand implements Runnable {
         @Option(names = "--files", description = "also list every file that changes, under its repository")
         boolean files;
 
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
         record Run(RepositoryHost host, TemplateSnapshot templates, List<RepositoryInfo> repos,
-                   List<String> missing, List<TemplateError> unknownRepos) implements AutoCloseable {
+                   List<String> missing, List<TemplateError> unknownRepos, CommitIdentity author)
+                implements AutoCloseable {
             @Override
             public void close() {
                 host.close();
@@ -85,7 +85,7 @@ public final class RegenCommand implements Runnable {
         }
 
         Run open() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             quietLibraryLogs();
             if (parallel < 1) {
                 throw new CommandFailure("--parallel must be at least 1", Main.EXIT_CONFIG);
@@ -122,7 +122,7 @@ public final class RegenCommand implements Runnable {
                         }
                     }
                 }
-                return new Run(host, templates, repos, missing, ConfigTypos.unknown(templates, all));
+                return new Run(host, templates, repos, missing, ConfigTypos.unknown(templates, all), config.commitAuthor());
             } catch (TemplateException e) {
                 host.close();
                 throw new CommandFailure(e.getMessage(), 1);
@@ -283,12 +283,6 @@ public final class RegenCommand implements Runnable {
                 "template set that fails is left out where it fails.",
                 "Exit code: 0 done, 1 some repository failed or had template errors."})
     public static final class Apply extends Base {
-        @Option(names = "--author", paramLabel = "'NAME <EMAIL>'",
-                defaultValue = "${env:ORGCTL_COMMIT_AUTHOR:-orgctl <orgctl@localhost>}",
-                description = "author and committer of orgctl's commits (env ORGCTL_COMMIT_AUTHOR; default: "
-                        + "${DEFAULT-VALUE})")
-        String author;
-
         @Option(names = "--run-id", paramLabel = "ID", description = "the Orgctl-Run-Id trailer (default: random)")
         String runId;
 
@@ -296,17 +290,11 @@ public final class RegenCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            CommitIdentity identity;
-            try {
-                identity = CommitIdentity.parse(author);
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure("--author: " + e.getMessage(), Main.EXIT_CONFIG);
-            }
             RunContext ctx = runId == null ? RunContext.random() : RunContext.of(runId);
             long start = System.nanoTime();
             try (Run run = open()) {
                 printUnknownRepos(out, run);
-                RegenExecutor executor = new RegenExecutor(run.host(), new RegenPlanner(run.host()), identity, 5,
+                RegenExecutor executor = new RegenExecutor(run.host(), new RegenPlanner(run.host()), run.author(), 5,
                         ProposalRequest.DEFAULT_BRANCH);
                 ProgressLine progress = new ProgressLine(err, "regenerating", run.repos().size());
                 Tally tally = new Tally();

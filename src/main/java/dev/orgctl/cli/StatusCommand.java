@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,13 +31,16 @@ import picocli.CommandLine.Spec;
             "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with the time since",
             "it was triggered (AGE), its run's attempt, the time since its last change",
             "and that transition's reason. Locks: holder, age, time left."})
-public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class StatusCommand implements Callable<Integer> {
     /** Display order: what needs attention first. */
     private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
             WorkflowState.FAILED, WorkflowState.COMPLETED);
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigMixin settings;
 
     @Option(names = "--state", paramLabel = "STATE", split = ",",
             description = "only workflows in these states (comma-separated: running,pending,failed,completed)")
@@ -47,14 +51,9 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
     int limit;
 
     @Override
-    public CommandSpec spec() {
-        return spec;
-    }
-
-    @Override
     public Integer call() {
         Set<WorkflowState> wanted = wantedStates();
-        OrgctlConfig config = ConfigOptions.resolve(spec);
+        OrgctlConfig config = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
         try (NatsRuntime nats = NatsRuntime.open(config, "status", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
             List<WorkflowSnapshot> all;
@@ -82,16 +81,11 @@ public final class StatusCommand implements Callable<Integer>, Main.NeedsConfig 
         }
         Set<WorkflowState> s = new java.util.HashSet<>();
         for (String name : states) {
-            try {
-                WorkflowState st = WorkflowState.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-                if (!ORDER.contains(st)) {
-                    throw new IllegalArgumentException();
-                }
-                s.add(st);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--state " + name + ": use running, pending, failed or completed");
-            }
+            String wanted = name.trim().toUpperCase(java.util.Locale.ROOT);
+            WorkflowState st = ORDER.stream().filter(o -> o.name().equals(wanted)).findFirst()
+                    .orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--state " + name + ": use running, pending, failed or completed"));
+            s.add(st);
         }
         return s;
     }

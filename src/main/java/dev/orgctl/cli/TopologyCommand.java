@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -32,18 +33,16 @@ public final class TopologyCommand implements Runnable {
             description = {"Compare the declared topology with the server, resource by resource: create, update "
                 + "(the declaration changed), drift (changed on the server by hand), blocked (cannot change in "
                 + "place) or unchanged.", "Exit code: 0 nothing would change, 2 something would, 1 error."})
-    public static final class Plan implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Plan implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
+        @Mixin
+        ConfigMixin settings;
 
         @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "topology", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 List<ResourcePlan> plans = reconciler(nats).plan(nats.topology());
                 print(spec.commandLine().getOut(), plans, false);
@@ -56,18 +55,16 @@ public final class TopologyCommand implements Runnable {
             description = {"Make the server match the declared topology: create what is missing, update what "
                 + "changed, restore what drifted. Idempotent; never deletes a resource or data.",
                 "Exit code: 0 done, 3 some change cannot be applied in place (see the advice), 1 error."})
-    public static final class Apply implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Apply implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
+        @Mixin
+        ConfigMixin settings;
 
         @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "topology", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 List<ResourcePlan> plans = reconciler(nats).apply(nats.topology(), true);
                 print(spec.commandLine().getOut(), plans, true);

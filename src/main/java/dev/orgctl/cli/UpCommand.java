@@ -1,6 +1,6 @@
 package dev.orgctl.cli;
 
-import dev.orgctl.config.Durations;
+import dev.orgctl.config.ControllerTuning;
 import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
@@ -31,62 +31,24 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Run orgctl in the foreground: NATS (the embedded server when NATS_URL is unset), "
             + "the topology, the webhook gateway and the controller.", "Stop it with Ctrl-C."})
-public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
+public final class UpCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(UpCommand.class);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--apply-topology",
-            description = "also update existing streams, buckets and consumers that differ from the declaration "
-                    + "(default: create what is missing, report the rest)")
-    boolean applyTopology;
-
     @Mixin
-    GatewayOptions gatewayOptions;
-
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
-            description = "regeneration jobs this process works on at once (default: ${DEFAULT-VALUE})")
-    int workers;
-
-    @Option(names = "--reconcile-every", paramLabel = "DURATION", defaultValue = "1h",
-            description = "periodic full reconcile, the safety net for missed events; 0 turns it off "
-                    + "(default: ${DEFAULT-VALUE})")
-    String reconcileEvery;
-
-    @Option(names = "--max-depth", paramLabel = "N", defaultValue = "3",
-            description = "reactions to orgctl's own commits before a job is stopped (default: ${DEFAULT-VALUE})")
-    int maxDepth;
-
-    @Option(names = "--breaker", paramLabel = "N/DURATION", defaultValue = "5/10m",
-            description = "circuit breaker: at most N regeneration commits per repository per DURATION "
-                    + "(default: ${DEFAULT-VALUE})")
-    String breaker;
-
-    @Option(names = "--max-lock-failures", paramLabel = "N", defaultValue = "3",
-            description = "times a job may lose its repository lock (or find the lock bucket inconsistent) before "
-                    + "its workflow is FAILED and the job goes to the DLQ (default: ${DEFAULT-VALUE})")
-    int maxLockFailures;
-
-    @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "500ms",
-            description = "git backend: how often the ref watcher looks for pushes (default: ${DEFAULT-VALUE})")
-    String watchInterval;
-
-    @Override
-    public CommandSpec spec() {
-        return spec;
-    }
+    ConfigMixin settings;
 
     @Override
     public Integer call() throws InterruptedException {
-        OrgctlConfig config = ConfigOptions.resolve(spec);
-        GatewaySettings gatewaySettings = gatewayOptions.settings(config);
+        OrgctlConfig config = settings.resolve();
+        GatewaySettings gatewaySettings = GatewayCommand.settings(config);
         gatewaySettings.requireVerification(); // before starting anything
         config.github().requireOrg();
         if (config.backend() == dev.orgctl.config.Backend.GIT) {
@@ -95,10 +57,10 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         try (Foreground foreground = Foreground.install(gatewaySettings.shutdownGrace().plusSeconds(15));
              NatsRuntime nats = NatsRuntime.open(config, "up", NatsRuntime.WhenNoUrl.START_EMBEDDED)) {
             ServerVersion.warnIfOld(nats.connection().getServerInfo().getVersion());
-            ensureTopology(nats, applyTopology);
+            ensureTopology(nats, config.applyTopology());
             try (Services services = new Services()) {
-                Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),
-                        parseDuration("--watch-interval", watchInterval)).gateway();
+                Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(config),
+                        config.controller().watchInterval()).gateway();
                 spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
                         nats.connector().settings().redactedUrls()) + "; webhooks at " + gateway.url()
                         + "/webhooks/github; press Ctrl-C to stop");
@@ -153,34 +115,14 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     public record Started(RepositoryHost host, Controller controller, Gateway gateway, Optional<RefWatcher> refWatcher) {
     }
 
-    ControllerSettings controllerSettings() {
-        Duration every = parseDuration("--reconcile-every", reconcileEvery);
-        String[] b = breaker.split("/", 2);
-        CircuitBreaker.Settings breakerSettings;
-        try {
-            breakerSettings = new CircuitBreaker.Settings(Integer.parseInt(b[0].trim()),
-                    parseDuration("--breaker", b.length > 1 ? b[1] : "10m"));
-        } catch (NumberFormatException e) {
-            throw new CommandFailure("--breaker: '" + breaker + "' is not N/DURATION (for example 5/10m)", Main.EXIT_CONFIG);
-        }
-        if (workers < 1 || maxDepth < 0 || breakerSettings.maxCommits() < 1 || maxLockFailures < 1) {
-            throw new CommandFailure("--workers, --max-lock-failures and the breaker's N must be at least 1, "
-                    + "--max-depth at least 0", Main.EXIT_CONFIG);
-        }
-        return ControllerSettings.defaults().withWorkers(workers)
-                .withReconcile(every.isZero() ? Optional.empty() : Optional.of(every)).withBreaker(breakerSettings)
-                .withMaxDepth(maxDepth).withMaxLockFailures(maxLockFailures);
-    }
-
-    static Duration parseDuration(String flag, String text) {
-        if (text.trim().equals("0")) {
-            return Duration.ZERO;
-        }
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(flag + ": " + e.getMessage(), Main.EXIT_CONFIG);
-        }
+    /** The controller's settings of {@code up}: its tunables and the configured commit author. */
+    static ControllerSettings controllerSettings(OrgctlConfig config) {
+        ControllerTuning t = config.controller();
+        return ControllerSettings.defaults().withWorkers(t.workers()).withReconcile(t.reconcileEvery())
+                .withBreaker(new CircuitBreaker.Settings(t.breakerCommits(), t.breakerWindow()))
+                .withMaxDepth(t.maxDepth()).withMaxLockFailures(t.maxLockFailures())
+                .withLockWait(t.lockWait()).withSettle(t.settle(), t.maxSettle())
+                .withIdentity(config.commitAuthor());
     }
 
     /** Creates what is missing; reports (or, when told, applies) drift and updates. */

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -63,22 +64,20 @@ public final class WebhookCommand implements Runnable {
                 + "GITHUB_WEBHOOK_SECRET, events: push and repository), or adopt and correct the hook that already "
                 + "delivers to URL. Running it again never makes a second hook.",
                 "Needs a token with the admin:org_hook scope, or an App with the organization_hooks write permission."})
-    public static final class Register implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Register implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--url", required = true, paramLabel = "URL",
                 description = "public URL of the gateway's webhook endpoint, e.g. https://orgctl.example.com/webhooks/github")
         String url;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             String org = config.github().requireOrg();
             checkUrl(url);
             PrintWriter out = spec.commandLine().getOut();
@@ -109,9 +108,12 @@ public final class WebhookCommand implements Runnable {
             description = {"Ask GitHub to ping the webhook and wait until the ping arrives in GITHUB_EVENTS: proof "
                 + "that GitHub reaches the gateway and the gateway stores deliveries.",
                 "Exit code: 0 arrived, 3 not within the timeout, 1 error."})
-    public static final class Verify implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--url", paramLabel = "URL", description = "the webhook delivering to this URL")
         String url;
@@ -120,19 +122,15 @@ public final class WebhookCommand implements Runnable {
         Long hookId;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
-                description = "how long to wait for the ping (default ${DEFAULT-VALUE})")
-        String timeout;
-
-        @Override
-        public CommandSpec spec() {
-            return spec;
-        }
+                description = "how long to wait for the ping (default ${DEFAULT-VALUE})",
+                converter = DurationConverter.class)
+        Duration timeout;
 
         @Override
         public Integer call() throws InterruptedException {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             String org = config.github().requireOrg();
-            Duration wait = duration("--timeout", timeout);
+            Duration wait = timeout;
             PrintWriter out = spec.commandLine().getOut();
             try (GitHubClient client = client(config);
                  NatsRuntime nats = NatsRuntime.open(config, "webhook-verify", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
@@ -170,9 +168,12 @@ public final class WebhookCommand implements Runnable {
                 + "all failed is sent again (GitHub never retries by itself). Safe to repeat and to schedule: the "
                 + "gateway de-duplicates on the delivery id.",
                 "GitHub keeps deliveries for 3 days."})
-    public static final class Redeliver implements Callable<Integer>, Main.NeedsConfig {
+    public static final class Redeliver implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
 
         @Option(names = "--url", paramLabel = "URL", description = "the webhook delivering to this URL")
         String url;
@@ -181,22 +182,18 @@ public final class WebhookCommand implements Runnable {
         Long hookId;
 
         @Option(names = "--since", paramLabel = "DURATION", defaultValue = "72h",
-                description = "how far back to look (default ${DEFAULT-VALUE})")
-        String since;
+                description = "how far back to look (default ${DEFAULT-VALUE})",
+                converter = DurationConverter.class)
+        Duration since;
 
         @Option(names = "--dry-run", description = "list what would be redelivered, send nothing")
         boolean dryRun;
 
         @Override
-        public CommandSpec spec() {
-            return spec;
-        }
-
-        @Override
         public Integer call() {
-            OrgctlConfig config = ConfigOptions.resolve(spec);
+            OrgctlConfig config = settings.resolve();
             String org = config.github().requireOrg();
-            Duration window = duration("--since", since);
+            Duration window = since;
             PrintWriter out = spec.commandLine().getOut();
             // A redelivery is a write: share the running replicas' budget when their NATS is reachable.
             Optional<NatsRuntime> nats = Optional.empty();
@@ -249,14 +246,6 @@ public final class WebhookCommand implements Runnable {
                 || u.getHost() == null) {
             throw new ConfigException("--url must be an absolute http(s) URL that GitHub can reach, e.g. "
                     + "https://orgctl.example.com/webhooks/github");
-        }
-    }
-
-    static Duration duration(String flag, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (RuntimeException e) {
-            throw new ConfigException(flag + ": not a duration: " + text + " (e.g. 30s, 72h)");
         }
     }
 }

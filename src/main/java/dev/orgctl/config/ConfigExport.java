@@ -54,6 +54,24 @@ public final class ConfigExport {
         env.put(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS.env(),
                 Integer.toString(c.httpCapacity().maxConnectionsPerAddress()));
         env.put(Setting.LOG_FORMAT.env(), c.logFormat().name().toLowerCase(java.util.Locale.ROOT));
+        env.put(Setting.APPLY_TOPOLOGY.env(), Boolean.toString(c.applyTopology()));
+        GatewayTuning gw = c.gateway();
+        env.put(Setting.INSECURE_NO_SIGNATURE.env(), Boolean.toString(gw.insecureNoSignature()));
+        env.put(Setting.MAX_BODY.env(), Long.toString(gw.maxBodyBytes()));
+        env.put(Setting.NATS_TIMEOUT.env(), Durations.format(gw.natsTimeout()));
+        env.put(Setting.HTTP_THREADS.env(), Integer.toString(gw.httpThreads()));
+        env.put(Setting.SHUTDOWN_GRACE.env(), Durations.format(gw.shutdownGrace()));
+        ControllerTuning ct = c.controller();
+        env.put(Setting.WORKERS.env(), Integer.toString(ct.workers()));
+        env.put(Setting.RECONCILE_EVERY.env(), ct.reconcileEvery().map(Durations::format).orElse("0"));
+        env.put(Setting.MAX_DEPTH.env(), Integer.toString(ct.maxDepth()));
+        env.put(Setting.BREAKER.env(), ct.breakerCommits() + "/" + Durations.format(ct.breakerWindow()));
+        env.put(Setting.MAX_LOCK_FAILURES.env(), Integer.toString(ct.maxLockFailures()));
+        env.put(Setting.WATCH_INTERVAL.env(), Durations.format(ct.watchInterval()));
+        env.put(Setting.REPO_LOCK_WAIT.env(), Durations.format(ct.lockWait()));
+        env.put(Setting.SETTLE.env(), Durations.format(ct.settle()));
+        env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
+        env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
         return env;
     }
 

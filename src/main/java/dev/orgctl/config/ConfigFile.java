@@ -1,6 +1,8 @@
 package dev.orgctl.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -8,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -21,15 +25,25 @@ import java.util.Set;
  * to their readers.
  */
 public final class ConfigFile {
-    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway");
+    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller");
 
     private ConfigFile() {
     }
 
-    public static Map<Setting, String> read(Path file) {
+    /** The settings in a file, and the line each stands on, so that an error can point at it. */
+    public record Values(Path file, Map<Setting, String> values, Map<Setting, Integer> lines) {
+        /** {@code FILE:LINE} of a setting's value, as compilers name a place. */
+        public String where(Setting s) {
+            Integer line = lines.get(s);
+            return file + (line == null ? "" : ":" + line);
+        }
+    }
+
+    public static Values readValues(Path file) {
         JsonNode root;
+        String text;
         try {
-            String text = Files.readString(file);
+            text = Files.readString(file);
             root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
@@ -42,13 +56,44 @@ public final class ConfigFile {
         }
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return values;
+            return new Values(file, values, Map.of());
         }
         if (!root.isObject()) {
             throw new ConfigException("config file " + file + " must be a mapping of keys to values");
         }
         collect(file, "", root, values, true);
-        return values;
+        return new Values(file, values, lines(text, values.keySet()));
+    }
+
+    /** The line of each setting's key: a second, streaming read, since a tree keeps no locations. */
+    private static Map<Setting, Integer> lines(String text, Set<Setting> wanted) {
+        Map<Setting, Integer> lines = new EnumMap<>(Setting.class);
+        Deque<String> path = new ArrayDeque<>();
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            String field = null;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.FIELD_NAME) {
+                    field = p.currentName();
+                    String key = path.isEmpty() ? field : String.join(".", path) + "." + field;
+                    Setting.byYamlKey(key).filter(wanted::contains)
+                            .ifPresent(s -> lines.putIfAbsent(s, p.currentTokenLocation().getLineNr()));
+                } else if (t == JsonToken.START_OBJECT) {
+                    if (field != null) {
+                        path.addLast(field);
+                    }
+                    field = null;
+                } else if (t == JsonToken.END_OBJECT) {
+                    if (!path.isEmpty()) {
+                        path.removeLast();
+                    }
+                } else if (t == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // already read once as a tree: only the line numbers are lost
+        }
+        return lines;
     }
 
     private static void collect(Path file, String prefix, JsonNode node, Map<Setting, String> out, boolean top) {

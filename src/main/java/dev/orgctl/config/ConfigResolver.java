@@ -1,5 +1,6 @@
 package dev.orgctl.config;
 
+import dev.orgctl.hosts.CommitIdentity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -25,9 +26,12 @@ public final class ConfigResolver {
     private static final Set<String> NATS_SCHEMES = Set.of("nats", "tls", "ws", "wss");
 
     private final Map<Setting, String> values;
+    /** Where a value read from the file stands ({@code FILE:LINE}); absent for flags, environment, defaults. */
+    private final Map<Setting, String> fromFileAt;
 
-    private ConfigResolver(Map<Setting, String> values) {
+    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt) {
         this.values = values;
+        this.fromFileAt = fromFileAt;
     }
 
     /**
@@ -38,13 +42,11 @@ public final class ConfigResolver {
      */
     public static OrgctlConfig resolve(Map<Setting, String> flags, Map<String, String> env, Optional<Path> configFile) {
         Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get(CONFIG_ENV)).filter(s -> !s.isBlank()).map(Path::of));
-        Map<Setting, String> fromFile = new EnumMap<>(Setting.class);
-        if (file.isPresent()) {
-            fromFile.putAll(ConfigFile.read(file.get()));
-        } else if (Files.isRegularFile(Path.of("orgctl.yaml"))) {
-            fromFile.putAll(ConfigFile.read(Path.of("orgctl.yaml")));
-        }
+        Optional<ConfigFile.Values> read = file.or(() -> Optional.of(Path.of("orgctl.yaml")).filter(Files::isRegularFile))
+                .map(ConfigFile::readValues);
+        Map<Setting, String> fromFile = read.map(ConfigFile.Values::values).orElse(Map.of());
         Map<Setting, String> merged = new EnumMap<>(Setting.class);
+        Map<Setting, String> fromFileAt = new EnumMap<>(Setting.class);
         for (Setting s : Setting.values()) {
             String v = flags.get(s);
             if (blank(v)) {
@@ -52,6 +54,9 @@ public final class ConfigResolver {
             }
             if (blank(v)) {
                 v = fromFile.get(s);
+                if (!blank(v)) {
+                    fromFileAt.put(s, read.get().where(s));
+                }
             }
             if (blank(v)) {
                 v = s.defaultValue().orElse(null);
@@ -60,7 +65,7 @@ public final class ConfigResolver {
                 merged.put(s, v.trim());
             }
         }
-        return new ConfigResolver(merged).build();
+        return new ConfigResolver(merged, fromFileAt).build();
     }
 
     private OrgctlConfig build() {
@@ -100,7 +105,69 @@ public final class ConfigResolver {
                 webhookSecrets(),
                 positiveDuration(Setting.DEDUP_WINDOW),
                 oneOf(Setting.LOG_FORMAT, LogFormat.class),
-                httpCapacity());
+                httpCapacity(),
+                yesNo(Setting.APPLY_TOPOLOGY),
+                gatewayTuning(),
+                controllerTuning(),
+                commitAuthor());
+    }
+
+    private GatewayTuning gatewayTuning() {
+        long maxBody = parse(Setting.MAX_BODY, Sizes::parse);
+        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 16) {
+            throw invalid(Setting.MAX_BODY, values.get(Setting.MAX_BODY), "expected a size from 1 byte to 2GiB");
+        }
+        return new GatewayTuning(yesNo(Setting.INSECURE_NO_SIGNATURE), maxBody, positiveDuration(Setting.NATS_TIMEOUT),
+                intInRange(Setting.HTTP_THREADS, 1, 1024), positiveDuration(Setting.SHUTDOWN_GRACE));
+    }
+
+    private ControllerTuning controllerTuning() {
+        Duration every = durationOrZero(Setting.RECONCILE_EVERY);
+        String breaker = values.get(Setting.BREAKER);
+        String[] b = breaker.split("/", 2);
+        int commits;
+        Duration window;
+        try {
+            commits = Integer.parseInt(b[0].trim());
+            window = Durations.parse(b.length > 1 ? b[1] : "10m");
+        } catch (IllegalArgumentException e) {
+            throw invalid(Setting.BREAKER, breaker, "expected N/DURATION (for example 5/10m)");
+        }
+        if (commits < 1 || window.isZero() || window.isNegative()) {
+            throw invalid(Setting.BREAKER, breaker, "expected at least 1 commit per window longer than zero");
+        }
+        Duration settle = durationOrZero(Setting.SETTLE);
+        Duration maxSettle = positiveDuration(Setting.MAX_SETTLE);
+        if (maxSettle.compareTo(settle) < 0) {
+            throw invalid(Setting.MAX_SETTLE, values.get(Setting.MAX_SETTLE), "expected at least "
+                    + Setting.SETTLE.env() + " (" + Durations.format(settle) + ")");
+        }
+        return new ControllerTuning(intInRange(Setting.WORKERS, 1, 1024),
+                every.isZero() ? Optional.empty() : Optional.of(every),
+                intInRange(Setting.MAX_DEPTH, 0, 1000), commits, window,
+                intInRange(Setting.MAX_LOCK_FAILURES, 1, 1000), durationOrZero(Setting.WATCH_INTERVAL),
+                positiveDuration(Setting.REPO_LOCK_WAIT), settle, maxSettle);
+    }
+
+    private CommitIdentity commitAuthor() {
+        return parse(Setting.COMMIT_AUTHOR, CommitIdentity::parse);
+    }
+
+    private boolean yesNo(Setting s) {
+        String v = values.get(s);
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw invalid(s, v, "expected true or false");
+        };
+    }
+
+    /** A duration, where {@code 0} means zero (off). */
+    private Duration durationOrZero(Setting s) {
+        if ("0".equals(values.get(s))) {
+            return Duration.ZERO;
+        }
+        return parse(s, Durations::parse);
     }
 
     private HttpCapacity httpCapacity() {
@@ -158,7 +225,7 @@ public final class ConfigResolver {
         }
     }
 
-    private static String checkOrg(String org) {
+    private String checkOrg(String org) {
         // GitHub logins: alphanumerics and single hyphens, at most 39 characters.
         if (!org.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")) {
             throw invalid(Setting.GITHUB_ORG, org, "an organization login is letters, digits and hyphens, at most 39 characters");
@@ -270,14 +337,20 @@ public final class ConfigResolver {
         String v = values.get(s);
         try {
             return parser.apply(v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(s.displayName() + ": " + (s.secret() ? "invalid value" : e.getMessage()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(named(s) + ": " + (s.secret() ? "invalid value" : e.getMessage()));
         }
     }
 
-    private static ConfigException invalid(Setting s, String value, String allowed) {
+    private ConfigException invalid(Setting s, String value, String allowed) {
         String shown = s.secret() ? "" : " '" + value + "'";
-        return new ConfigException(s.displayName() + ":" + shown + " is not valid; " + allowed);
+        return new ConfigException(named(s) + ":" + shown + " is not valid; " + allowed);
+    }
+
+    /** The setting's three names, after the file and line its value came from when it came from the file. */
+    private String named(Setting s) {
+        String at = fromFileAt.get(s);
+        return (at == null ? "" : at + ": ") + s.displayName();
     }
 
     private static boolean blank(String s) {

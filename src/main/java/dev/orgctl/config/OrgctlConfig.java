@@ -1,10 +1,18 @@
 package dev.orgctl.config;
 
+import dev.orgctl.hosts.CommitIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The validated runtime configuration of one orgctl process. Built by {@link ConfigResolver}. */
+/**
+ * The validated runtime configuration of one orgctl process. Built by {@link ConfigResolver}.
+ *
+ * @param applyTopology update existing JetStream resources that differ from the declaration at start
+ * @param gateway       the gateway's own settings (up, gateway)
+ * @param controller    the controller's settings (up)
+ * @param commitAuthor  author and committer of orgctl's commits (up, regen apply)
+ */
 public record OrgctlConfig(
         NatsSettings nats,
         Path dataDir,
@@ -15,16 +23,20 @@ public record OrgctlConfig(
         WebhookSecrets webhookSecrets,
         Duration dedupWindow,
         LogFormat logFormat,
-        HttpCapacity httpCapacity) {
+        HttpCapacity httpCapacity,
+        boolean applyTopology,
+        GatewayTuning gateway,
+        ControllerTuning controller,
+        CommitIdentity commitAuthor) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor);
     }
 
     /** The git backend's root, or a clear error. */

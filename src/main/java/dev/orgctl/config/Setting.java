@@ -2,6 +2,7 @@ package dev.orgctl.config;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every runtime setting orgctl reads, with its three names: the environment variable, the key in
@@ -60,7 +61,72 @@ public enum Setting {
             "10000", "open HTTP connections to the gateway, all clients together"),
     HTTP_MAX_CONNECTIONS_PER_ADDRESS("ORGCTL_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "gateway.max_connections_per_address",
             "--http-max-connections-per-address", false, "1000", "open HTTP connections from one client address"),
-    LOG_FORMAT("ORGCTL_LOG_FORMAT", "log_format", "--log-format", false, "text", "log format: text or json");
+    LOG_FORMAT("ORGCTL_LOG_FORMAT", "log_format", "--log-format", false, "text", "log format: text or json"),
+    // The services' own settings (issue 14): flags of up and gateway only, but env and file keys as everywhere
+    APPLY_TOPOLOGY("ORGCTL_APPLY_TOPOLOGY", "apply_topology", "--apply-topology", false, "false",
+            "also update existing streams, buckets and consumers that differ from the declaration "
+                    + "(false: create what is missing, report the rest)", Scope.SERVICES),
+    INSECURE_NO_SIGNATURE("ORGCTL_INSECURE_NO_SIGNATURE", "gateway.insecure_no_signature", "--insecure-no-signature",
+            false, "false", "accept deliveries without verifying their signature; only for local experiments when no "
+                    + "webhook secret is configured (a warning is logged at start)", Scope.SERVICES),
+    MAX_BODY("ORGCTL_MAX_BODY", "gateway.max_body", "--max-body", false, "25MiB",
+            "largest delivery accepted, e.g. 25MiB, 512KiB (GitHub's cap); larger ones get 413 without being read",
+            Scope.SERVICES),
+    NATS_TIMEOUT("ORGCTL_NATS_TIMEOUT", "gateway.nats_timeout", "--nats-timeout", false, "2s",
+            "how long one JetStream call of a delivery may take before it is answered 503 (GitHub waits 10s for "
+                    + "the whole answer)", Scope.SERVICES),
+    HTTP_THREADS("ORGCTL_HTTP_THREADS", "gateway.http_threads", "--http-threads", false, "32",
+            "threads for the gateway's blocking work: bodies over 256 KiB, repeats, readiness, metrics; a delivery "
+                    + "waiting for JetStream holds none", Scope.SERVICES),
+    SHUTDOWN_GRACE("ORGCTL_SHUTDOWN_GRACE", "gateway.shutdown_grace", "--shutdown-grace", false, "15s",
+            "on stop, how long in-flight requests may take to finish", Scope.SERVICES),
+    WORKERS("ORGCTL_WORKERS", "controller.workers", "--workers", false, "2",
+            "regeneration jobs this process works on at once", Scope.CONTROLLER),
+    RECONCILE_EVERY("ORGCTL_RECONCILE_EVERY", "controller.reconcile_every", "--reconcile-every", false, "1h",
+            "periodic full reconcile, the safety net for missed events; 0 turns it off", Scope.CONTROLLER),
+    MAX_DEPTH("ORGCTL_MAX_DEPTH", "controller.max_depth", "--max-depth", false, "3",
+            "reactions to orgctl's own commits before a job is stopped", Scope.CONTROLLER),
+    BREAKER("ORGCTL_BREAKER", "controller.breaker", "--breaker", false, "5/10m",
+            "circuit breaker: at most N regeneration commits per repository per DURATION", Scope.CONTROLLER),
+    MAX_LOCK_FAILURES("ORGCTL_MAX_LOCK_FAILURES", "controller.max_lock_failures", "--max-lock-failures", false, "3",
+            "times a job may lose its repository lock (or find the lock bucket inconsistent) before its workflow "
+                    + "is FAILED and the job goes to the DLQ", Scope.CONTROLLER),
+    WATCH_INTERVAL("ORGCTL_WATCH_INTERVAL", "controller.watch_interval", "--watch-interval", false, "500ms",
+            "git backend: how often the ref watcher looks for pushes", Scope.CONTROLLER),
+    REPO_LOCK_WAIT("ORGCTL_REPO_LOCK_WAIT", "controller.repo_lock_wait", "--repo-lock-wait", false, "10s",
+            "how long a worker waits for a repository's lock before handing the job back", Scope.CONTROLLER),
+    SETTLE("ORGCTL_SETTLE", "controller.settle", "--settle", false, "2s",
+            "a template change waits this long after its newest push before it runs, so a burst of pushes is one "
+                    + "run; 0 runs at once", Scope.CONTROLLER),
+    MAX_SETTLE("ORGCTL_MAX_SETTLE", "controller.max_settle", "--max-settle", false, "20s",
+            "but a template change never waits longer than this after it was queued", Scope.CONTROLLER),
+    COMMIT_AUTHOR("ORGCTL_COMMIT_AUTHOR", "commit_author", "--author", false, "orgctl <orgctl@localhost>",
+            "author and committer of orgctl's commits: 'NAME <EMAIL>'", Scope.COMMITS);
+
+    /**
+     * Which commands get the setting's flag. The environment variable and the file key are read,
+     * and validated, by every command, as every setting is; only the flag is left off commands
+     * that would ignore it.
+     */
+    public enum Scope {
+        EVERY_COMMAND(Set.of()),
+        /** The long-running gateway: {@code up} and {@code gateway}. */
+        SERVICES(Set.of("up", "gateway")),
+        CONTROLLER(Set.of("up")),
+        /** Whatever commits: the controller of {@code up}, and {@code regen apply}. */
+        COMMITS(Set.of("up", "regen apply"));
+
+        private final Set<String> commands;
+
+        Scope(Set<String> commands) {
+            this.commands = commands;
+        }
+
+        /** @param command the command's name below {@code orgctl}, e.g. {@code regen apply} */
+        public boolean covers(String command) {
+            return this == EVERY_COMMAND || commands.contains(command);
+        }
+    }
 
     private final String env;
     private final String yamlKey;
@@ -68,8 +134,15 @@ public enum Setting {
     private final boolean secret;
     private final String defaultValue;
     private final String description;
+    private final Scope scope;
 
     Setting(String env, String yamlKey, String flag, boolean secret, String defaultValue, String description) {
+        this(env, yamlKey, flag, secret, defaultValue, description, Scope.EVERY_COMMAND);
+    }
+
+    Setting(String env, String yamlKey, String flag, boolean secret, String defaultValue, String description,
+            Scope scope) {
+        this.scope = scope;
         this.env = env;
         this.yamlKey = yamlKey;
         this.flag = flag;
@@ -100,6 +173,15 @@ public enum Setting {
 
     public String description() {
         return description;
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    /** A yes/no setting: its flag alone means true ({@code --apply-topology}), or takes true or false. */
+    public boolean isSwitch() {
+        return "false".equals(defaultValue) || "true".equals(defaultValue);
     }
 
     public static Optional<Setting> byYamlKey(String key) {

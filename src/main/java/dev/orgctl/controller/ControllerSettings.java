@@ -59,4 +59,14 @@ public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Setti
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle,
                 maxSettle, n);
     }
+
+    public ControllerSettings withLockWait(Duration wait) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, wait, identity, settle,
+                maxSettle, maxLockFailures);
+    }
+
+    public ControllerSettings withIdentity(CommitIdentity id) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, id, settle,
+                maxSettle, maxLockFailures);
+    }
 }

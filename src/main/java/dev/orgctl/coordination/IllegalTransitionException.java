@@ -1,9 +1,10 @@
 package dev.orgctl.coordination;
 
+import dev.orgctl.OrgctlException;
 import dev.orgctl.proto.WorkflowState;
 
 /** A workflow transition the state machine does not allow; the message names both states. */
-public final class IllegalTransitionException extends RuntimeException {
+public final class IllegalTransitionException extends OrgctlException {
     private final String workflowId;
     private final WorkflowState from;
     private final WorkflowState to;
@@ -26,5 +27,11 @@ public final class IllegalTransitionException extends RuntimeException {
 
     public WorkflowState to() {
         return to;
+    }
+
+    /** False: the state machine refuses this transition however often it is asked. */
+    @Override
+    public boolean retryable() {
+        return false;
     }
 }

@@ -1,12 +1,14 @@
 package dev.orgctl.coordination;
 
+import dev.orgctl.OrgctlException;
+
 /**
  * A lock bucket answered inconsistently: a create-if-absent succeeded, but a read of the key right
  * after it did not show that write (nothing, another holder, or another revision). The server's
  * per-key state of the bucket cannot be trusted (seen on nats-server 2.9.10 after unclean
  * shutdowns), so no lock was taken: believing it would let two holders in.
  */
-public final class LockStateCorruptException extends RuntimeException {
+public final class LockStateCorruptException extends OrgctlException {
     private final String bucket;
     private final String lockName;
 
@@ -26,5 +28,11 @@ public final class LockStateCorruptException extends RuntimeException {
 
     public String lockName() {
         return lockName;
+    }
+
+    /** False: the bucket needs repair by a person (see the message); retrying could let two holders in. */
+    @Override
+    public boolean retryable() {
+        return false;
     }
 }

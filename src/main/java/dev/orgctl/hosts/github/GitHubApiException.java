@@ -73,4 +73,18 @@ public class GitHubApiException extends HostException {
     public List<String> details() {
         return details;
     }
+
+    /**
+     * By what GitHub answered: rate limits (primary, secondary, 429), 5xx and no answer at all may
+     * pass; a refused credential, a missing permission or repository, a conflict or a failed
+     * validation (4xx) and GraphQL errors answer the same until a person acts.
+     */
+    @Override
+    public boolean retryable() {
+        return switch (kind) {
+            case RATE_LIMITED, SERVER_ERROR, TRANSPORT -> true;
+            case BAD_CREDENTIALS, FORBIDDEN, NOT_FOUND, CONFLICT, VALIDATION, GRAPHQL -> false;
+            case UNEXPECTED -> status >= 500 || status == 429;
+        };
+    }
 }

@@ -243,9 +243,14 @@ public final class GitHubHost implements RepositoryHost {
     }
 
     /** A refusal that re-planning does not cure: missing repository or branch, permission, invalid change. */
-    private static final class Refused extends RuntimeException {
+    private static final class Refused extends dev.orgctl.OrgctlException {
         Refused(String message) {
-            super(message, null, false, false);
+            super(message, null, false);
+        }
+
+        @Override
+        public boolean retryable() {
+            return false; // by definition: re-planning does not cure it
         }
     }
 
