@@ -1,7 +1,7 @@
 package dev.orgctl.hosts.git;
 
 import dev.orgctl.config.Secret;
-import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.webhook.Signatures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,7 +64,7 @@ public final class HttpDeliverySink implements DeliverySink {
                 .header("X-GitHub-Event", d.event())
                 .header("X-GitHub-Delivery", d.guid())
                 .header("X-GitHub-Hook-Installation-Target-Type", "organization")
-                .header(WebhookSigner.HEADER, WebhookSigner.sign(d.body(), secret))
+                .header(Signatures.HEADER_256, Signatures.sign(secret, d.body()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
                 .build();
         long backoff = retry.initialBackoff().toMillis();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.config.Secret;
 import dev.orgctl.config.WebhookSecrets;
-import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.webhook.Signatures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +28,8 @@ class HttpDeliverySinkTest {
             assertThat(r.header("X-GitHub-Delivery")).isEqualTo("guid-1");
             assertThat(r.header("Content-Type")).isEqualTo("application/json");
             assertThat(r.body()).isEqualTo(delivery.body());
-            assertThat(WebhookSigner.verify(r.body(), r.header("X-Hub-Signature-256"),
-                    new WebhookSecrets(List.of(Secret.of("s3cret"))))).isTrue();
+            assertThat(new Signatures(new WebhookSecrets(List.of(Secret.of("s3cret"))))
+                    .verify(r.body(), r.header("X-Hub-Signature-256"), null)).isEqualTo(Signatures.Verdict.VALID);
         }
     }
 
