@@ -56,7 +56,7 @@ public final class HttpDeliverySink implements DeliverySink {
     }
 
     @Override
-    public void deliver(Delivery d) throws DeliveryException {
+    public void deliver(OutgoingDelivery d) throws DeliveryException {
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(retry.requestTimeout())
                 .header("Content-Type", "application/json")

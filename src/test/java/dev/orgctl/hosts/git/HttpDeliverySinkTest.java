@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class HttpDeliverySinkTest {
     private static final HttpDeliverySink.Retry FAST = new HttpDeliverySink.Retry(4, Duration.ofMillis(10),
             Duration.ofMillis(40), Duration.ofSeconds(5));
-    private final Delivery delivery = new Delivery("push", "guid-1", "{\"ref\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+    private final OutgoingDelivery delivery = new OutgoingDelivery("push", "guid-1",
+            "{\"ref\":\"x\"}".getBytes(StandardCharsets.UTF_8),
             "acme/api");
 
     @Test
