@@ -222,7 +222,8 @@ final class GitHubCommits {
     /** The head as it is now, bypassing remembered answers (after a moved-head refusal). */
     Optional<String> freshHead(RepoRef repo, String branch) {
         cache.forget(repo, branch);
-        return client.getIfExists(GitHubPaths.repoPath(repo) + "/git/ref/heads/" + GitHubPaths.branchPath(branch), false)
+        String path = GitHubPaths.repoPath(repo) + "/git/ref/heads/" + GitHubPaths.branchPath(branch);
+        return client.getIfExists(path, false)
                 .map(r -> r.json().path("object").path("sha").asText());
     }
 

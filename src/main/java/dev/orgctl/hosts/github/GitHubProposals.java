@@ -76,16 +76,17 @@ final class GitHubProposals {
             boolean executable = request.changes().stream()
                     .anyMatch(c -> c instanceof FileChange.Put p && p.file().mode() != RepoFile.Mode.REGULAR);
             String ref = Constants.R_HEADS + request.proposalBranch();
+            String before = current.orElse(GitHubCommits.ZEROS);
             if (executable) {
-                commit = commits.gitDataCommit(repo, Optional.of(request.baseHead()), request.changes(), request.message(),
-                        request.identity().name(), request.identity().email());
-                if (!commits.updateRef(repo, ref, current.orElse(GitHubCommits.ZEROS), commit, true)) {
+                commit = commits.gitDataCommit(repo, Optional.of(request.baseHead()), request.changes(),
+                        request.message(), request.identity().name(), request.identity().email());
+                if (!commits.updateRef(repo, ref, before, commit, true)) {
                     return new ProposalResult.MovedHead(commits.freshHead(repo, request.proposalBranch()));
                 }
             } else {
                 // Rebuild the branch: reset it onto the base head (fenced on what was read), then one commit.
                 if (!current.equals(Optional.of(request.baseHead()))
-                        && !commits.updateRef(repo, ref, current.orElse(GitHubCommits.ZEROS), request.baseHead(), true)) {
+                        && !commits.updateRef(repo, ref, before, request.baseHead(), true)) {
                     return new ProposalResult.MovedHead(commits.freshHead(repo, request.proposalBranch()));
                 }
                 Optional<String> c = commits.createCommitOnBranch(repo, request.proposalBranch(), request.baseHead(),
@@ -179,14 +180,16 @@ final class GitHubProposals {
         boolean closed = false;
         for (JsonNode pr : repository.path("pullRequests").path("nodes")) {
             int n = pr.path("number").asInt();
-            client.post(GitHubPaths.repoPath(repo) + "/issues/" + n + "/comments", Map.of("body", "Closed by orgctl: " + reason));
+            client.post(GitHubPaths.repoPath(repo) + "/issues/" + n + "/comments",
+                    Map.of("body", "Closed by orgctl: " + reason));
             client.patch(GitHubPaths.repoPath(repo) + "/pulls/" + n, Map.of("state", "closed"));
             closed = true;
         }
         JsonNode target = repository.path("ref").path("target");
         if (!target.isMissingNode() && !target.isNull()) {
             // Deleted only if nobody pushed to it since it was read.
-            closed |= commits.updateRef(repo, Constants.R_HEADS + proposalBranch, target.path("oid").asText(), GitHubCommits.ZEROS, true);
+            closed |= commits.updateRef(repo, Constants.R_HEADS + proposalBranch, target.path("oid").asText(),
+                    GitHubCommits.ZEROS, true);
         }
         if (proposalBranch.equals(ProposalRequest.DEFAULT_BRANCH)) {
             cache.putProposal(repo, Optional.empty(), clock.instant());
@@ -210,7 +213,8 @@ final class GitHubProposals {
                 return false;
             }
         }
-        JsonNode refs = client.getConditional(GitHubPaths.repoPath(repo) + "/git/matching-refs/heads/" + GitHubPaths.branchPath(branch)).json();
+        JsonNode refs = client.getConditional(GitHubPaths.repoPath(repo) + "/git/matching-refs/heads/"
+                + GitHubPaths.branchPath(branch)).json();
         for (JsonNode r : refs) {
             if (r.path("ref").asText().equals(Constants.R_HEADS + branch)) {
                 return true;
