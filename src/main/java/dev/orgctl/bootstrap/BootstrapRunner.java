@@ -26,17 +26,10 @@ public final class BootstrapRunner {
 
     private final List<Stage> stages;
     private final StateStores stores;
-    private final TestPause testPause;
 
     public BootstrapRunner(List<Stage> stages, StateStores stores) {
-        this(stages, stores, TestPause.none());
-    }
-
-    /** @param testPause test-only: where to stop so a test can kill the process inside a stage */
-    public BootstrapRunner(List<Stage> stages, StateStores stores, TestPause testPause) {
         this.stages = List.copyOf(stages);
         this.stores = stores;
-        this.testPause = testPause;
     }
 
     /** Which stages to consider. */
@@ -106,7 +99,6 @@ public final class BootstrapRunner {
                 state = record(ctx, state, thisRun, StageResult.of(name, Status.STARTED, ctx.by(), Map.of(),
                         Optional.empty()));
                 Stage.Outcome outcome = stage.apply(ctx);
-                testPause.inside(name, out);
                 // Recorded before verifying: verification (and a run resumed after a crash) reads these details.
                 state = record(ctx, state, thisRun, StageResult.of(name, Status.STARTED, ctx.by(), outcome.details(),
                         Optional.empty()));

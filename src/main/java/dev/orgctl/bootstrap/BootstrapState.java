@@ -31,14 +31,4 @@ public record BootstrapState(Map<StageName, StageResult> results) {
         next.put(r.stage(), r);
         return new BootstrapState(next);
     }
-
-    /** The first stage not completed, if any. */
-    public Optional<StageName> firstIncomplete() {
-        for (StageName s : StageName.values()) {
-            if (!complete(s)) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
-    }
 }

@@ -92,8 +92,8 @@ public final class BootstrapCommand implements Callable<Integer> {
              BootstrapContext ctx = new BootstrapContext(config, bootstrapMode, Optional.ofNullable(gatewayUrl),
                      Optional.ofNullable(publicUrl), progress, BootstrapState.empty());
              StateStores stores = new StateStores(new FileStateStore(config.dataDir()), wait)) {
-            BootstrapRunner runner = new BootstrapRunner(Stages.all(config), stores,
-                    TestPause.fromEnvironment(System.getenv()));
+            BootstrapRunner runner = new BootstrapRunner(
+                    TestPause.fromEnvironment(System.getenv()).around(Stages.all(config)), stores);
             if (plan) {
                 for (String line : runner.plan(ctx, selection)) {
                     out.println(line);

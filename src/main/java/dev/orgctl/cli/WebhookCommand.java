@@ -211,7 +211,7 @@ public final class WebhookCommand implements Runnable {
                 OrgWebhooks hooks = new OrgWebhooks(client, org);
                 long id = hookId(spec, hooks, url, hookId);
                 OrgWebhooks.RedeliveryReport r = hooks.redeliver(id, window, Instant.now(), dryRun);
-                for (OrgWebhooks.Delivery d : r.failed()) {
+                for (OrgWebhooks.DeliveryAttempt d : r.failed()) {
                     out.printf("%s %s %s%s (%s, %s)%n", dryRun ? "would redeliver" : "redelivered", d.guid(), d.event(),
                             d.action().map(a -> "." + a).orElse(""), d.status(), d.deliveredAt());
                 }

@@ -25,7 +25,7 @@ final class EventPublisher {
     }
 
     /** Publishes with the delivery GUID as message id; the future fails with {@link NatsFailure}, also after {@code timeout}. */
-    CompletableFuture<PublishAck> publishAsync(Delivery d) {
+    CompletableFuture<PublishAck> publishAsync(VerifiedDelivery d) {
         CompletableFuture<PublishAck> ack;
         try {
             ack = js.publishAsync(message(d), options(d));
@@ -40,7 +40,7 @@ final class EventPublisher {
         });
     }
 
-    private static Message message(Delivery d) {
+    private static Message message(VerifiedDelivery d) {
         Headers h = new Headers();
         for (Map.Entry<String, String> e : d.headers().entrySet()) {
             h.put(e.getKey(), e.getValue());
@@ -48,7 +48,7 @@ final class EventPublisher {
         return NatsMessage.builder().subject(d.subject()).headers(h).data(d.json()).build();
     }
 
-    private PublishOptions options(Delivery d) {
+    private PublishOptions options(VerifiedDelivery d) {
         return PublishOptions.builder().messageId(d.id()).expectedStream(STREAM).streamTimeout(timeout).build();
     }
 }

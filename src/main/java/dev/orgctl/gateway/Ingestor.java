@@ -53,7 +53,7 @@ final class Ingestor {
      * Takes a delivery in without blocking the caller: the answer completes on jnats's thread when
      * JetStream acks. Never completes exceptionally: failures are {@link Outcome.Unavailable}.
      */
-    CompletableFuture<Outcome> ingestAsync(Delivery d) {
+    CompletableFuture<Outcome> ingestAsync(VerifiedDelivery d) {
         Connection.Status status = connection.getStatus();
         if (status != Connection.Status.CONNECTED) {
             // Fast 503: nothing is sent, so nothing can arrive later behind GitHub's back.

@@ -6,13 +6,14 @@ import dev.orgctl.gateway.http.RateLimitedLog;
 import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
 import dev.orgctl.nats.SubjectCodec;
+import dev.orgctl.webhook.Signatures;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -240,7 +241,7 @@ final class WebhookHandler implements Handler {
                 passed.put(name, v);
             }
         }
-        Delivery d = new Delivery(delivery, event, SubjectCodec.subject(address), passed, doc.json());
+        VerifiedDelivery d = new VerifiedDelivery(delivery, event, SubjectCodec.subject(address), passed, doc.json());
         ingestor.ingestAsync(d).whenComplete((outcome, err) -> {
             if (err != null) { // ingestAsync never fails; a bug if it does
                 log.atError().setCause(err).addKeyValue("delivery", d.id()).log("webhook request failed");
@@ -253,7 +254,7 @@ final class WebhookHandler implements Handler {
         return null;
     }
 
-    private Response answer(Delivery d, Outcome outcome) {
+    private Response answer(VerifiedDelivery d, Outcome outcome) {
         if (outcome instanceof Outcome.Published p) {
             log.atInfo().addKeyValue("delivery", d.id()).addKeyValue("event", d.event())
                     .addKeyValue("subject", d.subject()).addKeyValue("stream_seq", p.streamSeq()).log("delivery published");

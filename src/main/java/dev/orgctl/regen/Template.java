@@ -81,7 +81,7 @@ public final class Template {
     record Output(Expression expr, int line) implements Node {
         @Override
         public void render(Scope scope, StringBuilder out) {
-            out.append(Expression.display(expr.eval(scope), scope.file(), line, expr.source()));
+            out.append(Values.display(expr.eval(scope), scope.file(), line, expr.source()));
         }
     }
 
@@ -92,7 +92,7 @@ public final class Template {
         @Override
         public void render(Scope scope, StringBuilder out) {
             for (Branch b : branches) {
-                if (Expression.truthy(b.condition().eval(scope), scope.file(), b.condition().line(),
+                if (Values.truthy(b.condition().eval(scope), scope.file(), b.condition().line(),
                         b.condition().source())) {
                     for (Node n : b.body()) {
                         n.render(scope, out);
@@ -110,7 +110,7 @@ public final class Template {
         @Override
         public void render(Scope scope, StringBuilder out) {
             Object v = iterable.eval(scope);
-            List<?> items = Expression.iterable(v, scope.file(), line, iterable.source());
+            List<?> items = Values.iterable(v, scope.file(), line, iterable.source());
             for (int i = 0; i < items.size(); i++) {
                 scope.push(variable, items.get(i), i, items.size());
                 try {
@@ -149,7 +149,7 @@ public final class Template {
             locals.remove(locals.size() - 1);
         }
 
-        /** The value of a first path segment, or {@link Expression#UNDEFINED}. */
+        /** The value of a first path segment, or {@link Values#UNDEFINED}. */
         Object lookup(String first) {
             for (int i = locals.size() - 1; i >= 0; i--) {
                 Object[] l = locals.get(i);
@@ -162,9 +162,9 @@ public final class Template {
             }
             if (root.containsKey(first)) {
                 Object v = root.get(first);
-                return v == null ? Expression.NULL : v;
+                return v == null ? Values.NULL : v;
             }
-            return Expression.UNDEFINED;
+            return Values.UNDEFINED;
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.orgctl.regen;
 
-import java.util.Optional;
 
 /**
  * A broken template as one repository sees it: the set it breaks (that set is not applied to the
@@ -14,10 +13,6 @@ import java.util.Optional;
 public record TemplateError(String set, String file, int line, String detail) {
     static TemplateError of(String set, TemplateException e) {
         return new TemplateError(set, e.file(), e.line().orElse(0), e.detail());
-    }
-
-    public Optional<Integer> lineNumber() {
-        return line > 0 ? Optional.of(line) : Optional.empty();
     }
 
     /** File, line and problem in one line, as {@link TemplateException} words it. */

@@ -205,11 +205,6 @@ public final class TemplateSnapshot {
         return config;
     }
 
-    /** The template sets, by name, with their files. */
-    public Map<String, List<TemplateFile>> sets() {
-        return sets;
-    }
-
     /** Whether orgctl may regenerate the repository at all: not archived, not the templates repository. */
     public boolean isCandidate(RepositoryInfo repo) {
         return !repo.archived() && !repo.ref().equals(templatesRepo);

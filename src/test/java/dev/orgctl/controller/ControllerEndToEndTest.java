@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orgctl.config.Secret;
-import dev.orgctl.gateway.Signatures;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitRepoSettings;
 import dev.orgctl.hosts.git.GitTestRepos;
 import dev.orgctl.nats.SubjectCodec;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.regen.SampleTemplates;
+import dev.orgctl.webhook.Signatures;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.MessageInfo;

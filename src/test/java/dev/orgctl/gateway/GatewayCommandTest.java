@@ -1,5 +1,6 @@
 package dev.orgctl.gateway;
 
+import dev.orgctl.webhook.Signatures;
 import static dev.orgctl.gateway.GatewayHarness.newDelivery;
 import static dev.orgctl.gateway.GatewayHarness.repoPayload;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -6,6 +6,7 @@ import dev.orgctl.config.WebhookSecrets;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.webhook.Signatures;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;

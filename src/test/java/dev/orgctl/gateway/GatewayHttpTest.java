@@ -1,5 +1,7 @@
 package dev.orgctl.gateway;
 
+import dev.orgctl.webhook.Signatures;
+import dev.orgctl.webhook.SignaturesTest;
 import static dev.orgctl.gateway.GatewayHarness.SECRET;
 import static dev.orgctl.gateway.GatewayHarness.events;
 import static dev.orgctl.gateway.GatewayHarness.eventCount;

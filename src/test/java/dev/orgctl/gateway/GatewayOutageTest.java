@@ -1,5 +1,6 @@
 package dev.orgctl.gateway;
 
+import dev.orgctl.webhook.Signatures;
 import static dev.orgctl.gateway.GatewayHarness.SECRET;
 import static dev.orgctl.gateway.GatewayHarness.events;
 import static dev.orgctl.gateway.GatewayHarness.newDelivery;

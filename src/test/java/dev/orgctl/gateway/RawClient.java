@@ -1,6 +1,7 @@
 package dev.orgctl.gateway;
 
 import dev.orgctl.config.Secret;
+import dev.orgctl.webhook.Signatures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

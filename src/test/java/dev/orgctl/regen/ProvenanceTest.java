@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orgctl.hosts.RepoRef;
-import dev.orgctl.hosts.git.Delivery;
+import dev.orgctl.hosts.git.OutgoingDelivery;
 import dev.orgctl.hosts.git.FileRefStateStore;
 import dev.orgctl.hosts.git.RefWatcher;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class ProvenanceTest {
             RepoRef api = fx.target("api");
             List<JsonNode> pushes = new ArrayList<>();
             RefWatcher w = new RefWatcher(fx.host, new FileRefStateStore(tmp.resolve("state")),
-                    (Delivery d) -> {
+                    (OutgoingDelivery d) -> {
                         try {
                             pushes.add(JSON.readTree(d.body()));
                         } catch (java.io.IOException e) {

@@ -7,5 +7,5 @@ package dev.orgctl.hosts.git;
  */
 @FunctionalInterface
 public interface DeliverySink {
-    void deliver(Delivery delivery) throws DeliveryException;
+    void deliver(OutgoingDelivery delivery) throws DeliveryException;
 }

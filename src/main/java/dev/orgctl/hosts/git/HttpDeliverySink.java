@@ -1,8 +1,8 @@
 package dev.orgctl.hosts.git;
 
 import dev.orgctl.config.Secret;
-import dev.orgctl.hosts.WebhookSigner;
 import dev.orgctl.nats.Backoff;
+import dev.orgctl.webhook.Signatures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,7 +66,7 @@ public final class HttpDeliverySink implements DeliverySink {
     }
 
     @Override
-    public void deliver(Delivery d) throws DeliveryException {
+    public void deliver(OutgoingDelivery d) throws DeliveryException {
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(retry.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -74,7 +74,7 @@ public final class HttpDeliverySink implements DeliverySink {
                 .header("X-GitHub-Event", d.event())
                 .header("X-GitHub-Delivery", d.guid())
                 .header("X-GitHub-Hook-Installation-Target-Type", "organization")
-                .header(WebhookSigner.HEADER, WebhookSigner.sign(d.body(), secret))
+                .header(Signatures.HEADER_256, Signatures.sign(secret, d.body()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
                 .build();
         Backoff backoff = retry.backoff();

@@ -249,7 +249,7 @@ public final class RefWatcher implements AutoCloseable {
                 PushPayloads.Person sender = current.isEmpty() ? new PushPayloads.Person("git", "git@localhost")
                         : pusher(repo, current.values().iterator().next());
                 String guid = PushPayloads.createdGuid(ref, repoId);
-                sink.deliver(new Delivery("repository", guid, PushPayloads.repositoryCreatedBody(ctx, sender),
+                sink.deliver(new OutgoingDelivery("repository", guid, PushPayloads.repositoryCreatedBody(ctx, sender),
                         ref.fullName()));
                 delivered.incrementAndGet();
                 sent++;
@@ -268,7 +268,7 @@ public final class RefWatcher implements AutoCloseable {
                 }
                 PushPayloads.Push push = push(repo, info, repoId, dir, createdAt, name, before, after, state);
                 String guid = PushPayloads.pushGuid(ref, name, before, after);
-                sink.deliver(new Delivery("push", guid, PushPayloads.pushBody(push), ref.fullName()));
+                sink.deliver(new OutgoingDelivery("push", guid, PushPayloads.pushBody(push), ref.fullName()));
                 delivered.incrementAndGet();
                 sent++;
                 if (after.equals(PushPayloads.ZERO)) {

@@ -51,10 +51,6 @@ public record GitHubRequest(String method, String path, String body, Kind kind, 
         return new GitHubRequest(method, path, body, kind, conditional, a);
     }
 
-    public GitHubRequest withKind(Kind k) {
-        return new GitHubRequest(method, path, body, k, conditional, auth);
-    }
-
     /** {@code METHOD /path} without the query string: safe for messages and logs. */
     public String describe() {
         String p = path;

@@ -120,13 +120,13 @@ public final class OrgWebhooks {
     }
 
     /** One delivery attempt as the deliveries API lists it. */
-    public record Delivery(long id, String guid, Instant deliveredAt, boolean redelivery, String status,
+    public record DeliveryAttempt(long id, String guid, Instant deliveredAt, boolean redelivery, String status,
                            int statusCode, String event, Optional<String> action) {
         public boolean ok() {
             return statusCode >= 200 && statusCode < 300;
         }
 
-        static Delivery of(JsonNode d) {
+        static DeliveryAttempt of(JsonNode d) {
             Instant at;
             try {
                 at = Instant.parse(d.path("delivered_at").asText());
@@ -134,8 +134,9 @@ public final class OrgWebhooks {
                 at = Instant.EPOCH;
             }
             JsonNode action = d.path("action");
-            return new Delivery(d.path("id").asLong(), d.path("guid").asText(), at, d.path("redelivery").asBoolean(),
-                    d.path("status").asText(""), d.path("status_code").asInt(0), d.path("event").asText(""),
+            return new DeliveryAttempt(d.path("id").asLong(), d.path("guid").asText(), at,
+                    d.path("redelivery").asBoolean(), d.path("status").asText(""), d.path("status_code").asInt(0),
+                    d.path("event").asText(""),
                     action.isTextual() ? Optional.of(action.asText()) : Optional.empty());
         }
     }
@@ -144,14 +145,14 @@ public final class OrgWebhooks {
      * The hook's delivery attempts since {@code since}, newest first: pages (cursor pagination) are
      * read only as far back as needed.
      */
-    public List<Delivery> deliveries(long hookId, Instant since) {
-        List<Delivery> out = new ArrayList<>();
+    public List<DeliveryAttempt> deliveries(long hookId, Instant since) {
+        List<DeliveryAttempt> out = new ArrayList<>();
         Optional<String> next = Optional.of(hooksPath() + "/" + hookId + "/deliveries?per_page=100");
         while (next.isPresent()) {
             GitHubResponse page = client.get(next.get());
             boolean older = false;
             for (JsonNode d : page.json()) {
-                Delivery del = Delivery.of(d);
+                DeliveryAttempt del = DeliveryAttempt.of(d);
                 if (del.deliveredAt().isBefore(since)) {
                     older = true;
                     continue;
@@ -164,8 +165,8 @@ public final class OrgWebhooks {
     }
 
     /** What {@link #redeliver} found and did. */
-    public record RedeliveryReport(int attempts, int events, List<Delivery> failed, List<Delivery> redelivered,
-                                   int recoveredEarlier) {
+    public record RedeliveryReport(int attempts, int events, List<DeliveryAttempt> failed,
+                                   List<DeliveryAttempt> redelivered, int recoveredEarlier) {
     }
 
     /**
@@ -174,25 +175,25 @@ public final class OrgWebhooks {
      * succeeded on any attempt, a redelivery included, is left alone.
      */
     public RedeliveryReport redeliver(long hookId, Duration window, Instant now, boolean dryRun) {
-        List<Delivery> all = deliveries(hookId, now.minus(window));
-        Map<String, List<Delivery>> byGuid = new LinkedHashMap<>();
-        for (Delivery d : all) {
+        List<DeliveryAttempt> all = deliveries(hookId, now.minus(window));
+        Map<String, List<DeliveryAttempt>> byGuid = new LinkedHashMap<>();
+        for (DeliveryAttempt d : all) {
             byGuid.computeIfAbsent(d.guid(), g -> new ArrayList<>()).add(d);
         }
-        List<Delivery> failed = new ArrayList<>();
+        List<DeliveryAttempt> failed = new ArrayList<>();
         int recovered = 0;
-        for (List<Delivery> attempts : byGuid.values()) {
-            if (attempts.stream().anyMatch(Delivery::ok)) {
+        for (List<DeliveryAttempt> attempts : byGuid.values()) {
+            if (attempts.stream().anyMatch(DeliveryAttempt::ok)) {
                 if (attempts.stream().anyMatch(d -> !d.ok())) {
                     recovered++;
                 }
                 continue;
             }
-            failed.add(attempts.stream().max(Comparator.comparingLong(Delivery::id)).orElseThrow());
+            failed.add(attempts.stream().max(Comparator.comparingLong(DeliveryAttempt::id)).orElseThrow());
         }
-        List<Delivery> redelivered = new ArrayList<>();
+        List<DeliveryAttempt> redelivered = new ArrayList<>();
         Set<String> done = new LinkedHashSet<>();
-        for (Delivery d : failed) {
+        for (DeliveryAttempt d : failed) {
             if (dryRun || !done.add(d.guid())) {
                 continue;
             }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orgctl.config.Secret;
 import dev.orgctl.config.WebhookSecrets;
 import dev.orgctl.gateway.Payloads;
-import dev.orgctl.gateway.Signatures;
+import dev.orgctl.webhook.Signatures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

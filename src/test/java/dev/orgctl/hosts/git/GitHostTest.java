@@ -263,4 +263,30 @@ class GitHostTest {
         assertThat(host.closeProposal(r, "orgctl/regenerate", "done")).isFalse();
         assertThat(Set.copyOf(repos.read(r, "main").keySet())).containsExactlyInAnyOrder("a.txt", "other.txt");
     }
+
+    @Test
+    void commitAndProposalGoThroughOneCommitPathThatNamesALeftOverRefLock() throws Exception {
+        // A writer killed while holding a ref lock leaves <ref>.lock behind. Commit and propose share
+        // one commit path: both wait it out, then refuse naming the file, and write nothing.
+        RepoRef r = repos.create("acme", "api");
+        String base = repos.commit(r, files("a.txt", "a\n"), "init");
+        Path heads = host.gitDir(r).resolve("refs/heads");
+        java.nio.file.Files.createDirectories(heads.resolve("orgctl"));
+        java.nio.file.Files.writeString(heads.resolve("main.lock"), base + "\n");
+        java.nio.file.Files.writeString(heads.resolve("orgctl/regenerate.lock"), base + "\n");
+        List<FileChange> changes = List.of(new FileChange.Put("a.txt", RepoFile.of("generated\n")));
+
+        CommitResult commit = host.commit(r, new CommitRequest("main", Optional.of(base), "orgctl", changes,
+                CommitIdentity.ORGCTL));
+        ProposalResult proposal = host.propose(r, new ProposalRequest("main", base, "orgctl/regenerate", "t", "b",
+                "orgctl: m", changes, CommitIdentity.ORGCTL));
+
+        assertThat(commit).isInstanceOf(CommitResult.Rejected.class);
+        assertThat(((CommitResult.Rejected) commit).reason()).contains("LOCK_FAILURE", "main.lock", "left over");
+        assertThat(proposal).isInstanceOf(ProposalResult.Rejected.class);
+        assertThat(((ProposalResult.Rejected) proposal).reason())
+                .contains("LOCK_FAILURE", "orgctl/regenerate.lock", "left over");
+        assertThat(host.branchHead(r, "main")).contains(base);
+        assertThat(host.branchHead(r, "orgctl/regenerate")).isEmpty();
+    }
 }

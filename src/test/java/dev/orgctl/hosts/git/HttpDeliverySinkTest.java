@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.config.Secret;
 import dev.orgctl.config.WebhookSecrets;
-import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.webhook.Signatures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class HttpDeliverySinkTest {
     private static final HttpDeliverySink.Retry FAST = new HttpDeliverySink.Retry(4, Duration.ofMillis(10),
             Duration.ofMillis(40), Duration.ofSeconds(5));
-    private final Delivery delivery = new Delivery("push", "guid-1", "{\"ref\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+    private final OutgoingDelivery delivery = new OutgoingDelivery("push", "guid-1",
+            "{\"ref\":\"x\"}".getBytes(StandardCharsets.UTF_8),
             "acme/api");
 
     @Test
@@ -28,8 +29,8 @@ class HttpDeliverySinkTest {
             assertThat(r.header("X-GitHub-Delivery")).isEqualTo("guid-1");
             assertThat(r.header("Content-Type")).isEqualTo("application/json");
             assertThat(r.body()).isEqualTo(delivery.body());
-            assertThat(WebhookSigner.verify(r.body(), r.header("X-Hub-Signature-256"),
-                    new WebhookSecrets(List.of(Secret.of("s3cret"))))).isTrue();
+            assertThat(new Signatures(new WebhookSecrets(List.of(Secret.of("s3cret"))))
+                    .verify(r.body(), r.header("X-Hub-Signature-256"), null)).isEqualTo(Signatures.Verdict.VALID);
         }
     }
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orgctl.config.Secret;
 import dev.orgctl.config.WebhookSecrets;
 import dev.orgctl.hosts.RepoRef;
-import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.webhook.Signatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,8 +78,8 @@ class RefWatcherTest {
         assertThat(r.header("X-GitHub-Delivery")).isEqualTo(PushPayloads.pushGuid(api, "refs/heads/main", before,
                 after));
         assertThat(r.header("Content-Type")).isEqualTo("application/json");
-        assertThat(WebhookSigner.verify(r.body(), r.header("X-Hub-Signature-256"),
-                new WebhookSecrets(List.of(SECRET)))).isTrue();
+        assertThat(new Signatures(new WebhookSecrets(List.of(SECRET))).verify(r.body(), r.header("X-Hub-Signature-256"),
+                null)).isEqualTo(Signatures.Verdict.VALID);
 
         JsonNode p = body(0);
         assertThat(p.path("ref").asText()).isEqualTo("refs/heads/main");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orgctl.cli.Main;
 import dev.orgctl.config.Secret;
 import dev.orgctl.config.WebhookSecrets;
-import dev.orgctl.hosts.WebhookSigner;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
 import dev.orgctl.testing.github.EventsReceiver;
@@ -15,6 +14,7 @@ import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakeRepo;
 import dev.orgctl.testing.github.GitHubFake;
 import dev.orgctl.testing.github.Person;
+import dev.orgctl.webhook.Signatures;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
@@ -94,8 +94,9 @@ class OrgWebhooksTest {
         FakeDelivery ping = fake.deliveries().stream().filter(d -> d.hookId() == first.hookId()).findFirst().orElseThrow();
         assertThat(ping.event()).isEqualTo("ping");
         assertThat(ping.ok()).isTrue();
-        assertThat(WebhookSigner.verify(ping.payload(), ping.requestHeaders().get(WebhookSigner.HEADER),
-                new WebhookSecrets(List.of(SECRET)))).isTrue();
+        assertThat(new Signatures(new WebhookSecrets(List.of(SECRET)))
+                .verify(ping.payload(), ping.requestHeaders().get(Signatures.HEADER_256), null))
+                .isEqualTo(Signatures.Verdict.VALID);
         assertThat(gateway.stored()).contains(ping.guid());
     }
 

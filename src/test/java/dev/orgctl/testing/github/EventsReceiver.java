@@ -3,8 +3,8 @@ package dev.orgctl.testing.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.orgctl.config.WebhookSecrets;
-import dev.orgctl.hosts.WebhookSigner;
 import dev.orgctl.nats.SubjectCodec;
+import dev.orgctl.webhook.Signatures;
 import io.nats.client.JetStream;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
@@ -32,6 +32,7 @@ public final class EventsReceiver implements AutoCloseable {
     private volatile IntSupplier failure = () -> 0;
 
     public EventsReceiver(JetStream js, WebhookSecrets secrets) {
+        Signatures signatures = new Signatures(secrets);
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -48,7 +49,8 @@ public final class EventsReceiver implements AutoCloseable {
                     ex.sendResponseHeaders(fail, -1);
                     return;
                 }
-                if (!WebhookSigner.verify(body, ex.getRequestHeaders().getFirst(WebhookSigner.HEADER), secrets)) {
+                if (signatures.verify(body, ex.getRequestHeaders().getFirst(Signatures.HEADER_256), null)
+                        != Signatures.Verdict.VALID) {
                     ex.sendResponseHeaders(401, -1);
                     return;
                 }

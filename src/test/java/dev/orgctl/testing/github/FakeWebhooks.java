@@ -1,7 +1,7 @@
 package dev.orgctl.testing.github;
 
 import dev.orgctl.config.Secret;
-import dev.orgctl.hosts.WebhookSigner;
+import dev.orgctl.webhook.Signatures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -214,7 +214,7 @@ final class FakeWebhooks {
             headers.put("Content-Type", "application/json");
             if (hook.secret != null && !hook.secret.isEmpty()) {
                 headers.put("X-Hub-Signature", "sha1=" + hmac("HmacSHA1", e.payload(), hook.secret));
-                headers.put(WebhookSigner.HEADER, WebhookSigner.sign(e.payload(), Secret.of(hook.secret)));
+                headers.put(Signatures.HEADER_256, Signatures.sign(Secret.of(hook.secret), e.payload()));
             }
             long start = System.nanoTime();
             int code = 0;

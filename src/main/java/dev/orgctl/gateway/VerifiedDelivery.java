@@ -3,7 +3,8 @@ package dev.orgctl.gateway;
 import java.util.Map;
 
 /**
- * One verified delivery, ready to publish.
+ * One verified delivery, ready to publish: what the gateway took in, checked and routed. (The git
+ * backend's {@code OutgoingDelivery} is the other side: a delivery it builds, signs and sends.)
  *
  * @param id      the {@code X-GitHub-Delivery} GUID: the JetStream message id, the de-duplication key
  * @param event   the {@code X-GitHub-Event} name
@@ -11,8 +12,8 @@ import java.util.Map;
  * @param headers the GitHub headers to carry on the message, by name (event, delivery, hook id, ...)
  * @param json    the JSON document exactly as GitHub sent it (decoded from the form for form bodies)
  */
-public record Delivery(String id, String event, String subject, Map<String, String> headers, byte[] json) {
-    public Delivery {
+public record VerifiedDelivery(String id, String event, String subject, Map<String, String> headers, byte[] json) {
+    public VerifiedDelivery {
         headers = Map.copyOf(headers);
     }
 }

@@ -6,9 +6,12 @@ import java.util.Objects;
  * One GitHub-format webhook delivery produced by the git backend: the event name
  * ({@code X-GitHub-Event}), the delivery GUID ({@code X-GitHub-Delivery}) and the raw JSON body
  * that is signed and sent as is.
+ *
+ * <p>Not the gateway's {@code VerifiedDelivery}: this one is on its way out, unsigned and not yet
+ * routed; that one came in, was verified and carries its JetStream subject and headers.
  */
-public record Delivery(String event, String guid, byte[] body, String repository) {
-    public Delivery {
+public record OutgoingDelivery(String event, String guid, byte[] body, String repository) {
+    public OutgoingDelivery {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(guid, "guid");
         Objects.requireNonNull(body, "body");
@@ -17,6 +20,6 @@ public record Delivery(String event, String guid, byte[] body, String repository
 
     @Override
     public String toString() {
-        return "Delivery[" + event + " " + guid + " " + repository + ", " + body.length + " bytes]";
+        return "OutgoingDelivery[" + event + " " + guid + " " + repository + ", " + body.length + " bytes]";
     }
 }

@@ -1,6 +1,8 @@
-package dev.orgctl.gateway;
+package dev.orgctl.webhook;
 
+import dev.orgctl.config.ConfigException;
 import dev.orgctl.config.Secret;
+import dev.orgctl.config.Setting;
 import dev.orgctl.config.WebhookSecrets;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -20,6 +22,14 @@ import javax.crypto.spec.SecretKeySpec;
  * compares digests with {@link MessageDigest#isEqual}, whose running time does not depend on where
  * the first differing byte is. It always computes the HMAC for every secret, so the time does not
  * tell which secret matched either.
+ *
+ * <p>The one signer and verifier of the project: the gateway verifies with it, the git backend signs
+ * its deliveries with it, and the GitHub fake signs with it, so all of them agree byte for byte. It
+ * lives below both {@code gateway} and {@code hosts} (it needs only {@code config}).
+ *
+ * <p>An empty secret is refused, when signing and when verifying: GitHub never signs with an empty
+ * secret (a hook without one sends no signature header), so a delivery "signed" with one can only
+ * come from a mistake, and HMAC would accept the empty key as if it were a key of zero bytes.
  */
 public final class Signatures {
     public static final String HEADER_256 = "X-Hub-Signature-256";
@@ -85,6 +95,10 @@ public final class Signatures {
     }
 
     private static SecretKeySpec key(Secret secret) {
+        if (secret.isEmpty()) {
+            throw new ConfigException("a webhook secret is empty: GitHub never signs with an empty secret; set a"
+                    + " non-empty " + Setting.GITHUB_WEBHOOK_SECRET.displayName());
+        }
         // The secret as UTF-8 bytes, as GitHub keys its HMAC; the char[] copy is wiped at once.
         char[] chars = secret.reveal();
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));

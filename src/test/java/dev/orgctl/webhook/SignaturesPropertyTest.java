@@ -1,4 +1,4 @@
-package dev.orgctl.gateway;
+package dev.orgctl.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
