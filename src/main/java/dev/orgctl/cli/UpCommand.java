@@ -6,6 +6,8 @@ import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.Controller;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.controller.EventSource;
+import dev.orgctl.controller.RetryPolicy;
 import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.gateway.Readiness;
@@ -20,6 +22,7 @@ import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +100,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
             ServerVersion.warnIfOld(nats.connection().getServerInfo().getVersion());
             ensureTopology(nats, applyTopology);
             try (Services services = new Services()) {
-                Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(),
+                Gateway gateway = startServices(services, config, nats, gatewaySettings, controllerSettings(config),
                         parseDuration("--watch-interval", watchInterval)).gateway();
                 spec.commandLine().getOut().println("orgctl up: NATS at " + String.join(",",
                         nats.connector().settings().redactedUrls()) + "; webhooks at " + gateway.url()
@@ -128,10 +131,12 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         AtomicReference<RefWatcher> started = new AtomicReference<>();
         Map<String, Readiness.Check> partChecks = new LinkedHashMap<>();
         partChecks.put("controller", controller::problem);
+        List<EventSource> sources = new ArrayList<>(controller.sources());
         if (host instanceof GitHost) {
-            partChecks.put("git-ref-watcher", () -> started.get() == null ? Optional.of("starting")
-                    : started.get().problem());
+            sources.add(EventSource.of(RefWatcher.NAME, () -> started.get() == null ? Optional.of("starting")
+                    : started.get().problem()));
         }
+        sources.forEach(s -> partChecks.put(s.name(), s::problem)); // every source reports to /readyz the same way
         Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
@@ -153,7 +158,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
     public record Started(RepositoryHost host, Controller controller, Gateway gateway, Optional<RefWatcher> refWatcher) {
     }
 
-    ControllerSettings controllerSettings() {
+    ControllerSettings controllerSettings(OrgctlConfig config) {
         Duration every = parseDuration("--reconcile-every", reconcileEvery);
         String[] b = breaker.split("/", 2);
         CircuitBreaker.Settings breakerSettings;
@@ -169,7 +174,7 @@ public final class UpCommand implements Callable<Integer>, Main.NeedsConfig {
         }
         return ControllerSettings.defaults().withWorkers(workers)
                 .withReconcile(every.isZero() ? Optional.empty() : Optional.of(every)).withBreaker(breakerSettings)
-                .withMaxDepth(maxDepth).withMaxLockFailures(maxLockFailures);
+                .withMaxDepth(maxDepth).withMaxLockFailures(maxLockFailures).withRetry(RetryPolicy.from(config.retry()));
     }
 
     static Duration parseDuration(String flag, String text) {

@@ -100,7 +100,28 @@ public final class ConfigResolver {
                 webhookSecrets(),
                 positiveDuration(Setting.DEDUP_WINDOW),
                 oneOf(Setting.LOG_FORMAT, LogFormat.class),
-                httpCapacity());
+                httpCapacity(),
+                retry());
+    }
+
+    private RetrySettings retry() {
+        Duration initial = positiveDuration(Setting.RETRY_INITIAL);
+        Duration max = positiveDuration(Setting.RETRY_MAX);
+        if (max.compareTo(initial) < 0) {
+            throw invalid(Setting.RETRY_MAX, values.get(Setting.RETRY_MAX),
+                    "expected at least " + Setting.RETRY_INITIAL.env() + " (" + Durations.format(initial) + ")");
+        }
+        String jitterText = values.get(Setting.RETRY_JITTER);
+        double jitter;
+        try {
+            jitter = Double.parseDouble(jitterText);
+        } catch (NumberFormatException e) {
+            jitter = Double.NaN;
+        }
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw invalid(Setting.RETRY_JITTER, jitterText, "expected a fraction from 0 to 1");
+        }
+        return new RetrySettings(intInRange(Setting.RETRY_MAX_ATTEMPTS, 1, 1000), initial, max, jitter);
     }
 
     private HttpCapacity httpCapacity() {

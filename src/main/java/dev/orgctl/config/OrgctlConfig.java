@@ -15,16 +15,17 @@ public record OrgctlConfig(
         WebhookSecrets webhookSecrets,
         Duration dedupWindow,
         LogFormat logFormat,
-        HttpCapacity httpCapacity) {
+        HttpCapacity httpCapacity,
+        RetrySettings retry) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity);
+                logFormat, httpCapacity, retry);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity);
+                logFormat, httpCapacity, retry);
     }
 
     /** The git backend's root, or a clear error. */

@@ -60,6 +60,15 @@ public enum Setting {
             "10000", "open HTTP connections to the gateway, all clients together"),
     HTTP_MAX_CONNECTIONS_PER_ADDRESS("ORGCTL_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "gateway.max_connections_per_address",
             "--http-max-connections-per-address", false, "1000", "open HTTP connections from one client address"),
+    // The controller's retry policy (issue 14): attempts of an event or a job, and the backoff between them
+    RETRY_MAX_ATTEMPTS("ORGCTL_RETRY_MAX_ATTEMPTS", "controller.retry.max_attempts", "--retry-max-attempts", false, "5",
+            "attempts of a delivery (or failed runs of a job) before it goes to ORGCTL_DLQ"),
+    RETRY_INITIAL("ORGCTL_RETRY_INITIAL", "controller.retry.initial", "--retry-initial", false, "2s",
+            "wait after the first failed attempt; it doubles with each further one"),
+    RETRY_MAX("ORGCTL_RETRY_MAX", "controller.retry.max", "--retry-max", false, "1m",
+            "longest wait between two attempts"),
+    RETRY_JITTER("ORGCTL_RETRY_JITTER", "controller.retry.jitter", "--retry-jitter", false, "0",
+            "fraction (0 to 1) by which a wait is shortened at random, so replicas that fail together do not retry together"),
     LOG_FORMAT("ORGCTL_LOG_FORMAT", "log_format", "--log-format", false, "text", "log format: text or json");
 
     private final String env;

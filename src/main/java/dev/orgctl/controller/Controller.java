@@ -194,14 +194,28 @@ public final class Controller implements AutoCloseable {
         return reconciler;
     }
 
-    /** For /readyz: empty when the loops run. */
-    public Optional<String> problem() {
-        for (Thread t : threads) {
-            if (!t.isAlive()) {
-                return Optional.of(t.getName() + " stopped");
-            }
+    /**
+     * The controller's own event sources: the follower of GITHUB_EVENTS (the gateway's deliveries)
+     * and the periodic reconcile (with the re-queueing of stale PENDING workflows).
+     */
+    public List<EventSource> sources() {
+        return List.of(
+                EventSource.of("controller-events", () -> stopped(threads.get(0))),
+                EventSource.of("controller-reconcile", () -> timers.isShutdown() ? Optional.of("stopped")
+                        : running.get() ? Optional.empty() : Optional.of("stopping")));
+    }
+
+    private Optional<String> stopped(Thread loop) {
+        if (!loop.isAlive()) {
+            return Optional.of(loop.getName() + " stopped");
         }
         return running.get() ? Optional.empty() : Optional.of("stopping");
+    }
+
+    /** For /readyz: empty when the loops (the events follower and the workers) run. */
+    public Optional<String> problem() {
+        return threads.stream().map(this::stopped).flatMap(Optional::stream).findFirst()
+                .or(() -> running.get() ? Optional.empty() : Optional.of("stopping"));
     }
 
     /** Stops taking work, lets the current job finish (bounded), and releases the locks. */

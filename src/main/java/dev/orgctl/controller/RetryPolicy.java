@@ -1,5 +1,6 @@
 package dev.orgctl.controller;
 
+import dev.orgctl.config.RetrySettings;
 import dev.orgctl.nats.Backoff;
 import java.time.Duration;
 
@@ -17,6 +18,11 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
     /** 5 attempts, 2 s, 4 s, 8 s, ... at most a minute apart, without jitter. */
     public static RetryPolicy defaults() {
         return new RetryPolicy(5, Backoff.exact(Duration.ofSeconds(2), Duration.ofMinutes(1)));
+    }
+
+    /** The policy as configured ({@code controller.retry.*}, checked by the config resolver). */
+    public static RetryPolicy from(RetrySettings r) {
+        return new RetryPolicy(r.maxAttempts(), new Backoff(r.initial(), r.max(), r.jitter()));
     }
 
     /** Whether {@code attempt} (1 for the first) was the last one. */
