@@ -45,7 +45,7 @@ public final class Controller implements AutoCloseable {
     private final LockService locks;
     private final ConsumerContext eventConsumer;
     private final ConsumerContext jobConsumer;
-    private final Dispatcher.KeepAlive keepAlive;
+    private final KeepAlive keepAlive;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -66,7 +66,7 @@ public final class Controller implements AutoCloseable {
         this.locks = locks;
         this.eventConsumer = eventConsumer;
         this.jobConsumer = jobConsumer;
-        this.keepAlive = Dispatcher.KeepAlive.forAckWait(timers, jobAckWait);
+        this.keepAlive = KeepAlive.forAckWait(timers, jobAckWait);
     }
 
     /** Wires the controller's parts on an open NATS runtime and starts its loops. */

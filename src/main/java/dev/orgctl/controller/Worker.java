@@ -151,7 +151,7 @@ public final class Worker {
      * loop that leaves every workflow RUNNING.
      */
     private Outcome lockUnusable(RegenJob job, String wf, String runId, int failures, String kind, String error,
-                                     Runnable failWorkflow) {
+                                Runnable failWorkflow) {
         metrics.lockFailure(locks.bucket(), kind);
         if (failures < settings.maxLockFailures()) {
             log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
