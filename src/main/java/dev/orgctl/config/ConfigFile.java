@@ -21,7 +21,7 @@ import java.util.Set;
  * to their readers.
  */
 public final class ConfigFile {
-    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway");
+    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller");
 
     private ConfigFile() {
     }

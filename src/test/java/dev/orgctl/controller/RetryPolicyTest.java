@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.config.ConfigException;
+import dev.orgctl.config.ConfigExport;
 import dev.orgctl.config.ConfigResolver;
+import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.config.RetrySettings;
+import dev.orgctl.config.Setting;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The retry policy: today's delays by default, and configurable as env, flag or orgctl.yaml key. */
 class RetryPolicyTest {
@@ -34,6 +41,16 @@ class RetryPolicyTest {
         assertThat(p.maxAttempts()).isEqualTo(3);
         assertThat(p.backoff().ceiling(5)).isEqualTo(Duration.ofSeconds(1));
         assertThat(p.delay(1)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+    }
+
+    @Test
+    void theFileAndFlagsSetItTooAndChildProcessesInheritIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("orgctl.yaml");
+        Files.writeString(file, "controller:\n  retry:\n    max_attempts: 8\n    initial: 1s\n    jitter: 0.25\n");
+        OrgctlConfig fromFile = ConfigResolver.resolve(Map.of(Setting.RETRY_MAX, "30s"), Map.of(), Optional.of(file));
+        assertThat(fromFile.retry()).isEqualTo(new RetrySettings(8, Duration.ofSeconds(1), Duration.ofSeconds(30), 0.25));
+        Map<String, String> exported = ConfigExport.toEnvironment(fromFile);
+        assertThat(ConfigResolver.resolve(Map.of(), exported, Optional.empty()).retry()).isEqualTo(fromFile.retry());
     }
 
     @Test
