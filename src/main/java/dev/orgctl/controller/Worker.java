@@ -1,13 +1,10 @@
 package dev.orgctl.controller;
 
-import dev.orgctl.coordination.FollowUp;
-import dev.orgctl.coordination.KeyCodec;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseLostException;
 import dev.orgctl.coordination.LockService;
 import dev.orgctl.coordination.LockStateCorruptException;
 import dev.orgctl.coordination.Run;
-import dev.orgctl.coordination.RunResult;
 import dev.orgctl.coordination.StaleRunException;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.RepoRef;
@@ -18,23 +15,20 @@ import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
 import dev.orgctl.regen.RegenResult;
 import dev.orgctl.regen.RunContext;
-import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateException;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
 import dev.orgctl.regen.Verification;
 import dev.orgctl.regen.VerifiedRepos;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Works one regeneration job, the reconcile loop of one repository: observe (lock, start the
  * run, read the newest templates and the repository), diff (plan), act (one fenced commit),
- * record (own commit, breaker, workflow state, follow-up). Safety layers 3 and 4 of snake
+ * record (own commit, breaker, workflow state, follow-up: {@link RunRecorder}). Safety layers 3 and 4 of snake
  * prevention (causation depth, circuit breaker) stop a job here before it writes.
  */
 public final class Worker {
@@ -45,8 +39,7 @@ public final class Worker {
     private final RegenExecutor executor;
     private final LockService locks;
     private final Workflows workflows;
-    private final JobScheduler scheduler;
-    private final OwnCommits ownCommits;
+    private final RunRecorder recorder;
     private final CircuitBreaker breaker;
     private final ControllerSettings settings;
     private final ControllerMetrics metrics;
@@ -68,8 +61,7 @@ public final class Worker {
                 dev.orgctl.hosts.ProposalRequest.DEFAULT_BRANCH);
         this.locks = locks;
         this.workflows = workflows;
-        this.scheduler = scheduler;
-        this.ownCommits = ownCommits;
+        this.recorder = new RunRecorder(workflows, scheduler, ownCommits, breaker, metrics);
         this.breaker = breaker;
         this.settings = settings;
         this.metrics = metrics;
@@ -130,12 +122,12 @@ public final class Worker {
                 log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("attempts", attempt)
                         .addKeyValue("error", error).log("regeneration failed every attempt; sent to the DLQ");
                 return new Outcome.Terminal("attempts", error, attempt, () -> {
-                    endFailed(run, error);
+                    recorder.endFailed(run, error);
                     metrics.job("failed");
                 });
             } catch (LeaseLostException e) {
                 String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
-                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> endFailed(run, error));
+                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> recorder.endFailed(run, error));
             } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
@@ -196,10 +188,6 @@ public final class Worker {
         }).filter(d -> !d.isNegative() && !d.isZero());
     }
 
-    /** What one run ended with, to record. */
-    private record RunEnd(boolean ok, String reason, String base, String result) {
-    }
-
     private Outcome runOnce(Run run, RegenJob job, Lease lease) {
         String org = job.getOrg();
         String repo = job.getRepo();
@@ -222,7 +210,7 @@ public final class Worker {
         }
         Optional<RepositoryInfo> info = host.repository(new RepoRef(org, repo));
         if (info.isEmpty()) {
-            return finish(run, job, new RunEnd(true, "repository " + org + "/" + repo + " no longer exists", "", ""));
+            return recorder.finish(run, job, new RunRecorder.End(true, "repository " + org + "/" + repo + " no longer exists", "", ""));
         }
         TemplateSnapshot snapshot;
         try {
@@ -235,82 +223,7 @@ public final class Worker {
         RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
         RegenResult result = verification.regenerate(executor, snapshot, info.get(), ctx);
-        return finish(run, job, withTemplateErrors(run, record(run, job, result, snapshot.revision(), depth), result));
-    }
-
-    /**
-     * A template error fails the run of this repository (workflow FAILED with the errors as the
-     * reason) after the other sets were applied. Not dead-lettered and not retried: the fix is a
-     * template push, which triggers the run again.
-     */
-    private RunEnd withTemplateErrors(Run run, RunEnd outcome, RegenResult result) {
-        List<TemplateError> errors = result.templateErrors();
-        if (errors.isEmpty() || !outcome.ok()) {
-            return outcome;
-        }
-        errors.forEach(e -> metrics.templateError(e.set()));
-        String why = "template error: " + errors.stream().map(TemplateError::message).collect(Collectors.joining("; "))
-                + " (other sets: " + outcome.reason() + ")";
-        log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("run", run.runId())
-                .addKeyValue("error", why).log("template sets failed for this repository; the others were applied");
-        return new RunEnd(false, why, outcome.base(), outcome.result());
-    }
-
-    private RunEnd record(Run run, RegenJob job, RegenResult result, String templateRev, int depth) {
-        String org = job.getOrg();
-        String repo = job.getRepo();
-        var line = log.atInfo().addKeyValue("workflow", run.workflowId()).addKeyValue("run", run.runId())
-                .addKeyValue("causation", run.trigger().getCausationId()).addKeyValue("revision", templateRev);
-        if (result instanceof RegenResult.Committed c) {
-            ownCommits.record(c.commitId(), org, repo, run.runId(), depth, templateRev);
-            metrics.job("committed");
-            line.addKeyValue("commit", c.commitId()).addKeyValue("changes", c.plan().summary())
-                    .addKeyValue("replans", c.replans()).log("regenerated: one commit");
-            // A commit that follows a person's template push is new content, not a loop: the breaker counts
-            // the others (drift repairs, reconciles, new repositories), where loops live.
-            if (!"template_change".equals(run.trigger().getReason())) {
-                breaker.recordCommit(org, repo).ifPresent(o -> {
-                metrics.snakeStopped("breaker");
-                    log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("layer", "breaker")
-                            .log("snake prevention: circuit breaker opened: " + o.reason());
-                });
-            }
-            return new RunEnd(true, "committed " + c.commitId(), c.plan().baseCommit().orElse(""), c.commitId());
-        }
-        if (result instanceof RegenResult.NoChange n) {
-            metrics.job("no_change");
-            metrics.snakeStopped("no_diff");
-            line.log("no difference: no commit");
-            return new RunEnd(true, "no change", n.plan().baseCommit().orElse(""), "");
-        }
-        if (result instanceof RegenResult.Proposed p) {
-            ownCommits.record(p.commitId(), org, repo, run.runId(), depth, templateRev);
-            metrics.job("proposed");
-            line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId()).log("proposal updated");
-            return new RunEnd(true, "proposed on " + p.branch(), "", p.commitId());
-        }
-        if (result instanceof RegenResult.ProposalClosed pc) {
-            metrics.job("proposal_closed");
-            line.log("proposal closed: nothing differs any more");
-            return new RunEnd(true, "proposal closed", "", "");
-        }
-        if (result instanceof RegenResult.Skipped s) {
-            metrics.job("skipped");
-            return new RunEnd(true, "skipped: " + s.reason(), "", "");
-        }
-        if (result instanceof RegenResult.Unchanged u) {
-            metrics.job("verified");
-            line.addKeyValue("head", u.head()).log("unchanged since last verified: not read");
-            return new RunEnd(true, "unchanged since verified", u.head(), "");
-        }
-        if (result instanceof RegenResult.HeadKeptMoving h) {
-            throw StageException.transientFailure("the head of " + org + "/" + repo + " kept moving (" + h.replans() + " re-plans)");
-        }
-        RegenResult.Failed f = (RegenResult.Failed) result;
-        if (f.retryable()) {
-            throw StageException.transientFailure(f.message());
-        }
-        throw StageException.poison(f.message());
+        return recorder.finish(run, job, recorder.record(run, job, result, snapshot.revision(), depth));
     }
 
     /**
@@ -318,33 +231,6 @@ public final class Worker {
      * letter is written the workflow ends FAILED with {@code reason}.
      */
     private Outcome stopped(Run run, RegenJob job, String stoppedBy, String detail, String reason) {
-        return new Outcome.Terminal(stoppedBy, detail, run.attempt(), () -> finish(run, job, new RunEnd(false, reason, "", "")));
-    }
-
-    private Outcome finish(Run run, RegenJob job, RunEnd outcome) {
-        FollowUp next = outcome.ok()
-                ? workflows.complete(run, new RunResult(outcome.reason(), outcome.base(), outcome.result()))
-                : workflows.fail(run, outcome.reason());
-        if (!outcome.ok()) {
-            metrics.job("failed");
-        }
-        if (next.isRerun()) {
-            var t = next.trigger().orElseThrow();
-            scheduler.enqueue(job.getOrg(), job.getRepo(), t,
-                    "job-" + KeyCodec.encode(run.workflowId()) + "-followup-" + run.runId());
-        }
-        return new Outcome.Done(outcome.ok() ? "completed" : "failed");
-    }
-
-    private void endFailed(Run run, String error) {
-        try {
-            FollowUp next = workflows.fail(run, error);
-            if (next.isRerun()) {
-                log.atDebug().addKeyValue("workflow", run.workflowId()).log("a newer trigger waits; the retry runs it");
-            }
-        } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("error", e.getMessage())
-                    .log("could not record the failed run");
-        }
+        return new Outcome.Terminal(stoppedBy, detail, run.attempt(), () -> recorder.finish(run, job, new RunRecorder.End(false, reason, "", "")));
     }
 }
