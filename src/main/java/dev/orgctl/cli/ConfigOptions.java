@@ -59,6 +59,9 @@ public final class ConfigOptions {
             case DEDUP_WINDOW -> "DURATION";
             case HTTP_BODY_BUDGET -> "SIZE";
             case HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS -> "N";
+            case RETRY_MAX_ATTEMPTS -> "N";
+            case RETRY_INITIAL, RETRY_MAX -> "DURATION";
+            case RETRY_JITTER -> "FRACTION";
             case BACKEND -> "github|git";
             case LOG_FORMAT -> "text|json";
             case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE -> "true|false";

@@ -9,7 +9,6 @@ import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.proto.DeadLetter;
-import dev.orgctl.proto.JobReason;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -129,8 +128,9 @@ public final class DlqCommand implements Runnable {
                 JobScheduler scheduler = new JobScheduler(Workflows.open(nats, actor), nats.jetStream(), actor);
                 CircuitBreaker breaker = new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET),
                         CircuitBreaker.Settings.defaults(), Clock.systemUTC());
+                var redrive = new dev.orgctl.controller.Redrive(dlq, scheduler, breaker);
                 for (DeadLetters.Entry e : entries) {
-                    out.println(redrive(e, dlq, scheduler, breaker));
+                    out.println(redrive.redrive(e));
                 }
                 if (entries.isEmpty()) {
                     out.println("The DLQ is empty.");
@@ -138,23 +138,6 @@ public final class DlqCommand implements Runnable {
                 out.flush();
                 return 0;
             }
-        }
-
-        static String redrive(DeadLetters.Entry e, DeadLetters dlq, JobScheduler scheduler, CircuitBreaker breaker) {
-            DeadLetter d = e.letter();
-            String what;
-            if ("job".equals(d.getKind()) && !d.getOrg().isEmpty() && !d.getRepo().isEmpty()) {
-                breaker.reset(d.getOrg(), d.getRepo());
-                JobScheduler.Outcome o = scheduler.schedule(d.getOrg(), d.getRepo(), JobReason.REDRIVE, "",
-                        "redrive-" + d.getId(), 0);
-                what = "breaker reset, regeneration " + (o == JobScheduler.Outcome.QUEUED ? "queued" : "coalesced")
-                        + " for " + d.getOrg() + "/" + d.getRepo();
-            } else {
-                dlq.republishOriginal(e);
-                what = "original " + d.getKind() + " published again on " + d.getOriginalSubject();
-            }
-            dlq.remove(e.seq());
-            return "redriven " + e.seq() + ": " + what;
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.Controller;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.controller.EventSource;
+import dev.orgctl.controller.RetryPolicy;
 import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.gateway.Readiness;
@@ -20,6 +22,7 @@ import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,10 +93,12 @@ public final class UpCommand implements Callable<Integer> {
         AtomicReference<RefWatcher> started = new AtomicReference<>();
         Map<String, Readiness.Check> partChecks = new LinkedHashMap<>();
         partChecks.put("controller", controller::problem);
+        List<EventSource> sources = new ArrayList<>(controller.sources());
         if (host instanceof GitHost) {
-            partChecks.put("git-ref-watcher", () -> started.get() == null ? Optional.of("starting")
-                    : started.get().problem());
+            sources.add(EventSource.of(RefWatcher.NAME, () -> started.get() == null ? Optional.of("starting")
+                    : started.get().problem()));
         }
+        sources.forEach(s -> partChecks.put(s.name(), s::problem)); // every source reports to /readyz the same way
         Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
@@ -122,7 +127,8 @@ public final class UpCommand implements Callable<Integer> {
                 .withBreaker(new CircuitBreaker.Settings(t.breakerCommits(), t.breakerWindow()))
                 .withMaxDepth(t.maxDepth()).withMaxLockFailures(t.maxLockFailures())
                 .withLockWait(t.lockWait()).withSettle(t.settle(), t.maxSettle())
-                .withIdentity(config.commitAuthor());
+                .withIdentity(config.commitAuthor())
+                .withRetry(RetryPolicy.from(config.retry()));
     }
 
     /** Creates what is missing; reports (or, when told, applies) drift and updates. */

@@ -53,6 +53,10 @@ public final class ConfigExport {
         env.put(Setting.HTTP_MAX_CONNECTIONS.env(), Integer.toString(c.httpCapacity().maxConnections()));
         env.put(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS.env(),
                 Integer.toString(c.httpCapacity().maxConnectionsPerAddress()));
+        env.put(Setting.RETRY_MAX_ATTEMPTS.env(), Integer.toString(c.retry().maxAttempts()));
+        env.put(Setting.RETRY_INITIAL.env(), Durations.format(c.retry().initial()));
+        env.put(Setting.RETRY_MAX.env(), Durations.format(c.retry().max()));
+        env.put(Setting.RETRY_JITTER.env(), Double.toString(c.retry().jitter()));
         env.put(Setting.LOG_FORMAT.env(), c.logFormat().name().toLowerCase(java.util.Locale.ROOT));
         env.put(Setting.APPLY_TOPOLOGY.env(), Boolean.toString(c.applyTopology()));
         GatewayTuning gw = c.gateway();

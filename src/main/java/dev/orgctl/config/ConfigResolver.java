@@ -109,7 +109,8 @@ public final class ConfigResolver {
                 yesNo(Setting.APPLY_TOPOLOGY),
                 gatewayTuning(),
                 controllerTuning(),
-                commitAuthor());
+                commitAuthor(),
+                retry());
     }
 
     private GatewayTuning gatewayTuning() {
@@ -168,6 +169,26 @@ public final class ConfigResolver {
             return Duration.ZERO;
         }
         return parse(s, Durations::parse);
+    }
+
+    private RetrySettings retry() {
+        Duration initial = positiveDuration(Setting.RETRY_INITIAL);
+        Duration max = positiveDuration(Setting.RETRY_MAX);
+        if (max.compareTo(initial) < 0) {
+            throw invalid(Setting.RETRY_MAX, values.get(Setting.RETRY_MAX),
+                    "expected at least " + Setting.RETRY_INITIAL.env() + " (" + Durations.format(initial) + ")");
+        }
+        String jitterText = values.get(Setting.RETRY_JITTER);
+        double jitter;
+        try {
+            jitter = Double.parseDouble(jitterText);
+        } catch (NumberFormatException e) {
+            jitter = Double.NaN;
+        }
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw invalid(Setting.RETRY_JITTER, jitterText, "expected a fraction from 0 to 1");
+        }
+        return new RetrySettings(intInRange(Setting.RETRY_MAX_ATTEMPTS, 1, 1000), initial, max, jitter);
     }
 
     private HttpCapacity httpCapacity() {

@@ -27,16 +27,17 @@ public record OrgctlConfig(
         boolean applyTopology,
         GatewayTuning gateway,
         ControllerTuning controller,
-        CommitIdentity commitAuthor) {
+        CommitIdentity commitAuthor,
+        RetrySettings retry) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
     }
 
     /** The git backend's root, or a clear error. */

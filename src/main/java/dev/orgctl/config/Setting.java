@@ -100,7 +100,16 @@ public enum Setting {
                     + "run; 0 runs at once", Scope.CONTROLLER),
     MAX_SETTLE("ORGCTL_MAX_SETTLE", "controller.max_settle", "--max-settle", false, "20s",
             "but a template change never waits longer than this after it was queued", Scope.CONTROLLER),
-    COMMIT_AUTHOR("ORGCTL_COMMIT_AUTHOR", "commit_author", "--author", false, "orgctl <orgctl@localhost>",
+    // The controller's retry policy (issue 14): attempts of an event or a job, and the backoff between them
+    RETRY_MAX_ATTEMPTS("ORGCTL_RETRY_MAX_ATTEMPTS", "controller.retry.max_attempts", "--retry-max-attempts", false, "5",
+            "attempts of a delivery (or failed runs of a job) before it goes to ORGCTL_DLQ", Scope.CONTROLLER),
+    RETRY_INITIAL("ORGCTL_RETRY_INITIAL", "controller.retry.initial", "--retry-initial", false, "2s",
+            "wait after the first failed attempt; it doubles with each further one", Scope.CONTROLLER),
+    RETRY_MAX("ORGCTL_RETRY_MAX", "controller.retry.max", "--retry-max", false, "1m",
+            "longest wait between two attempts", Scope.CONTROLLER),
+    RETRY_JITTER("ORGCTL_RETRY_JITTER", "controller.retry.jitter", "--retry-jitter", false, "0",
+            "fraction (0 to 1) by which a wait is shortened at random, so replicas that fail together do not retry together", Scope.CONTROLLER),
+        COMMIT_AUTHOR("ORGCTL_COMMIT_AUTHOR", "commit_author", "--author", false, "orgctl <orgctl@localhost>",
             "author and committer of orgctl's commits: 'NAME <EMAIL>'", Scope.COMMITS);
 
     /**

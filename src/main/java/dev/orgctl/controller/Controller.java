@@ -6,7 +6,7 @@ import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
-import dev.orgctl.regen.TemplateException;
+import dev.orgctl.proto.RegenJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.ConsumerContext;
 import io.nats.client.JetStream;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -36,20 +35,17 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     private static final Duration POLL = Duration.ofSeconds(1);
-    /** How soon a message whose handling failed outright (its dead letter could not be written) comes back. */
-    static final Duration KEEP_FOR_REDELIVERY = Duration.ofSeconds(5);
 
     private final String org;
     private final ControllerSettings settings;
     private final ControllerMetrics metrics;
-    private final EventProcessor events;
-    private final Worker worker;
+    private final Dispatcher<GitHubEvent> events;
+    private final Dispatcher<RegenJob> jobs;
     private final Reconciler reconciler;
-    private final DeadLetters deadLetters;
     private final LockService locks;
     private final ConsumerContext eventConsumer;
     private final ConsumerContext jobConsumer;
-    private final Duration keepAliveEvery;
+    private final KeepAlive keepAlive;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -58,20 +54,19 @@ public final class Controller implements AutoCloseable {
         return t;
     });
 
-    private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, EventProcessor events,
-                       Worker worker, Reconciler reconciler, DeadLetters deadLetters, LockService locks,
-                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration keepAliveEvery) {
+    private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, Dispatcher<GitHubEvent> events,
+                       Dispatcher<RegenJob> jobs, Reconciler reconciler, LockService locks,
+                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait) {
         this.org = org;
         this.settings = settings;
         this.metrics = metrics;
         this.events = events;
-        this.worker = worker;
+        this.jobs = jobs;
         this.reconciler = reconciler;
-        this.deadLetters = deadLetters;
         this.locks = locks;
         this.eventConsumer = eventConsumer;
         this.jobConsumer = jobConsumer;
-        this.keepAliveEvery = keepAliveEvery;
+        this.keepAlive = KeepAlive.forAckWait(timers, jobAckWait);
     }
 
     /** Wires the controller's parts on an open NATS runtime and starts its loops. */
@@ -103,12 +98,14 @@ public final class Controller implements AutoCloseable {
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
-        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, deadLetters, settings, metrics,
-                verified);
+        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified);
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
-        Controller c = new Controller(org, settings, metrics, events, worker, reconciler, deadLetters, locks,
-                eventConsumer, jobConsumer, keepAliveEvery(jobAckWait));
+        Controller c = new Controller(org, settings, metrics,
+                new Dispatcher<>(new EventStage(events), settings.retry(), deadLetters, metrics, Optional.empty()),
+                new Dispatcher<>(new JobStage(worker), settings.retry(), deadLetters, metrics,
+                        Optional.of(metrics.jobTimer())),
+                reconciler, locks, eventConsumer, jobConsumer, jobAckWait);
         c.startLoops();
         return c;
     }
@@ -148,49 +145,7 @@ public final class Controller implements AutoCloseable {
         while (running.get()) {
             Message msg = next(eventConsumer);
             if (msg != null) {
-                survive("controller-events", msg, () -> handleEvent(msg));
-            }
-        }
-    }
-
-    /**
-     * Runs one message's handling; whatever it throws (a dead letter that cannot be written while
-     * ORGCTL_DLQ is gone, an ack on a broken connection) never ends the loop: the message stays
-     * unacknowledged and comes back after {@link #KEEP_FOR_REDELIVERY}, and the loop goes on.
-     */
-    private void survive(String loop, Message msg, Runnable handling) {
-        try {
-            handling.run();
-        } catch (RuntimeException e) {
-            metrics.unfinished(loop);
-            log.atWarn().addKeyValue("loop", loop).addKeyValue("subject", msg.getSubject())
-                    .addKeyValue("error", String.valueOf(e.getMessage()))
-                    .log("message could not be finished; it stays unacknowledged and is tried again");
-            try {
-                msg.nakWithDelay(KEEP_FOR_REDELIVERY);
-            } catch (RuntimeException nak) {
-                // the connection is down: the ack wait hands the message back all the same
-            }
-        }
-    }
-
-    private void handleEvent(Message msg) {
-        int attempt = (int) msg.metaData().deliveredCount();
-        try {
-            events.handle(msg);
-            msg.ack();
-        } catch (EventProcessor.PoisonException | TemplateException e) {
-            String stoppedBy = e instanceof TemplateException ? "template" : "poison";
-            deadLetter(msg, e.getMessage(), attempt, stoppedBy);
-            msg.term();
-        } catch (RuntimeException e) {
-            if (attempt >= settings.maxAttempts()) {
-                deadLetter(msg, e.getMessage(), attempt, "attempts");
-                msg.term();
-            } else {
-                log.atWarn().addKeyValue("delivery", header(msg, "X-GitHub-Delivery")).addKeyValue("attempt", attempt)
-                        .addKeyValue("error", String.valueOf(e.getMessage())).log("delivery failed; retrying");
-                msg.nakWithDelay(Worker.backoff(attempt));
+                events.dispatch(msg, Optional.empty());
             }
         }
     }
@@ -199,53 +154,10 @@ public final class Controller implements AutoCloseable {
         while (running.get()) {
             Message msg = next(jobConsumer);
             if (msg != null) {
-                survive("controller-worker", msg, () -> handleJob(msg));
+                // A working job tells the server it is alive, so the ack wait can stay close to the lock lease:
+                // a killed replica's job comes back within about one lease, a live one's never does.
+                jobs.dispatch(msg, Optional.of(keepAlive));
             }
-        }
-    }
-
-    private void handleJob(Message msg) {
-        int attempt = (int) msg.metaData().deliveredCount();
-        // A working job tells the server it is alive, so the ack wait can stay close to the lock lease:
-        // a killed replica's job comes back within about one lease, a live one's never does.
-        long every = keepAliveEvery.toMillis();
-        ScheduledFuture<?> keepAlive = timers.scheduleAtFixedRate(() -> inProgress(msg), every, every, TimeUnit.MILLISECONDS);
-        try {
-            Worker.Disposition d = worker.work(msg, attempt);
-            if (d.ack()) {
-                msg.ack();
-            } else {
-                msg.nakWithDelay(d.delay());
-            }
-        } catch (RuntimeException e) {
-            // A job that cannot even be decoded, or a failure the worker did not expect.
-            if (attempt >= settings.maxAttempts() || e instanceof IllegalArgumentException) {
-                metrics.deadLetter("attempts");
-                deadLetters.add("job", "", "", msg, String.valueOf(e.getMessage()), attempt, "attempts", "");
-                msg.term();
-            } else {
-                log.atWarn().addKeyValue("subject", msg.getSubject()).addKeyValue("attempt", attempt)
-                        .addKeyValue("error", String.valueOf(e.getMessage())).log("job failed; retrying");
-                msg.nakWithDelay(Worker.backoff(attempt));
-            }
-        } finally {
-            keepAlive.cancel(false);
-        }
-    }
-
-    /** In-progress acks three times per ack wait (read from the server), so one lost ack costs nothing. */
-    static Duration keepAliveEvery(Duration ackWait) {
-        Duration wait = ackWait == null || ackWait.isZero() ? Duration.ofSeconds(30) : ackWait;
-        Duration every = wait.dividedBy(3);
-        return every.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : every;
-    }
-
-    private static void inProgress(Message msg) {
-        try {
-            msg.inProgress();
-        } catch (RuntimeException e) {
-            // The connection is down: the next tick tries again (a thrown exception would end the schedule).
-            log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("in-progress ack failed");
         }
     }
 
@@ -266,26 +178,6 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    private void deadLetter(Message msg, String error, int attempt, String stoppedBy) {
-        metrics.deadLetter(stoppedBy);
-        String org = "";
-        String repo = "";
-        try {
-            var address = dev.orgctl.nats.SubjectCodec.parse(msg.getSubject());
-            org = address.org();
-            repo = address.repo().orElse("");
-        } catch (IllegalArgumentException e) {
-            // not a GitHub subject: leave org and repo empty
-        }
-        deadLetters.add("delivery", org, repo, msg, error, attempt, stoppedBy, header(msg, "X-GitHub-Delivery"));
-        log.atError().addKeyValue("delivery", header(msg, "X-GitHub-Delivery")).addKeyValue("stopped_by", stoppedBy)
-                .addKeyValue("error", error).log("delivery sent to the DLQ");
-    }
-
-    private static String header(Message msg, String name) {
-        return msg.getHeaders() == null || msg.getHeaders().getFirst(name) == null ? "" : msg.getHeaders().getFirst(name);
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
@@ -302,14 +194,28 @@ public final class Controller implements AutoCloseable {
         return reconciler;
     }
 
-    /** For /readyz: empty when the loops run. */
-    public Optional<String> problem() {
-        for (Thread t : threads) {
-            if (!t.isAlive()) {
-                return Optional.of(t.getName() + " stopped");
-            }
+    /**
+     * The controller's own event sources: the follower of GITHUB_EVENTS (the gateway's deliveries)
+     * and the periodic reconcile (with the re-queueing of stale PENDING workflows).
+     */
+    public List<EventSource> sources() {
+        return List.of(
+                EventSource.of("controller-events", () -> stopped(threads.get(0))),
+                EventSource.of("controller-reconcile", () -> timers.isShutdown() ? Optional.of("stopped")
+                        : running.get() ? Optional.empty() : Optional.of("stopping")));
+    }
+
+    private Optional<String> stopped(Thread loop) {
+        if (!loop.isAlive()) {
+            return Optional.of(loop.getName() + " stopped");
         }
         return running.get() ? Optional.empty() : Optional.of("stopping");
+    }
+
+    /** For /readyz: empty when the loops (the events follower and the workers) run. */
+    public Optional<String> problem() {
+        return threads.stream().map(this::stopped).flatMap(Optional::stream).findFirst()
+                .or(() -> running.get() ? Optional.empty() : Optional.of("stopping"));
     }
 
     /** Stops taking work, lets the current job finish (bounded), and releases the locks. */

@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param maxDepth       reactions to reactions before a job is stopped (snake prevention, layer 3)
  * @param breaker        the per-repository circuit breaker (layer 4)
  * @param reconcileEvery the periodic full reconcile; empty: off
- * @param maxAttempts    deliveries of a job or an event before it goes to the DLQ
+ * @param retry          how failed work is retried: attempts (deliveries of an event, failed runs of a
+ *                       job) before it goes to the DLQ, and the backoff between them
  * @param lockWait       how long a worker waits for a repository's lock before handing the job back
  * @param identity       author and committer of orgctl's commits
  * @param settle         a template change waits this long after its newest trigger before it runs, so
@@ -22,51 +23,57 @@ import java.util.Optional;
  *                       the workflow is FAILED and the job goes to the DLQ (never retried forever)
  */
 public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Settings breaker,
-                                 Optional<Duration> reconcileEvery, int maxAttempts, Duration lockWait,
+                                 Optional<Duration> reconcileEvery, RetryPolicy retry, Duration lockWait,
                                  CommitIdentity identity, Duration settle, Duration maxSettle,
                                  int maxLockFailures) {
     public static ControllerSettings defaults() {
-        return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)), 5,
+        return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)),
+                RetryPolicy.defaults(),
                 Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20), 3);
     }
 
     public ControllerSettings withSettle(Duration s, Duration max) {
-        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, s, max,
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, s, max,
                 maxLockFailures);
     }
 
     public ControllerSettings withReconcile(Optional<Duration> every) {
-        return new ControllerSettings(workers, maxDepth, breaker, every, maxAttempts, lockWait, identity, settle, maxSettle,
+        return new ControllerSettings(workers, maxDepth, breaker, every, retry, lockWait, identity, settle, maxSettle,
                 maxLockFailures);
     }
 
     public ControllerSettings withBreaker(CircuitBreaker.Settings b) {
-        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+        return new ControllerSettings(workers, maxDepth, b, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
                 maxLockFailures);
     }
 
     public ControllerSettings withMaxDepth(int d) {
-        return new ControllerSettings(workers, d, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+        return new ControllerSettings(workers, d, breaker, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
                 maxLockFailures);
     }
 
     public ControllerSettings withWorkers(int n) {
-        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle, maxSettle,
+        return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
                 maxLockFailures);
     }
 
     public ControllerSettings withMaxLockFailures(int n) {
-        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, identity, settle,
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, settle,
                 maxSettle, n);
     }
 
     public ControllerSettings withLockWait(Duration wait) {
-        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, wait, identity, settle,
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, wait, identity, settle,
                 maxSettle, maxLockFailures);
     }
 
     public ControllerSettings withIdentity(CommitIdentity id) {
-        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, maxAttempts, lockWait, id, settle,
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, id, settle,
                 maxSettle, maxLockFailures);
+    }
+
+    public ControllerSettings withRetry(RetryPolicy r) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, r, lockWait, identity, settle, maxSettle,
+                maxLockFailures);
     }
 }

@@ -9,7 +9,6 @@ import dev.orgctl.proto.DeadLetter;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Message;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamInfo;
@@ -41,25 +40,19 @@ public final class DeadLetters {
     public record Entry(long seq, DeadLetter letter) {
     }
 
-    /** Stores a dead letter for a message that could not be handled. */
-    public DeadLetter add(String kind, String org, String repo, Message original, String error, int attempts,
-                          String stoppedBy, String causationId) {
+    /**
+     * Stores a dead letter for a message that could not be handled. Called by the {@link Dispatcher}
+     * only: the one place that decides a message ends here.
+     */
+    DeadLetter add(String kind, String org, String repo, Inbound original, String error, int attempts,
+                   String stoppedBy, String causationId) {
         DeadLetter.Builder b = DeadLetter.newBuilder().setId(UUID.randomUUID().toString()).setKind(kind)
                 .setOrg(nz(org)).setRepo(nz(repo)).setError(nz(error)).setAttempts(attempts).setStoppedBy(nz(stoppedBy))
                 .setCausationId(nz(causationId))
                 .setFailedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()));
-        if (original != null) {
-            b.setOriginalSubject(original.getSubject());
-            if (original.getData() != null) {
-                b.setOriginalBody(com.google.protobuf.ByteString.copyFrom(original.getData()));
-            }
-            Headers h = original.getHeaders();
-            if (h != null) {
-                for (String k : h.keySet()) {
-                    b.putOriginalHeaders(k, String.join(",", h.get(k)));
-                }
-            }
-        }
+        b.setOriginalSubject(original.subject());
+        b.setOriginalBody(com.google.protobuf.ByteString.copyFrom(original.body()));
+        original.headers().forEach((k, values) -> b.putOriginalHeaders(k, String.join(",", values)));
         DeadLetter letter = b.build();
         MessageCodec.Encoded enc = MessageCodec.encode(letter);
         String subject = SUBJECT_PREFIX + kind + "." + KeyCodec.encode(org == null || org.isEmpty() ? "_" : org)

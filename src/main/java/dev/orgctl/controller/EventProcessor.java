@@ -1,7 +1,5 @@
 package dev.orgctl.controller;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orgctl.controller.Classification.Drift;
 import dev.orgctl.controller.Classification.NewRepository;
 import dev.orgctl.controller.Classification.OwnCommit;
@@ -12,28 +10,18 @@ import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.proto.JobReason;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
-import io.nats.client.Message;
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one delivery from GITHUB_EVENTS: classify it, and schedule the regeneration jobs it
- * calls for. Returns normally when the delivery is fully handled (the caller acks); throws when it
- * should be retried. A delivery that can never be handled (not JSON) is a {@link PoisonException}.
+ * Handles one event from GITHUB_EVENTS (decoded by {@link EventStage}): classify it, and schedule
+ * the regeneration jobs it calls for. Returns when it is fully handled; throws when it should be
+ * retried (or, a {@link dev.orgctl.regen.TemplateException}, when the templates cannot be read).
  */
 public final class EventProcessor {
     private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A delivery that will fail the same way every time: it goes to the DLQ at once. */
-    public static final class PoisonException extends RuntimeException {
-        public PoisonException(String message) {
-            super(message);
-        }
-    }
 
     private final EventClassifier classifier;
     private final JobScheduler scheduler;
@@ -50,41 +38,6 @@ public final class EventProcessor {
         this.host = host;
         this.settings = settings;
         this.metrics = metrics;
-    }
-
-    public Classification handle(Message msg) {
-        String event = header(msg, "X-GitHub-Event");
-        String delivery = header(msg, "X-GitHub-Delivery");
-        if (event.isEmpty() || delivery.isEmpty()) {
-            throw new PoisonException("no X-GitHub-Event or X-GitHub-Delivery header");
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(msg.getData());
-        } catch (IOException e) {
-            throw new PoisonException("the body is not JSON: " + e.getMessage());
-        }
-        if (body == null || !body.isObject()) {
-            throw new PoisonException("the body is not a JSON object");
-        }
-        GitHubEvent parsed = GitHubEvent.parse(event, delivery, body);
-        parsed.push().ifPresent(EventProcessor::requireCommitIds);
-        return handle(parsed);
-    }
-
-    private static final java.util.regex.Pattern COMMIT_ID = java.util.regex.Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
-
-    /**
-     * A push names its old and new head by commit id; one that names something else can never be
-     * read (every retry fails the same way), so it is poison rather than a failure to retry.
-     */
-    private static void requireCommitIds(GitHubEvent.Push p) {
-        if (!p.deleted() && !COMMIT_ID.matcher(p.after()).matches()) {
-            throw new PoisonException("the push's 'after' is not a commit id: '" + p.after() + "'");
-        }
-        if (!p.before().isEmpty() && !COMMIT_ID.matcher(p.before()).matches()) {
-            throw new PoisonException("the push's 'before' is not a commit id: '" + p.before() + "'");
-        }
     }
 
     public Classification handle(GitHubEvent e) {
@@ -146,13 +99,5 @@ public final class EventProcessor {
             }
         }
         return before.map(b -> now.affected(b, repos)).orElseGet(() -> now.targets(repos));
-    }
-
-    private static String header(Message msg, String name) {
-        if (msg.getHeaders() == null) {
-            return "";
-        }
-        String v = msg.getHeaders().getFirst(name);
-        return v == null ? "" : v;
     }
 }

@@ -1,86 +1,59 @@
 package dev.orgctl.controller;
 
-import dev.orgctl.coordination.FollowUp;
-import dev.orgctl.coordination.KeyCodec;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseLostException;
 import dev.orgctl.coordination.LockService;
 import dev.orgctl.coordination.LockStateCorruptException;
 import dev.orgctl.coordination.Run;
-import dev.orgctl.coordination.RunResult;
 import dev.orgctl.coordination.StaleRunException;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
-import dev.orgctl.nats.MessageCodec;
 import dev.orgctl.proto.RegenJob;
 import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
 import dev.orgctl.regen.RegenResult;
 import dev.orgctl.regen.RunContext;
-import dev.orgctl.regen.TemplateError;
 import dev.orgctl.regen.TemplateException;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
 import dev.orgctl.regen.Verification;
 import dev.orgctl.regen.VerifiedRepos;
-import io.nats.client.Message;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Works one regeneration job, the reconcile loop of one repository: observe (lock, start the
  * run, read the newest templates and the repository), diff (plan), act (one fenced commit),
- * record (own commit, breaker, workflow state, follow-up). Safety layers 3 and 4 of snake
+ * record (own commit, breaker, workflow state, follow-up: {@link RunRecorder}). Safety layers 3 and 4 of snake
  * prevention (causation depth, circuit breaker) stop a job here before it writes.
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
-
-    /**
-     * What the caller does with the job's message: acknowledge it (done, whatever the outcome), or
-     * hand it back to be delivered again after {@code delay} (lock busy, host away, settling).
-     */
-    public record Disposition(boolean ack, Duration delay) {
-        static final Disposition ACK = new Disposition(true, Duration.ZERO);
-
-        static Disposition retry(int attempt) {
-            return new Disposition(false, backoff(attempt));
-        }
-
-        static Disposition later(Duration d) {
-            return new Disposition(false, d);
-        }
-    }
 
     private final RepositoryHost host;
     private final TemplateLoader templates;
     private final RegenExecutor executor;
     private final LockService locks;
     private final Workflows workflows;
-    private final JobScheduler scheduler;
-    private final OwnCommits ownCommits;
+    private final RunRecorder recorder;
     private final CircuitBreaker breaker;
-    private final DeadLetters deadLetters;
     private final ControllerSettings settings;
     private final ControllerMetrics metrics;
     private final Verification verification;
 
     public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
-                  OwnCommits ownCommits, CircuitBreaker breaker, DeadLetters deadLetters, ControllerSettings settings,
-                  ControllerMetrics metrics) {
-        this(host, locks, workflows, scheduler, ownCommits, breaker, deadLetters, settings, metrics, VerifiedRepos.NONE);
+                  OwnCommits ownCommits, CircuitBreaker breaker, ControllerSettings settings, ControllerMetrics metrics) {
+        this(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, VerifiedRepos.NONE);
     }
 
     /** @param verified where repositories as last verified are kept (ORGCTL_VERIFIED): unchanged ones are not read */
     public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
-                  OwnCommits ownCommits, CircuitBreaker breaker, DeadLetters deadLetters, ControllerSettings settings,
-                  ControllerMetrics metrics, VerifiedRepos verified) {
+                  OwnCommits ownCommits, CircuitBreaker breaker, ControllerSettings settings, ControllerMetrics metrics,
+                  VerifiedRepos verified) {
         this.verification = new Verification(host, verified);
         this.host = host;
         this.templates = new TemplateLoader(host);
@@ -88,19 +61,10 @@ public final class Worker {
                 dev.orgctl.hosts.ProposalRequest.DEFAULT_BRANCH);
         this.locks = locks;
         this.workflows = workflows;
-        this.scheduler = scheduler;
-        this.ownCommits = ownCommits;
+        this.recorder = new RunRecorder(workflows, scheduler, ownCommits, breaker, metrics);
         this.breaker = breaker;
-        this.deadLetters = deadLetters;
         this.settings = settings;
         this.metrics = metrics;
-    }
-
-    /** A job that failed and should be retried; the message says why. */
-    public static final class RetryableFailure extends RuntimeException {
-        public RetryableFailure(String message) {
-            super(message);
-        }
     }
 
     /**
@@ -108,12 +72,11 @@ public final class Worker {
      *                 counted by the workflow (each retry takes the run over, attempt + 1), so
      *                 deliveries spent waiting (settling, a busy lock) do not count as attempts.
      */
-    public Disposition work(Message msg, int delivery) {
-        RegenJob job = MessageCodec.decode(msg, RegenJob.getDefaultInstance());
+    public Outcome work(RegenJob job, int delivery) {
         String wf = JobScheduler.workflowId(job.getOrg(), job.getRepo());
         Optional<Duration> settling = settling(wf, job);
         if (settling.isPresent()) {
-            return Disposition.later(settling.get());
+            return new Outcome.Retry(settling.get(), "a burst of template changes settles");
         }
         String runId = job.getJobId() + "-" + delivery;
         Optional<Lease> lease;
@@ -121,7 +84,7 @@ public final class Worker {
             lease = locks.acquire(wf, "regen " + runId, settings.lockWait());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Disposition.later(Duration.ofSeconds(1));
+            return new Outcome.Retry(Duration.ofSeconds(1), "interrupted");
         } catch (LockStateCorruptException e) {
             return lockUnusable(job, wf, runId, delivery, "inconsistent", e.getMessage(),
                     () -> workflows.abandon(wf, e.getMessage()));
@@ -129,42 +92,47 @@ public final class Worker {
         if (lease.isEmpty()) {
             log.atInfo().addKeyValue("workflow", wf).addKeyValue("job", job.getJobId())
                     .log("repository locked by another worker; job handed back");
-            return Disposition.later(Duration.ofSeconds(2));
+            return new Outcome.Retry(Duration.ofSeconds(2), "repository locked by another worker");
         }
         try (Lease held = lease.get()) {
             Optional<Run> started = workflows.start(wf, runId, held);
             if (started.isEmpty()) {
                 metrics.job("nothing_to_run");
                 log.atDebug().addKeyValue("workflow", wf).addKeyValue("job", job.getJobId()).log("nothing to run");
-                return Disposition.ACK;
+                return new Outcome.Done("nothing_to_run");
             }
             Run run = started.get();
             int attempt = run.attempt();
-            boolean lastAttempt = attempt >= settings.maxAttempts() || delivery >= 10 * settings.maxAttempts();
+            RetryPolicy retry = settings.retry();
+            // Failed runs are counted by the workflow; deliveries only bound a job that never gets to fail.
+            boolean lastAttempt = retry.spent(attempt) || delivery >= 10 * retry.maxAttempts();
             try {
-                finish(run, job, runOnce(run, job, held));
-            } catch (RetryableFailure | dev.orgctl.hosts.HostException e) {
+                return runOnce(run, job, held);
+            } catch (StageException | dev.orgctl.hosts.HostException e) {
+                String error = e.getMessage();
+                if (e instanceof StageException s && !s.retryable()) {
+                    return stopped(run, job, "poison", error, error);
+                }
                 if (!lastAttempt) {
                     // The run stays RUNNING: the retry holds the lock with a larger token and takes it over.
                     log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("attempt", attempt)
-                            .addKeyValue("error", e.getMessage()).log("regeneration failed; it will be retried");
-                    return Disposition.retry(attempt);
+                            .addKeyValue("error", error).log("regeneration failed; it will be retried");
+                    return new Outcome.Retry(retry.delay(attempt), error);
                 }
-                endFailed(run, e.getMessage());
-                metrics.job("failed");
-                deadLetter(job, e.getMessage(), "attempts", attempt);
                 log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("attempts", attempt)
-                        .addKeyValue("error", e.getMessage()).log("regeneration failed every attempt; sent to the DLQ");
-                return Disposition.ACK;
+                        .addKeyValue("error", error).log("regeneration failed every attempt; sent to the DLQ");
+                return new Outcome.Terminal("attempts", error, attempt, () -> {
+                    recorder.endFailed(run, error);
+                    metrics.job("failed");
+                });
             } catch (LeaseLostException e) {
                 String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
-                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> endFailed(run, error));
+                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> recorder.endFailed(run, error));
             } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
-                return Disposition.retry(attempt);
+                return new Outcome.Retry(settings.retry().delay(attempt), e.getMessage());
             }
-            return Disposition.ACK;
         }
     }
 
@@ -174,29 +142,29 @@ public final class Worker {
      * workflow ends FAILED, the job goes to the DLQ and an ERROR names the bucket, never a retry
      * loop that leaves every workflow RUNNING.
      */
-    private Disposition lockUnusable(RegenJob job, String wf, String runId, int failures, String kind, String error,
-                                     Runnable failWorkflow) {
+    private Outcome lockUnusable(RegenJob job, String wf, String runId, int failures, String kind, String error,
+                                Runnable failWorkflow) {
         metrics.lockFailure(locks.bucket(), kind);
         if (failures < settings.maxLockFailures()) {
             log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
                     .addKeyValue("failures", failures).addKeyValue("error", error)
                     .log("run could not keep its lock; it will be retried");
-            return Disposition.retry(failures);
+            return new Outcome.Retry(settings.retry().delay(failures), error);
         }
-        // The dead letter first: if it cannot be written the job comes back and this is tried again,
-        // whereas a workflow already FAILED would leave the redelivered job nothing to do.
-        deadLetter(job, error, "lock", failures);
-        try {
-            failWorkflow.run();
-        } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("workflow", wf).addKeyValue("error", e.getMessage()).log("could not record the failure");
-        }
-        metrics.job("failed");
         log.atError().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("bucket", locks.bucket())
                 .addKeyValue("failures", failures).addKeyValue("error", error)
                 .log("regeneration gave up: the repository lock in " + locks.bucket() + " failed " + failures
                         + " times; workflow FAILED and job sent to the DLQ");
-        return Disposition.ACK;
+        // The workflow fails after the dead letter is written: if it cannot be, the job comes back and
+        // this is tried again, whereas a workflow already FAILED would leave the redelivered job nothing to do.
+        return new Outcome.Terminal("lock", error, failures, () -> {
+            try {
+                failWorkflow.run();
+            } catch (RuntimeException e) {
+                log.atWarn().addKeyValue("workflow", wf).addKeyValue("error", e.getMessage()).log("could not record the failure");
+            }
+            metrics.job("failed");
+        });
     }
 
     /**
@@ -220,10 +188,6 @@ public final class Worker {
         }).filter(d -> !d.isNegative() && !d.isZero());
     }
 
-    /** What one run ended with, to record. */
-    private record Outcome(boolean ok, String reason, String base, String result) {
-    }
-
     private Outcome runOnce(Run run, RegenJob job, Lease lease) {
         String org = job.getOrg();
         String repo = job.getRepo();
@@ -235,154 +199,38 @@ public final class Worker {
                     + ": orgctl's commits keep causing changes to its own files";
             log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", run.runId()).addKeyValue("layer", "depth")
                     .addKeyValue("causation", run.trigger().getCausationId()).log("snake prevention: " + why);
-            deadLetter(job, why, "depth");
-            return new Outcome(false, why, "", "");
+            return stopped(run, job, "depth", why, why);
         }
         Optional<CircuitBreaker.Open> open = breaker.check(org, repo);
         if (open.isPresent()) {
             metrics.snakeStopped("breaker");
             log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", run.runId()).addKeyValue("layer", "breaker")
                     .log("snake prevention: circuit breaker open: " + open.get().reason());
-            deadLetter(job, "circuit breaker open: " + open.get().reason(), "breaker");
-            return new Outcome(false, "circuit breaker open", "", "");
+            return stopped(run, job, "breaker", "circuit breaker open: " + open.get().reason(), "circuit breaker open");
         }
         Optional<RepositoryInfo> info = host.repository(new RepoRef(org, repo));
         if (info.isEmpty()) {
-            return new Outcome(true, "repository " + org + "/" + repo + " no longer exists", "", "");
+            return recorder.finish(run, job, new RunRecorder.End(true, "repository " + org + "/" + repo + " no longer exists", "", ""));
         }
         TemplateSnapshot snapshot;
         try {
             // The newest templates, whatever revision triggered the job: the last revision always wins.
             snapshot = templates.load(org);
         } catch (TemplateException e) {
-            deadLetter(job, e.getMessage(), "template");
-            return new Outcome(false, "templates cannot be rendered: " + e.getMessage(), "", "");
+            return stopped(run, job, "template", e.getMessage(), "templates cannot be rendered: " + e.getMessage());
         }
         lease.checkStillHeld(); // fence: nothing is written by a worker that lost its lock
         RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
         RegenResult result = verification.regenerate(executor, snapshot, info.get(), ctx);
-        return withTemplateErrors(run, record(run, job, result, snapshot.revision(), depth), result);
+        return recorder.finish(run, job, recorder.record(run, job, result, snapshot.revision(), depth));
     }
 
     /**
-     * A template error fails the run of this repository (workflow FAILED with the errors as the
-     * reason) after the other sets were applied. Not dead-lettered and not retried: the fix is a
-     * template push, which triggers the run again.
+     * A safety layer or unusable input stopped the run: the job goes to the DLQ, and once its dead
+     * letter is written the workflow ends FAILED with {@code reason}.
      */
-    private Outcome withTemplateErrors(Run run, Outcome outcome, RegenResult result) {
-        List<TemplateError> errors = result.templateErrors();
-        if (errors.isEmpty() || !outcome.ok()) {
-            return outcome;
-        }
-        errors.forEach(e -> metrics.templateError(e.set()));
-        String why = "template error: " + errors.stream().map(TemplateError::message).collect(Collectors.joining("; "))
-                + " (other sets: " + outcome.reason() + ")";
-        log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("run", run.runId())
-                .addKeyValue("error", why).log("template sets failed for this repository; the others were applied");
-        return new Outcome(false, why, outcome.base(), outcome.result());
-    }
-
-    private Outcome record(Run run, RegenJob job, RegenResult result, String templateRev, int depth) {
-        String org = job.getOrg();
-        String repo = job.getRepo();
-        var line = log.atInfo().addKeyValue("workflow", run.workflowId()).addKeyValue("run", run.runId())
-                .addKeyValue("causation", run.trigger().getCausationId()).addKeyValue("revision", templateRev);
-        if (result instanceof RegenResult.Committed c) {
-            ownCommits.record(c.commitId(), org, repo, run.runId(), depth, templateRev);
-            metrics.job("committed");
-            line.addKeyValue("commit", c.commitId()).addKeyValue("changes", c.plan().summary())
-                    .addKeyValue("replans", c.replans()).log("regenerated: one commit");
-            // A commit that follows a person's template push is new content, not a loop: the breaker counts
-            // the others (drift repairs, reconciles, new repositories), where loops live.
-            if (!"template_change".equals(run.trigger().getReason())) {
-                breaker.recordCommit(org, repo).ifPresent(o -> {
-                metrics.snakeStopped("breaker");
-                    log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("layer", "breaker")
-                            .log("snake prevention: circuit breaker opened: " + o.reason());
-                });
-            }
-            return new Outcome(true, "committed " + c.commitId(), c.plan().baseCommit().orElse(""), c.commitId());
-        }
-        if (result instanceof RegenResult.NoChange n) {
-            metrics.job("no_change");
-            metrics.snakeStopped("no_diff");
-            line.log("no difference: no commit");
-            return new Outcome(true, "no change", n.plan().baseCommit().orElse(""), "");
-        }
-        if (result instanceof RegenResult.Proposed p) {
-            ownCommits.record(p.commitId(), org, repo, run.runId(), depth, templateRev);
-            metrics.job("proposed");
-            line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId()).log("proposal updated");
-            return new Outcome(true, "proposed on " + p.branch(), "", p.commitId());
-        }
-        if (result instanceof RegenResult.ProposalClosed pc) {
-            metrics.job("proposal_closed");
-            line.log("proposal closed: nothing differs any more");
-            return new Outcome(true, "proposal closed", "", "");
-        }
-        if (result instanceof RegenResult.Skipped s) {
-            metrics.job("skipped");
-            return new Outcome(true, "skipped: " + s.reason(), "", "");
-        }
-        if (result instanceof RegenResult.Unchanged u) {
-            metrics.job("verified");
-            line.addKeyValue("head", u.head()).log("unchanged since last verified: not read");
-            return new Outcome(true, "unchanged since verified", u.head(), "");
-        }
-        if (result instanceof RegenResult.HeadKeptMoving h) {
-            throw new RetryableFailure("the head of " + org + "/" + repo + " kept moving (" + h.replans() + " re-plans)");
-        }
-        RegenResult.Failed f = (RegenResult.Failed) result;
-        if (f.retryable()) {
-            throw new RetryableFailure(f.message());
-        }
-        deadLetter(job, f.message(), "poison");
-        return new Outcome(false, f.message(), "", "");
-    }
-
-    private void finish(Run run, RegenJob job, Outcome outcome) {
-        FollowUp next = outcome.ok()
-                ? workflows.complete(run, new RunResult(outcome.reason(), outcome.base(), outcome.result()))
-                : workflows.fail(run, outcome.reason());
-        if (!outcome.ok()) {
-            metrics.job("failed");
-        }
-        if (next.isRerun()) {
-            var t = next.trigger().orElseThrow();
-            scheduler.enqueue(job.getOrg(), job.getRepo(), t,
-                    "job-" + KeyCodec.encode(run.workflowId()) + "-followup-" + run.runId());
-        }
-    }
-
-    private void endFailed(Run run, String error) {
-        try {
-            FollowUp next = workflows.fail(run, error);
-            if (next.isRerun()) {
-                log.atDebug().addKeyValue("workflow", run.workflowId()).log("a newer trigger waits; the retry runs it");
-            }
-        } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("error", e.getMessage())
-                    .log("could not record the failed run");
-        }
-    }
-
-    private void deadLetter(RegenJob job, String error, String stoppedBy) {
-        deadLetter(job, error, stoppedBy, 1);
-    }
-
-    private void deadLetter(RegenJob job, String error, String stoppedBy, int attempts) {
-        metrics.deadLetter(stoppedBy);
-        MessageCodec.Encoded enc = MessageCodec.encode(job);
-        io.nats.client.impl.NatsMessage original = io.nats.client.impl.NatsMessage.builder()
-                .subject(JobScheduler.jobSubject(job.getOrg(), job.getRepo())).headers(enc.headers()).data(enc.body())
-                .build();
-        deadLetters.add("job", job.getOrg(), job.getRepo(), original, error, attempts, stoppedBy, job.getCausationId());
-    }
-
-    /** Backoff before the next attempt of a job or delivery: 2 s, 4 s, 8 s, ... at most a minute. */
-    public static Duration backoff(int attempt) {
-        long s = Math.min(60, 1L << Math.min(6, Math.max(1, attempt)));
-        return Duration.ofSeconds(s);
+    private Outcome stopped(Run run, RegenJob job, String stoppedBy, String detail, String reason) {
+        return new Outcome.Terminal(stoppedBy, detail, run.attempt(), () -> recorder.finish(run, job, new RunRecorder.End(false, reason, "", "")));
     }
 }

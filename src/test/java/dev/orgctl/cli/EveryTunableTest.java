@@ -89,6 +89,10 @@ class EveryTunableTest {
         samples.put(Setting.REPO_LOCK_WAIT, "1m");
         samples.put(Setting.SETTLE, "0");
         samples.put(Setting.MAX_SETTLE, "90s");
+        samples.put(Setting.RETRY_MAX_ATTEMPTS, "7");
+        samples.put(Setting.RETRY_INITIAL, "3s");
+        samples.put(Setting.RETRY_MAX, "2m");
+        samples.put(Setting.RETRY_JITTER, "0.5");
         samples.put(Setting.COMMIT_AUTHOR, "Release Bot <bot@acme.example>");
     }
 

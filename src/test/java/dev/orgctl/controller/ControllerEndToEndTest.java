@@ -83,6 +83,9 @@ class ControllerEndToEndTest {
                 assertNotNull(f.file(r, ".github/orgctl-owned.json"));
             }
             assertEquals(0, f.orgctlCommits(f.templates), "the templates repository is never a target");
+            // The docs promise the time to work a job on /metrics.
+            String metrics = get(f, "/metrics");
+            assertTrue(metrics.matches("(?s).*orgctl_controller_job_duration_seconds_count [1-9].*"), metrics);
         }
     }
 
@@ -371,6 +374,17 @@ class ControllerEndToEndTest {
             for (RepoRef r : f.targets) {
                 assertEquals(1, f.orgctlCommits(r));
             }
+        }
+    }
+
+    private static String get(OrgFixture f, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(f.started.gateway().url().resolve(path))
+                            .timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError("GET " + path + ": " + e, e);
         }
     }
 

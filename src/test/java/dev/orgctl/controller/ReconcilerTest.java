@@ -9,8 +9,9 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
-import java.time.Clock;
+import dev.orgctl.testing.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,7 @@ class ReconcilerTest {
             NatsRuntime nats = f.connect();
             List<Reconciler> replicas = new ArrayList<>();
             List<AutoCloseable> toClose = new ArrayList<>();
+            ManualClock clock = new ManualClock(Instant.now());
             for (int i = 0; i < 4; i++) {
                 Workflows wf = Workflows.open(nats, "replica-" + i);
                 LockService locks = LockService.open(nats, LeaseClass.STANDARD, "replica-" + i);
@@ -43,7 +45,7 @@ class ReconcilerTest {
                 toClose.add(locks);
                 toClose.add(host);
                 replicas.add(new Reconciler(host, new JobScheduler(wf, nats.jetStream(), "replica-" + i), wf, locks,
-                        nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC()));
+                        nats.keyValue(Topology.CONTROLLER_BUCKET), clock));
             }
             try {
                 ExecutorService pool = Executors.newFixedThreadPool(replicas.size());
@@ -70,8 +72,11 @@ class ReconcilerTest {
                 for (Reconciler r : replicas) {
                     assertThat(r.periodicRound(OrgFixture.ORG, Duration.ofHours(1))).isEmpty();
                 }
-                // With a shorter interval that has passed, a round runs again.
-                Thread.sleep(1200);
+                // With a shorter interval that has passed, a round runs again (the replicas' clock, not a sleep).
+                clock.advance(Duration.ofMillis(500));
+                assertThat(replicas.get(0).periodicRound(OrgFixture.ORG, Duration.ofSeconds(1)))
+                        .as("half the interval later").isEmpty();
+                clock.advance(Duration.ofMillis(700));
                 assertThat(replicas.get(0).periodicRound(OrgFixture.ORG, Duration.ofSeconds(1))).isPresent();
             } finally {
                 for (AutoCloseable c : toClose) {

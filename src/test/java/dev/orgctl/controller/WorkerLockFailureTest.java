@@ -48,7 +48,9 @@ class WorkerLockFailureTest {
                 Worker worker = new Worker(host, corrupt, workflows, scheduler,
                         new OwnCommits(nats.keyValue(Topology.COMMITS_BUCKET)),
                         new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(), Clock.systemUTC()),
-                        deadLetters, settings, metrics);
+                        settings, metrics);
+                Dispatcher<dev.orgctl.proto.RegenJob> jobs = new Dispatcher<>(new JobStage(worker), settings.retry(),
+                        deadLetters, metrics, Optional.empty());
                 String repo = f.targets.get(0).name();
                 String wf = JobScheduler.workflowId(OrgFixture.ORG, repo);
                 scheduler.schedule(OrgFixture.ORG, repo, JobReason.RECONCILE, "", "test-cause", 0);
@@ -56,12 +58,13 @@ class WorkerLockFailureTest {
                         .next(Duration.ofSeconds(10));
                 assertThat(job).isNotNull();
 
-                Worker.Disposition first = worker.work(job, 1);
-                Worker.Disposition second = worker.work(job, 2);
-                assertThat(first.ack()).as("retried").isFalse();
-                assertThat(second.ack()).as("retried").isFalse();
-                Worker.Disposition third = worker.work(job, 3);
-                assertThat(third.ack()).as("the third failure ends the job").isTrue();
+                Inbound in = Dispatcher.inbound(job);
+                Action first = jobs.decide(new Inbound(in.subject(), in.headers(), in.body(), 1));
+                Action second = jobs.decide(new Inbound(in.subject(), in.headers(), in.body(), 2));
+                assertThat(first).as("retried").isInstanceOf(Action.Nak.class);
+                assertThat(second).as("retried").isInstanceOf(Action.Nak.class);
+                Action third = jobs.decide(new Inbound(in.subject(), in.headers(), in.body(), 3));
+                assertThat(third).as("the third failure ends the job").isInstanceOf(Action.Term.class);
                 job.ack();
 
                 var record = workflows.get(wf).orElseThrow().record();

@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.git;
 
+import dev.orgctl.controller.EventSource;
 import dev.orgctl.hosts.HostException;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryInfo;
@@ -66,8 +67,10 @@ import org.slf4j.LoggerFactory;
  * {@link #problem()} keeps {@code /readyz} from saying ready, so a push made after readiness is
  * never absorbed into the baseline.
  */
-public final class RefWatcher implements AutoCloseable {
+public final class RefWatcher implements AutoCloseable, EventSource {
     private static final Logger log = LoggerFactory.getLogger(RefWatcher.class);
+    /** Its {@code /readyz} check. */
+    public static final String NAME = "git-ref-watcher";
     /** File times newer than this are not trusted to reveal the next change (coarse timestamps). */
     private static final Duration RACY = Duration.ofSeconds(2);
 
@@ -146,10 +149,16 @@ public final class RefWatcher implements AutoCloseable {
         }
     }
 
+    @Override
+    public String name() {
+        return NAME;
+    }
+
     /**
      * For readiness: empty once a whole scan has finished (on a fresh data dir, the baseline), so
      * every push from then on is delivered; until then, what is still missing.
      */
+    @Override
     public Optional<String> problem() {
         if (firstScanDone) {
             return Optional.empty();
