@@ -3,7 +3,6 @@ package dev.orgctl.testing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +19,7 @@ public final class OrgctlProcess {
     }
 
     public static ProcessBuilder builder(Path workDir, Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.orgctl.cli.Main");
+        List<String> cmd = ChildJava.command(List.of(), "dev.orgctl.cli.Main");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         // A clean environment: nothing of the developer's NATS_URL or tokens leaks into a test.
