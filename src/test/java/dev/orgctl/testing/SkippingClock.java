@@ -7,12 +7,25 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The system clock, moved forward on demand: for code that compares its clock with times a real
- * peer hands out (a token's {@code expires_at} from the GitHub fake), so a test skips the wait
- * instead of sleeping through it while the peer's own time stays real.
+ * A clock a test moves forward by hand instead of sleeping. {@link #system()} runs with real time
+ * plus what was skipped, for code that compares its clock with times a real peer hands out (a
+ * token's {@code expires_at} from the GitHub fake); {@link #fixedAt} stands still between skips.
  */
 public final class SkippingClock extends Clock {
+    private final Clock base;
     private volatile Duration skipped = Duration.ZERO;
+
+    private SkippingClock(Clock base) {
+        this.base = base;
+    }
+
+    public static SkippingClock system() {
+        return new SkippingClock(Clock.systemUTC());
+    }
+
+    public static SkippingClock fixedAt(Instant start) {
+        return new SkippingClock(Clock.fixed(start, ZoneOffset.UTC));
+    }
 
     /** From now on the clock reads {@code by} later than before. */
     public void skip(Duration by) {
@@ -21,7 +34,7 @@ public final class SkippingClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(skipped);
+        return base.instant().plus(skipped);
     }
 
     @Override

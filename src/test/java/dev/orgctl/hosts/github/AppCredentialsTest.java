@@ -70,7 +70,7 @@ class AppCredentialsTest {
     @Test
     void renewsTheTokenBeforeItExpiresAndAfterARevocation() throws Exception {
         fake.setInstallationTokenTtl(Duration.ofSeconds(8));
-        SkippingClock clock = new SkippingClock();
+        SkippingClock clock = SkippingClock.system();
         AppCredentials creds = new AppCredentials(77, PemTls.privateKey(pem), Optional.of(installation), "acme",
                 Duration.ofSeconds(5), clock);
         GitHubClient client = TestClients.client(fake, creds, WriteBudget.UNLIMITED);
