@@ -17,12 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * An org on the git backend as the bootstrap tests drive it: bare repositories under a git root,
@@ -189,14 +190,11 @@ final class BootstrapOrg {
         });
     }
 
-    static void waitUntil(Duration timeout, java.util.function.BooleanSupplier ok, String what)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!ok.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out: " + what);
-            }
-            Thread.sleep(250);
+    static void waitUntil(Duration timeout, java.util.function.BooleanSupplier ok, String what) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(ok::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out: " + what, e);
         }
     }
 }

@@ -42,16 +42,16 @@ class RegenAtScaleTest {
         String[] common = {"--backend", "git", "--git-root", root.toString(), "--org", "acme",
             "--data-dir", tmp.resolve("data").toString()};
 
-        OrgctlProcess.Result plan = OrgctlProcess.run(tmp, env, args(common, "regen", "plan"));
+        OrgctlProcess.Result plan = OrgctlProcess.runAsShipped(tmp, env, args(common, "regen", "plan"));
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(RegenCommand.EXIT_CHANGES);
         assertThat(plan.out()).contains("acme/svc-000: " + (FILES + 1) + " create\n",
                 "acme/svc-059: " + (FILES + 1) + " create\n", REPOS + " would change");
 
-        OrgctlProcess.Result apply = OrgctlProcess.run(tmp, env, args(common, "regen", "apply", "--parallel", "2"));
+        OrgctlProcess.Result apply = OrgctlProcess.runAsShipped(tmp, env, args(common, "regen", "apply", "--parallel", "2"));
         assertThat(apply.exitCode()).as(apply.err()).isZero();
         assertThat(apply.out()).contains(REPOS + " changed, 0 unchanged");
 
-        OrgctlProcess.Result again = OrgctlProcess.run(tmp, env, args(common, "regen", "plan", "--diff"));
+        OrgctlProcess.Result again = OrgctlProcess.runAsShipped(tmp, env, args(common, "regen", "plan", "--diff"));
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("acme/svc-000: no change (" + FILES + " kept)\n");
     }

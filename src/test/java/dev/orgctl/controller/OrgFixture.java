@@ -7,6 +7,7 @@ import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitTestRepos;
+import dev.orgctl.hosts.git.RefWatcher;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.regen.Provenance;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
@@ -228,47 +231,58 @@ final class OrgFixture implements AutoCloseable {
     }
 
     /**
-     * Waits until nothing moves: no new commit anywhere and no pending delivery or job for
-     * {@code quiet}, checked every 100 ms, at most {@code timeout}.
+     * Waits until nothing moves, at most {@code timeout}: no pending delivery or job on either
+     * controller consumer, and no new commit or delivery across two whole scans of the in-process
+     * ref watcher (a push made before the second scan began would have been delivered by it). That
+     * idle is measured, so it ends as soon as the org is still. Without an in-process watcher (the
+     * replicas are child JVMs) nothing can be observed between a push and its delivery, so the
+     * state must instead hold still for {@code quiet}.
      */
     void awaitQuiescence(Duration timeout) {
         awaitQuiescence(Duration.ofMillis(1500), timeout);
     }
 
     void awaitQuiescence(Duration quiet, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long lastCommits = -1;
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            long commits = totalCommits();
-            long pending = pendingWork();
-            if (commits != lastCommits || pending > 0) {
-                lastCommits = commits;
-                quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
-                return;
-            }
-            sleep(100);
+        Optional<RefWatcher> watcher = started == null ? Optional.empty() : started.refWatcher();
+        Stillness still = new Stillness(watcher, quiet);
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(still::reached);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no quiescence within " + timeout + " (pending work " + pendingWork() + ")", e);
         }
-        throw new AssertionError("no quiescence within " + timeout + " (pending work " + pendingWork() + ")");
+    }
+
+    /** Tracks the org between polls: what it looked like and when (in scans, else in time) it last moved. */
+    private final class Stillness {
+        private final Optional<RefWatcher> watcher;
+        private final Duration quiet;
+        private List<Long> last = List.of();
+        private long movedAtScan;
+        private long movedAtNanos;
+
+        Stillness(Optional<RefWatcher> watcher, Duration quiet) {
+            this.watcher = watcher;
+            this.quiet = quiet;
+        }
+
+        boolean reached() {
+            long scans = watcher.map(RefWatcher::scanCount).orElse(0L);
+            List<Long> now = List.of(totalCommits(), watcher.map(RefWatcher::deliveredCount).orElse(0L));
+            if (!now.equals(last) || pendingWork() > 0) {
+                last = now;
+                movedAtScan = scans;
+                movedAtNanos = System.nanoTime();
+                return false;
+            }
+            return watcher.isPresent() ? scans >= movedAtScan + 2 : System.nanoTime() - movedAtNanos >= quiet.toNanos();
+        }
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            sleep(50);
-        }
-    }
-
-    static void sleep(long ms) {
         try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
         }
     }
 

@@ -9,7 +9,7 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
-import dev.orgctl.testing.ManualClock;
+import dev.orgctl.testing.SkippingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class ReconcilerTest {
             NatsRuntime nats = f.connect();
             List<Reconciler> replicas = new ArrayList<>();
             List<AutoCloseable> toClose = new ArrayList<>();
-            ManualClock clock = new ManualClock(Instant.now());
+            SkippingClock clock = SkippingClock.fixedAt(Instant.now());
             for (int i = 0; i < 4; i++) {
                 Workflows wf = Workflows.open(nats, "replica-" + i);
                 LockService locks = LockService.open(nats, LeaseClass.STANDARD, "replica-" + i);
@@ -73,10 +73,10 @@ class ReconcilerTest {
                     assertThat(r.periodicRound(OrgFixture.ORG, Duration.ofHours(1))).isEmpty();
                 }
                 // With a shorter interval that has passed, a round runs again (the replicas' clock, not a sleep).
-                clock.advance(Duration.ofMillis(500));
+                clock.skip(Duration.ofMillis(500));
                 assertThat(replicas.get(0).periodicRound(OrgFixture.ORG, Duration.ofSeconds(1)))
                         .as("half the interval later").isEmpty();
-                clock.advance(Duration.ofMillis(700));
+                clock.skip(Duration.ofMillis(700));
                 assertThat(replicas.get(0).periodicRound(OrgFixture.ORG, Duration.ofSeconds(1))).isPresent();
             } finally {
                 for (AutoCloseable c : toClose) {

@@ -1,11 +1,11 @@
 package dev.orgctl.coordination;
 
+import dev.orgctl.testing.ChildJava;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,15 +47,9 @@ final class ChildJvm implements AutoCloseable {
 
     /** With {@code mergeStderr}, the child's stderr is read as part of its output. */
     static ChildJvm start(Class<?> main, List<String> jvmArgs, boolean mergeStderr, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx128m");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-Xshare:auto");
-        cmd.addAll(jvmArgs);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(main.getName());
+        List<String> options = new ArrayList<>(List.of("-Xmx128m"));
+        options.addAll(jvmArgs);
+        List<String> cmd = ChildJava.command(options, main.getName());
         cmd.addAll(List.of(args));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);

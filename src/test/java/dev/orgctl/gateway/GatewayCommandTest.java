@@ -150,14 +150,7 @@ class GatewayCommandTest {
         });
         reader.setDaemon(true);
         reader.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (lines.stream().noneMatch(l -> l.contains("webhooks at"))) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new AssertionError("orgctl did not start: " + String.join("\n", lines));
-            }
-            Thread.sleep(50);
-        }
+        GatewayProcess.awaitLine(p, lines, "webhooks at", Duration.ofSeconds(30), "orgctl did not start");
         return new Running(p, lines, reader);
     }
 

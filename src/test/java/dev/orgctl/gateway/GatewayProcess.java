@@ -1,6 +1,7 @@
 package dev.orgctl.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.orgctl.cli.Main;
 import dev.orgctl.testing.NatsServerFixture;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** {@code orgctl gateway} in its own JVM, with the JVM options and flags a test gives it; its log lines kept. */
 final class GatewayProcess implements AutoCloseable {
@@ -57,15 +59,25 @@ final class GatewayProcess implements AutoCloseable {
         pb.environment().put("NATS_URL", nats.url());
         pb.environment().put("GITHUB_WEBHOOK_SECRET", secret);
         GatewayProcess g = new GatewayProcess(pb.start(), port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (g.lines.stream().noneMatch(l -> l.contains("gateway listening"))) {
-            if (!g.process.isAlive() || System.nanoTime() > deadline) {
-                g.process.destroyForcibly();
-                throw new AssertionError("the gateway did not start: " + String.join("\n", g.lines));
-            }
-            Thread.sleep(50);
-        }
+        awaitLine(g.process, g.lines, "gateway listening", Duration.ofSeconds(60), "the gateway did not start");
         return g;
+    }
+
+    /**
+     * Waits until a line containing {@code text} was read from {@code p}; when {@code p} exits first
+     * or the time is up, kills it and fails with {@code failure} and what it printed.
+     */
+    static void awaitLine(Process p, List<String> lines, String text, Duration timeout, String failure) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .until(() -> lines.stream().anyMatch(l -> l.contains(text)) || !p.isAlive());
+        } catch (ConditionTimeoutException e) {
+            // reported below, with the output
+        }
+        if (lines.stream().noneMatch(l -> l.contains(text))) {
+            p.destroyForcibly();
+            throw new AssertionError(failure + ": " + String.join("\n", lines));
+        }
     }
 
     long pid() {

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * it prints, on which stream, and its exit code.
  */
 public final class OrgctlProcess {
+    private static final String MAIN = "dev.orgctl.cli.Main";
+
     private OrgctlProcess() {
     }
 
@@ -20,11 +22,10 @@ public final class OrgctlProcess {
     }
 
     public static ProcessBuilder builder(Path workDir, Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.orgctl.cli.Main");
+        return builder(ChildJava.command(List.of(), MAIN), workDir, env, args);
+    }
+
+    private static ProcessBuilder builder(List<String> cmd, Path workDir, Map<String, String> env, String... args) {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         // A clean environment: nothing of the developer's NATS_URL or tokens leaks into a test.
@@ -34,8 +35,23 @@ public final class OrgctlProcess {
     }
 
     public static Result run(Path workDir, Map<String, String> env, String... args) {
+        return runToEnd(builder(workDir, env, args), args);
+    }
+
+    /**
+     * Runs orgctl on the JVM's own defaults (JIT, collector), as a user's {@code java} does: for
+     * tests that bound the child's memory or need its full speed, where {@link ChildJava}'s quick
+     * start would change what is measured.
+     */
+    public static Result runAsShipped(Path workDir, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), MAIN));
+        return runToEnd(builder(cmd, workDir, env, args), args);
+    }
+
+    private static Result runToEnd(ProcessBuilder pb, String... args) {
         try {
-            Process p = builder(workDir, env, args).start();
+            Process p = pb.start();
             p.getOutputStream().close();
             var out = p.getInputStream();
             var err = p.getErrorStream();

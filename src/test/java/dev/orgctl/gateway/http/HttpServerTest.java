@@ -2,6 +2,7 @@ package dev.orgctl.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -203,8 +204,8 @@ class HttpServerTest {
         }
         assertThat(handler.tooLarge.get()).isEqualTo(1);
         assertThat(handler.bodies).isEmpty();
-        Thread.sleep(100);
-        assertThat(handler.aborts.get()).isEqualTo(1);
+        waitFor(() -> handler.aborts.get() == 1);
+        holdsFor(Duration.ofMillis(100), () -> handler.aborts.get() == 1);
     }
 
     // --- 4. Content-Length over the limit, and the drain ---
@@ -227,7 +228,8 @@ class HttpServerTest {
                 return null;
             });
             try {
-                Thread.sleep(100); // let body bytes pile up behind the answer
+                // Let body bytes pile up behind the answer.
+                waitFor(() -> written.get() >= 64 * 1024);
                 Resp r = c.read();
                 assertThat(r.status).isEqualTo(413);
                 assertThat(r.bodyText()).isEqualTo(TestHandler.TOO_LARGE);
@@ -415,13 +417,11 @@ class HttpServerTest {
     void clientDisconnectMidBodyAbortsOnceAndTheServerGoesOn() throws Exception {
         try (Client c = new Client(server)) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
-            Thread.sleep(150); // the server is now in the body
-            assertThat(handler.aborts.get()).isZero();
+            holdsFor(Duration.ofMillis(150), () -> handler.aborts.get() == 0); // the server is now in the body
         }
         waitFor(() -> handler.aborts.get() == 1);
         waitFor(() -> server.openConnections() == 0);
-        Thread.sleep(200);
-        assertThat(handler.aborts.get()).isEqualTo(1);
+        holdsFor(Duration.ofMillis(200), () -> handler.aborts.get() == 1);
         assertThat(handler.bodies).isEmpty();
         try (Client c = new Client(server)) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nX-Id: next\r\nContent-Length: 2\r\n\r\nok");
@@ -600,14 +600,14 @@ class HttpServerTest {
         assertThat(r.header("Date")).isNotBlank();
     }
 
-    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.sleep(10);
-        }
+    private static void waitFor(BooleanSupplier condition) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
+    }
+
+    /** The condition is true at once and at every poll for {@code window}: checked throughout, not once at the end. */
+    private static void holdsFor(Duration window, BooleanSupplier condition) {
+        await().during(window).atMost(window.plusSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     /** Echoes id, method, path and body length as JSON; {@code /slow} answers from another thread. */

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.nats.PemTls;
+import dev.orgctl.testing.SkippingClock;
 import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.GitHubFake;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -70,15 +70,16 @@ class AppCredentialsTest {
     @Test
     void renewsTheTokenBeforeItExpiresAndAfterARevocation() throws Exception {
         fake.setInstallationTokenTtl(Duration.ofSeconds(8));
+        SkippingClock clock = SkippingClock.system();
         AppCredentials creds = new AppCredentials(77, PemTls.privateKey(pem), Optional.of(installation), "acme",
-                Duration.ofSeconds(5), Clock.systemUTC());
+                Duration.ofSeconds(5), clock);
         GitHubClient client = TestClients.client(fake, creds, WriteBudget.UNLIMITED);
         client.get("/repos/acme/web");
         client.get("/repos/acme/web");
         assertThat(fake.installationTokensIssued()).isEqualTo(1);
         assertThat(fake.jwtRequests()).isEqualTo(1); // the installation id was given: no discovery
 
-        Thread.sleep(3100); // now less than 5 s of the 8 s token are left
+        clock.skip(Duration.ofMillis(3100)); // now less than 5 s of the 8 s token are left
         client.get("/repos/acme/web");
         assertThat(fake.installationTokensIssued()).isEqualTo(2);
 

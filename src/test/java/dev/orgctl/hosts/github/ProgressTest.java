@@ -2,7 +2,7 @@ package dev.orgctl.hosts.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orgctl.testing.ManualClock;
+import dev.orgctl.testing.SkippingClock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 class ProgressTest {
     @Test
     void showsRateEtaAndWhyItWaits() {
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
+        SkippingClock clock = SkippingClock.fixedAt(Instant.parse("2026-11-27T10:00:00Z"));
         StringWriter out = new StringWriter();
         Progress p = new Progress("regenerate", 100, new PrintWriter(out), clock, Duration.ofSeconds(5));
         for (int i = 0; i < 25; i++) {
-            clock.advance(Duration.ofMillis(400));
+            clock.skip(Duration.ofMillis(400));
             p.step();
         }
         // 25 in 10 s: 2.5/s, 75 left: 30 s.
@@ -29,7 +29,7 @@ class ProgressTest {
         assertThat(out.toString()).contains("paused: content-creation ceiling");
 
         for (int i = 0; i < 75; i++) {
-            clock.advance(Duration.ofSeconds(2));
+            clock.skip(Duration.ofSeconds(2));
             p.step();
         }
         assertThat(p.line()).contains("100/100  100%", "done in 2m40s").doesNotContain("paused");
