@@ -39,7 +39,6 @@ public final class EventProcessor {
     private final JobScheduler scheduler;
     private final OwnCommits ownCommits;
     private final RepositoryHost host;
-    private final ControllerSettings settings;
     private final ControllerMetrics metrics;
 
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
@@ -48,7 +47,6 @@ public final class EventProcessor {
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
         this.host = host;
-        this.settings = settings;
         this.metrics = metrics;
     }
 

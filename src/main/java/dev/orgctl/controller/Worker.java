@@ -316,7 +316,7 @@ public final class Worker {
             line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId()).log("proposal updated");
             return new Outcome(true, "proposed on " + p.branch(), "", p.commitId());
         }
-        if (result instanceof RegenResult.ProposalClosed pc) {
+        if (result instanceof RegenResult.ProposalClosed) {
             metrics.job("proposal_closed");
             line.log("proposal closed: nothing differs any more");
             return new Outcome(true, "proposal closed", "", "");
