@@ -84,6 +84,8 @@ public final class Signatures {
         }
     }
 
+    // The buffer comes from Charset.encode: a heap buffer at offset 0, wiped whole.
+    @SuppressWarnings("ByteBufferBackingArray")
     private static SecretKeySpec key(Secret secret) {
         // The secret as UTF-8 bytes, as GitHub keys its HMAC; the char[] copy is wiped at once.
         char[] chars = secret.reveal();
