@@ -146,7 +146,7 @@ public final class GitHubHost implements RepositoryHost {
         vars.put("ref", Constants.R_HEADS + branch);
         vars.put("proposal", Constants.R_HEADS + ProposalRequest.DEFAULT_BRANCH);
         FileQuery.bind(selection, vars);
-        JsonNode data = readQuery(repo, "read " + repo, query, vars);
+        JsonNode data = readQuery("read " + repo, query, vars);
         JsonNode repository = data.path("repository");
         if (repository.isNull() || repository.isMissingNode()) {
             return Optional.empty();
@@ -180,7 +180,7 @@ public final class GitHubHost implements RepositoryHost {
         Map<String, Object> vars = vars(repo);
         vars.put("oid", commitId);
         FileQuery.bind(selection, vars);
-        JsonNode object = readQuery(repo, "read " + repo + "@" + commitId, query, vars).path("repository").path("object");
+        JsonNode object = readQuery("read " + repo + "@" + commitId, query, vars).path("repository").path("object");
         if (object.isNull() || object.isMissingNode()) {
             throw new HostException(repo + ": commit " + commitId + " does not exist on GitHub");
         }
@@ -209,7 +209,7 @@ public final class GitHubHost implements RepositoryHost {
         return new RepoSnapshot(commitId, files, notFiles);
     }
 
-    private JsonNode readQuery(RepoRef repo, String what, String query, Map<String, Object> vars) {
+    private JsonNode readQuery(String what, String query, Map<String, Object> vars) {
         GitHubClient.GraphQLResult r = client.graphql(query, vars, false);
         if (!r.ok()) {
             if (r.hasErrorType("NOT_FOUND") && r.data().path("repository").isNull()) {
@@ -432,7 +432,7 @@ public final class GitHubHost implements RepositoryHost {
         vars.put("base", request.baseBranch());
         FileQuery.bind(changed, vars);
         try {
-            JsonNode repository = readQuery(repo, "proposal of " + repo, query, vars).path("repository");
+            JsonNode repository = readQuery("proposal of " + repo, query, vars).path("repository");
             if (repository.isNull() || repository.isMissingNode()) {
                 return new ProposalResult.Rejected("no repository " + repo.fullName() + " on GitHub");
             }
@@ -545,7 +545,7 @@ public final class GitHubHost implements RepositoryHost {
         Map<String, Object> vars = vars(repo);
         vars.put("ref", Constants.R_HEADS + proposalBranch);
         vars.put("head", proposalBranch);
-        JsonNode repository = readQuery(repo, "proposal of " + repo, query, vars).path("repository");
+        JsonNode repository = readQuery("proposal of " + repo, query, vars).path("repository");
         if (repository.isNull() || repository.isMissingNode()) {
             return false;
         }
