@@ -568,10 +568,10 @@ abstract class Expression {
                 return new Literal(value, num, file, line);
             }
             if (acceptWord("true")) {
-                return new Literal(Boolean.TRUE, "true", file, line);
+                return new Literal(true, "true", file, line);
             }
             if (acceptWord("false")) {
-                return new Literal(Boolean.FALSE, "false", file, line);
+                return new Literal(false, "false", file, line);
             }
             if (Character.isLetter(c) || c == '_') {
                 List<String> segments = new ArrayList<>();
