@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.config.Secret;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class SignaturesTest {
@@ -22,7 +23,7 @@ class SignaturesTest {
         Signatures s = new Signatures(GatewayHarness.secrets(DOC_SECRET));
         assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE, null)).isEqualTo(Signatures.Verdict.VALID);
         // Hex case does not matter; the digest does.
-        assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE.toUpperCase().replace("SHA256=", "sha256="), null))
+        assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE.toUpperCase(Locale.ROOT).replace("SHA256=", "sha256="), null))
                 .isEqualTo(Signatures.Verdict.VALID);
     }
 
