@@ -42,7 +42,7 @@ public final class BootstrapRunner {
             if (only.isPresent()) {
                 return only.get() == s;
             }
-            return from.map(f -> s.ordinal() >= f.ordinal()).orElse(true);
+            return from.map(f -> s.compareTo(f) >= 0).orElse(true);
         }
 
         /** {@code --from} and {@code --only} redo their stages even when recorded as done. */
@@ -150,12 +150,12 @@ public final class BootstrapRunner {
      * server it starts or finds answers.
      */
     private static boolean writesToNats(StageName stage, BootstrapState state) {
-        return stage != StageName.NATS && (stage.ordinal() > StageName.NATS.ordinal() || StateStores.inNats(state));
+        return stage != StageName.NATS && (stage.compareTo(StageName.NATS) > 0 || StateStores.inNats(state));
     }
 
     /** The selected stages after {@code failed}: the run stopped before reaching them. */
     private List<StageName> notRunAfter(StageName failed, Selection selection) {
-        return stages.stream().map(Stage::name).filter(s -> s.ordinal() > failed.ordinal() && selection.includes(s))
+        return stages.stream().map(Stage::name).filter(s -> s.compareTo(failed) > 0 && selection.includes(s))
                 .toList();
     }
 

@@ -15,7 +15,7 @@ final class Ages {
         if (ms < 1000) {
             return ms + "ms";
         }
-        long s = d.getSeconds();
+        long s = d.toSeconds();
         if (s < 60) {
             return s + "s";
         }

@@ -21,6 +21,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -209,7 +210,7 @@ public final class BootstrapCommand implements Callable<Integer> {
             }
             for (StageName s : StageName.values()) {
                 Optional<StageResult> r = state.result(s);
-                out.printf("%-16s %-9s %s%n", s.id(), r.map(x -> x.status().name().toLowerCase()).orElse("pending"),
+                out.printf("%-16s %-9s %s%n", s.id(), r.map(x -> x.status().name().toLowerCase(Locale.ROOT)).orElse("pending"),
                         r.map(x -> x.at() + "  " + x.error().orElse(x.details().getOrDefault("summary", ""))).orElse(""));
             }
             out.flush();

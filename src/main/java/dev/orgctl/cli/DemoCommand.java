@@ -22,10 +22,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -65,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         OrgctlConfig base = settings.resolve();
         PrintWriter out = spec.commandLine().getOut();
-        String org = "demo-" + LocalTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
+        String org = "demo-" + LocalTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("HHmmss"));
         Path demoDir = base.dataDir().resolve("demo");
         Path gitRoot = demoDir.resolve("git");
         Files.createDirectories(gitRoot);
@@ -119,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static OrgctlConfig demoConfig(OrgctlConfig base, String org, Path gitRoot) {
         Map<String, String> env = ConfigExport.toEnvironment(base);
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.BACKEND, Backend.GIT.name().toLowerCase());
+        flags.put(Setting.BACKEND, Backend.GIT.name().toLowerCase(Locale.ROOT));
         flags.put(Setting.GITHUB_ORG, org);
         flags.put(Setting.GIT_ROOT, gitRoot.toString());
         byte[] secret = new byte[24];

@@ -57,7 +57,7 @@ final class ProgressLine {
     }
 
     static String format(Duration d) {
-        long s = d.getSeconds();
+        long s = d.toSeconds();
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }

@@ -117,6 +117,7 @@ public enum Setting {
      * and validated, by every command, as every setting is; only the flag is left off commands
      * that would ignore it.
      */
+    @SuppressWarnings("ImmutableEnumChecker") // every Scope holds a Set.of(...), which cannot be changed
     public enum Scope {
         EVERY_COMMAND(Set.of()),
         /** The long-running gateway: {@code up} and {@code gateway}. */

@@ -14,6 +14,7 @@ public sealed interface Classification {
      */
     record TemplateChange(String org, String templateRevision, java.util.Optional<String> previousRevision,
                           Set<String> paths) implements Classification {
+        @Override
         public String kind() {
             return "template_change";
         }
@@ -26,6 +27,7 @@ public sealed interface Classification {
      */
     record Drift(String org, String repo, Set<String> paths, String head, java.util.Optional<String> afterOwnCommit)
             implements Classification {
+        @Override
         public String kind() {
             return "drift";
         }
@@ -33,6 +35,7 @@ public sealed interface Classification {
 
     /** A repository appeared (created, transferred in, unarchived): it gets its files. */
     record NewRepository(String org, String repo) implements Classification {
+        @Override
         public String kind() {
             return "new_repository";
         }
@@ -40,6 +43,7 @@ public sealed interface Classification {
 
     /** Every new commit of the push is orgctl's own: dropped (snake prevention, layer 1). */
     record OwnCommit(String org, String repo, List<String> commits) implements Classification {
+        @Override
         public String kind() {
             return "own_commit";
         }
@@ -47,6 +51,7 @@ public sealed interface Classification {
 
     /** Nothing for the controller to do; the reason says why, for the log. */
     record Irrelevant(String reason) implements Classification {
+        @Override
         public String kind() {
             return "irrelevant";
         }

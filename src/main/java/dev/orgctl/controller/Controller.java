@@ -110,6 +110,8 @@ public final class Controller implements AutoCloseable {
         return c;
     }
 
+    // Each periodic task runs inside guard(), which catches and logs, so no failure can cancel it unseen.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void startLoops() {
         threads.add(thread("controller-events", this::eventLoop));
         for (int i = 0; i < settings.workers(); i++) {

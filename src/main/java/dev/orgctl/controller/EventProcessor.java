@@ -27,7 +27,6 @@ public final class EventProcessor {
     private final JobScheduler scheduler;
     private final OwnCommits ownCommits;
     private final RepositoryHost host;
-    private final ControllerSettings settings;
     private final ControllerMetrics metrics;
 
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
@@ -36,7 +35,6 @@ public final class EventProcessor {
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
         this.host = host;
-        this.settings = settings;
         this.metrics = metrics;
     }
 

@@ -102,7 +102,7 @@ final class RunRecorder {
             line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId()).log("proposal updated");
             return new End(true, "proposed on " + p.branch(), "", p.commitId());
         }
-        if (result instanceof RegenResult.ProposalClosed pc) {
+        if (result instanceof RegenResult.ProposalClosed) {
             metrics.job("proposal_closed");
             line.log("proposal closed: nothing differs any more");
             return new End(true, "proposal closed", "", "");

@@ -86,7 +86,7 @@ public final class Worker {
             Thread.currentThread().interrupt();
             return new Outcome.Retry(Duration.ofSeconds(1), "interrupted");
         } catch (LockStateCorruptException e) {
-            return lockUnusable(job, wf, runId, delivery, "inconsistent", e.getMessage(),
+            return lockUnusable(wf, runId, delivery, "inconsistent", e.getMessage(),
                     () -> workflows.abandon(wf, e.getMessage()));
         }
         if (lease.isEmpty()) {
@@ -127,7 +127,7 @@ public final class Worker {
                 });
             } catch (LeaseLostException e) {
                 String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
-                return lockUnusable(job, wf, runId, attempt, "lost", error, () -> recorder.endFailed(run, error));
+                return lockUnusable(wf, runId, attempt, "lost", error, () -> recorder.endFailed(run, error));
             } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
@@ -142,7 +142,7 @@ public final class Worker {
      * workflow ends FAILED, the job goes to the DLQ and an ERROR names the bucket, never a retry
      * loop that leaves every workflow RUNNING.
      */
-    private Outcome lockUnusable(RegenJob job, String wf, String runId, int failures, String kind, String error,
+    private Outcome lockUnusable(String wf, String runId, int failures, String kind, String error,
                                 Runnable failWorkflow) {
         metrics.lockFailure(locks.bucket(), kind);
         if (failures < settings.maxLockFailures()) {

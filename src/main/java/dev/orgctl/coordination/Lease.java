@@ -376,6 +376,8 @@ public final class Lease implements AutoCloseable {
         }
     }
 
+    // listeners is a CopyOnWriteArrayList: the loop reads a snapshot, and remove() makes each run once.
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
     private LeaseLostException markLost(String why) {
         LeaseLostException ex;
         synchronized (this) {

@@ -135,6 +135,8 @@ final class LockWaiter {
     private record Opened(KeyWatch watch, boolean created) {
     }
 
+    // closeIdleWatches catches its own failures (unsubscribe), so the sweep cannot stop unseen.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private Opened openWatch(String key) throws InterruptedException {
         synchronized (watches) {
             KeyWatch w = watches.get(key);

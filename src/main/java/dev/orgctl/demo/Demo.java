@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -209,7 +210,7 @@ public final class Demo {
             String head = host.branchHead(ref(r), "main").orElse("");
             String subject = message(r, head).lines().findFirst().orElse("");
             out.printf("%-14s %-10s %-10s %-44s %d%n", r,
-                    w.map(s -> s.state().name().toLowerCase()).orElse("idle"), shortId(head),
+                    w.map(s -> s.state().name().toLowerCase(Locale.ROOT)).orElse("idle"), shortId(head),
                     subject.length() > 44 ? subject.substring(0, 41) + "..." : subject,
                     w.map(s -> s.record().getRuns()).orElse(0L));
         }

@@ -85,6 +85,8 @@ final class DeliveryIndex implements AutoCloseable {
     }
 
     /** A new headers-only ordered subscription; messages of earlier ones are ignored from now on. */
+    // One writer: follow() runs at start and then only on the single probe thread.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private JetStreamSubscription follow(ConsumerConfiguration.Builder start) throws IOException, JetStreamApiException {
         int gen = ++generation;
         PushSubscribeOptions pso = PushSubscribeOptions.builder().stream(Topology.EVENTS_STREAM).ordered(true)
@@ -126,6 +128,8 @@ final class DeliveryIndex implements AutoCloseable {
      * @param window      how far back deliveries are remembered (the de-duplication window)
      * @param natsTimeout one JetStream call's timeout, which the catch-up rule must leave room for
      */
+    // probe() catches everything and reschedules itself; expire() only drops table entries.
+    @SuppressWarnings("FutureReturnValueIgnored")
     static DeliveryIndex start(Connection connection, JetStream js, JetStreamManagement jsm, StreamInfo events,
                                Duration window, Duration natsTimeout) throws IOException, JetStreamApiException {
         Duration duplicateWindow = duplicateWindow(events);
@@ -219,6 +223,8 @@ final class DeliveryIndex implements AutoCloseable {
      * stream's last sequence. Also follows changes of JetStream's duplicate window. Runs again
      * after a quarter of the allowed lag (at most a second).
      */
+    // Reschedules itself; everything that can fail inside is caught above the finally.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void probe() {
         try {
             if (connection.getStatus() == Connection.Status.CONNECTED) {

@@ -59,6 +59,7 @@ public final class Payloads {
      * A verified delivery document: its exact JSON bytes, and the few fields that say where it goes
      * (null when absent or not a non-empty string).
      */
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     public record Document(byte[] json, String repoName, String repoOwner, String orgLogin, String installationAccount,
                            String senderLogin) {
     }

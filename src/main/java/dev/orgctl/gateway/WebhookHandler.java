@@ -196,6 +196,8 @@ final class WebhookHandler implements Handler {
     }
 
     /** The checks that need the body; then the delivery goes to JetStream and is answered when it is stored. */
+    // The whenComplete callback answers the exchange on both paths; nothing waits on the future.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private Response verifyAndIngest(RequestHead h, byte[] body, Handler.Exchange exchange) {
         // No draining check here: the head came before the stop, and the stop waits for this request.
         HttpHeaders headers = h.headers();
@@ -304,12 +306,12 @@ final class WebhookHandler implements Handler {
             LoggingEventBuilder b = (r == Refusal.NOT_FOUND || r == Refusal.METHOD_NOT_ALLOWED ? log.atDebug()
                     : r.status() == 401 ? log.atWarn() : log.atInfo());
             String event = h.headers().first(EVENT);
-            b.addKeyValue("delivery", safeDelivery(h))
+            b = b.addKeyValue("delivery", safeDelivery(h))
                     .addKeyValue("event", event != null && EVENT_NAME.matcher(event).matches() ? event : "-")
                     .addKeyValue("status", r.status()).addKeyValue("reason", r.reason())
                     .addKeyValue("remote", h.remoteHost());
             if (left > 0) {
-                b.addKeyValue("left_out", left);
+                b = b.addKeyValue("left_out", left);
             }
             b.log("webhook request refused: " + message);
         });

@@ -8,6 +8,7 @@ import java.util.Objects;
  * One file's content and git mode. For a symlink the content is the link's target, as git stores
  * it. The array is never modified after creation.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the bytes
 public record RepoFile(byte[] content, Mode mode) {
     /** The git modes orgctl reads and writes. */
     public enum Mode {

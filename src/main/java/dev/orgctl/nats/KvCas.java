@@ -44,6 +44,7 @@ public final class KvCas {
      * The key's value as read. Absent (revision 0, value null) when the key never existed, was
      * deleted or purged, or its entry ran out.
      */
+    @SuppressWarnings("ArrayRecordComponent") // a value read or written: compare its bytes, not the record
     public record Current(byte[] value, long revision) {
         static final Current ABSENT = new Current(null, 0);
 
@@ -57,6 +58,7 @@ public final class KvCas {
         R result();
 
         /** Write {@code value} (if the key is still as read) and report {@code result}. */
+        @SuppressWarnings("ArrayRecordComponent") // a value read or written: compare its bytes, not the record
         record Put<R>(byte[] value, R result) implements Decision<R> {
         }
 

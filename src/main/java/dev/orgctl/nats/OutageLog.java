@@ -54,7 +54,7 @@ final class OutageLog {
                 Duration lasted = since < 0 ? Duration.ZERO : Duration.ofNanos(nanoClock.getAsLong() - since);
                 log.atWarn().addKeyValue("server", server).addKeyValue("outage_ms", lasted.toMillis())
                         .addKeyValue("failed_attempts", attempts)
-                        .log("nats reconnected after " + lasted.toMillis() / 100 / 10.0 + " s and " + attempts
+                        .log("nats reconnected after " + Math.floorDiv(lasted.toMillis(), 100) / 10.0 + " s and " + attempts
                                 + " failed reconnect attempt" + (attempts == 1 ? "" : "s"));
             }
             case CLOSED -> log.atDebug().log("nats connection closed");

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class ServerVersion {
     private static final Logger log = LoggerFactory.getLogger(ServerVersion.class);
     /** 2.10.20: the 2.10 filestore recovery fixes, and the KV compare-and-set fix after 2.10.19's regression. */
-    public static final int[] RECOMMENDED = {2, 10, 20};
+    private static final int[] RECOMMENDED = {2, 10, 20};
     private static final Pattern VERSION = Pattern.compile("^v?(\\d+)\\.(\\d+)\\.(\\d+)");
     /** Once per process: every connection of a process talks to the same deployment. */
     private static final AtomicBoolean WARNED = new AtomicBoolean();

@@ -186,10 +186,10 @@ final class ExpressionParser {
             return new Expression.Literal(value, num, file, line);
         }
         if (acceptWord("true")) {
-            return new Expression.Literal(Boolean.TRUE, "true", file, line);
+            return new Expression.Literal(true, "true", file, line);
         }
         if (acceptWord("false")) {
-            return new Expression.Literal(Boolean.FALSE, "false", file, line);
+            return new Expression.Literal(false, "false", file, line);
         }
         if (Character.isLetter(c) || c == '_') {
             List<String> segments = new ArrayList<>();

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param mode       the file mode orgctl writes
  * @param beforeMode the file's current mode, null when it does not exist
  */
+@SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
 public record FilePlan(String path, FileAction action, Policy policy, String set, String source, boolean drift,
                        String note, byte[] before, byte[] after, RepoFile.Mode mode, RepoFile.Mode beforeMode) {
 

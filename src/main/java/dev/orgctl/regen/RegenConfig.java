@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -424,7 +425,7 @@ public final class RegenConfig {
                 strings(f.get("names").value(), key + ".names").forEach(s -> names.add(Glob.of(s)));
             }
             if (f.containsKey("topics")) {
-                strings(f.get("topics").value(), key + ".topics").forEach(s -> topics.add(s.toLowerCase()));
+                strings(f.get("topics").value(), key + ".topics").forEach(s -> topics.add(s.toLowerCase(Locale.ROOT)));
             }
             if (f.containsKey("visibility")) {
                 YamlTree.Node v = f.get("visibility").value();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
  * @param source   the template's path in the templates repository
  * @param mode     the git mode orgctl writes: the template's own (regular, executable or symlink)
  */
+@SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
 public record RenderedFile(String path, String set, String source, RegenConfig.FileSettings settings,
                            RepoFile.Mode mode, String text, byte[] binary) {
     public boolean isBinary() {

@@ -313,7 +313,7 @@ public final class Template {
             }
         }
 
-        private void statement(String stmt, int line, ArrayList<Frame> stack) {
+        private void statement(String stmt, int line, List<Frame> stack) {
             String word = stmt.split("\\s+", 2)[0];
             String rest = stmt.substring(word.length()).trim();
             Frame top = top(stack);

@@ -35,6 +35,7 @@ public final class TemplateSnapshot {
      * One compiled template file. {@code path} is null for fixed paths; {@code body} null for binary
      * files and symlinks (copied as they are, in their mode).
      */
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     public record TemplateFile(String set, String source, String relativePath, Template path, Template body,
                                byte[] binary, RepoFile.Mode mode, RegenConfig.FileSettings settings) {
     }

@@ -142,9 +142,9 @@ final class YamlTree {
             case VALUE_NUMBER_FLOAT:
                 return new Scalar(p.getDoubleValue(), line);
             case VALUE_TRUE:
-                return new Scalar(Boolean.TRUE, line);
+                return new Scalar(true, line);
             case VALUE_FALSE:
-                return new Scalar(Boolean.FALSE, line);
+                return new Scalar(false, line);
             case VALUE_NULL:
                 return new Scalar(null, line);
             default:

@@ -94,6 +94,8 @@ public final class Signatures {
         }
     }
 
+    // The buffer comes from Charset.encode: a heap buffer at offset 0, wiped whole.
+    @SuppressWarnings("ByteBufferBackingArray")
     private static SecretKeySpec key(Secret secret) {
         if (secret.isEmpty()) {
             throw new ConfigException("a webhook secret is empty: GitHub never signs with an empty secret; set a"

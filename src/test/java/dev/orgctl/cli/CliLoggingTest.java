@@ -78,7 +78,7 @@ class CliLoggingTest {
     }
 
     private static long count(ListAppender<ILoggingEvent> events, Level level, String text) {
-        synchronized (events.list) {
+        synchronized (events) { // the lock AppenderBase.doAppend holds while it adds to list
             return events.list.stream().filter(e -> e.getLevel() == level && e.getFormattedMessage().contains(text))
                     .count();
         }

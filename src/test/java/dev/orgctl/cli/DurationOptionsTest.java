@@ -26,6 +26,7 @@ class DurationOptionsTest {
                 .hasMessageContaining("'soon' is not a duration");
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // test data, never compared
     private record Case(String option, String... args) {
     }
 

@@ -55,14 +55,17 @@ class DispatcherTest {
     /** A stage whose body is its input; "undecodable" cannot be decoded; the script says what a run does. */
     private Dispatcher<String> dispatcher(Function<String, Outcome> script) {
         Stage<String> stage = new Stage<>() {
+            @Override
             public String kind() {
                 return "job";
             }
 
+            @Override
             public String loop() {
                 return "test-loop";
             }
 
+            @Override
             public String decode(Inbound in) {
                 String body = new String(in.body(), StandardCharsets.UTF_8);
                 if (body.equals("undecodable")) {
@@ -71,10 +74,12 @@ class DispatcherTest {
                 return body;
             }
 
+            @Override
             public Outcome run(String input, int delivery) {
                 return script.apply(input);
             }
 
+            @Override
             public Origin origin(Inbound in, Optional<String> input) {
                 return input.map(i -> new Origin("acme", "svc-01", "cause-" + i)).orElse(new Origin("", "", ""));
             }

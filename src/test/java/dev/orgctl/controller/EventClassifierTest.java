@@ -21,13 +21,18 @@ class EventClassifierTest {
     private static final Set<String> OWNED_PATHS = Set.of(".github/workflows/ci.yml", "CODEOWNERS");
 
     private final EventClassifier classifier = new EventClassifier(new EventClassifier.Knowledge() {
+        @Override
         public String templatesRepo(String org) {
             return ".github";
         }
 
+        @Override
+
         public boolean isOwnCommit(String org, String repo, Commit commit) {
             return OWN.contains(commit.id());
         }
+
+        @Override
 
         public Set<String> ownedPaths(String org, String repo, String commit) {
             return OWNED_PATHS;

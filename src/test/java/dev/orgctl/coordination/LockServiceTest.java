@@ -10,6 +10,7 @@ import io.nats.client.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -223,7 +224,7 @@ class LockServiceTest {
     @ParameterizedTest
     @EnumSource(value = CorruptKv.Mode.class, names = {"CREATE_OVER_HOLDER_READS_EMPTY", "CREATE_CONFIRMED_NOT_STORED"})
     void aCreateThatDoesNotReadBackIsNoHoldingAndSaysWhatToDo(CorruptKv.Mode mode) throws Exception {
-        String name = "terraform/" + mode.name().toLowerCase();
+        String name = "terraform/" + mode.name().toLowerCase(Locale.ROOT);
         try (LockService first = TestBuckets.locks(conn, "LOCKS_5S", "first");
              LockService second = LockService.open(conn, null, "LOCKS_5S", LockService.Identity.current("second"),
                      null, CorruptKv.playing(mode))) {

@@ -1,5 +1,6 @@
 package dev.orgctl.gateway;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -236,7 +237,7 @@ class GatewayAttackTest {
 
     private static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
         assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 

@@ -24,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -204,7 +206,7 @@ class GatewayHttpTest {
     @Test
     void chunkedBodyOverTheCapIs413WithoutReadingItAll() throws Exception {
         try (Gateway small = GatewayHarness.start(nats, GatewayHarness.settings(SECRET).withMaxBodyBytes(64 * 1024));
-             Socket s = new Socket("127.0.0.1", small.address().getPort())) {
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), small.address().getPort())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -443,7 +445,7 @@ class GatewayHttpTest {
     }
 
     private static int rawStatus(String head, byte[] body) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", gateway.address().getPort())) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.address().getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().write(body);
@@ -461,7 +463,7 @@ class GatewayHttpTest {
             buf.write(c);
             String s = buf.toString(StandardCharsets.ISO_8859_1);
             if (s.endsWith("\r\n\r\n")) {
-                int at = s.toLowerCase().indexOf("content-length:");
+                int at = s.toLowerCase(Locale.ROOT).indexOf("content-length:");
                 int len = at < 0 ? 0 : Integer.parseInt(s.substring(at + 15, s.indexOf("\r\n", at)).trim());
                 return s + new String(in.readNBytes(len), StandardCharsets.UTF_8);
             }

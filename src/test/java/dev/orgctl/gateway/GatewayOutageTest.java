@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -150,7 +151,7 @@ class GatewayOutageTest {
             Gateway g = GatewayHarness.start(nats, settings());
             String id = newDelivery();
             byte[] body = repoPayload("acme", "graceful").getBytes(StandardCharsets.UTF_8);
-            try (Socket s = new Socket("127.0.0.1", g.address().getPort())) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), g.address().getPort())) {
                 s.setSoTimeout(10_000);
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -5,6 +5,7 @@ import dev.orgctl.webhook.Signatures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -21,7 +22,7 @@ final class RawClient {
     static Socket connect(String from, int port, int timeoutMillis) throws IOException {
         Socket s = new Socket();
         s.bind(new InetSocketAddress(from, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeoutMillis);
         s.setSoTimeout(timeoutMillis);
         return s;
     }

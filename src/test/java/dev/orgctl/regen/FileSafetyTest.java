@@ -123,11 +123,11 @@ class FileSafetyTest {
         byte[] other = "Caf\u00e8\n".getBytes(StandardCharsets.ISO_8859_1);
         assertThat(UnifiedDiff.of("a.md", latin1, other)).contains("-Caf\\xE9").contains("+Caf\\xE8")
                 .contains("only bytes differ that print alike");
-        String crlf = UnifiedDiff.of("a.yml", "a: 1\r\nb: 2\r\n".getBytes(), "a: 1\nb: 2\n".getBytes());
+        String crlf = UnifiedDiff.of("a.yml", "a: 1\r\nb: 2\r\n".getBytes(StandardCharsets.UTF_8), "a: 1\nb: 2\n".getBytes(StandardCharsets.UTF_8));
         assertThat(crlf).contains("\\ lines 1-2: only the line endings differ (CRLF before, LF after)");
         String nfd = UnifiedDiff.of("a.md", "Cafe\u0301\n".getBytes(StandardCharsets.UTF_8), utf8);
         assertThat(nfd).contains("only bytes differ that print alike");
-        String bom = UnifiedDiff.of("a.ps1", "\uFEFFx\n".getBytes(StandardCharsets.UTF_8), "x\n".getBytes());
+        String bom = UnifiedDiff.of("a.ps1", "\uFEFFx\n".getBytes(StandardCharsets.UTF_8), "x\n".getBytes(StandardCharsets.UTF_8));
         assertThat(bom).contains("-<U+FEFF>x");
     }
 

@@ -1,6 +1,7 @@
 package dev.orgctl.regen;
 
 import static dev.orgctl.hosts.git.GitTestRepos.files;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +92,7 @@ class ProvenanceTest {
             JsonNode drift = pushes.get(1);
             assertThat(Provenance.isOwnPush(drift, id -> true)).isFalse();
             OwnershipManifest m = OwnershipManifest.read(fx.host, api, drift.path("before").asText()).orElseThrow();
-            assertThat(m).isEqualTo(OwnershipManifest.parse(fx.repos.file(api, OwnershipManifest.PATH).getBytes()));
+            assertThat(m).isEqualTo(OwnershipManifest.parse(fx.repos.file(api, OwnershipManifest.PATH).getBytes(UTF_8)));
             assertThat(OwnershipManifest.read(fx.host, fx.templates, tplHead(fx))).isEmpty();
             assertThat(Provenance.touchesOwnedFile(Provenance.changedPaths(drift), m.ownedPaths())).isTrue();
 

@@ -3,6 +3,7 @@ package dev.orgctl.regen;
 import static dev.orgctl.hosts.git.GitTestRepos.files;
 import static dev.orgctl.regen.RegenFixture.after;
 import static dev.orgctl.regen.RegenFixture.file;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -164,14 +165,14 @@ class RegenPlannerTest {
         FilePlan f = file(repair, "README.md");
         assertThat(f.action()).isEqualTo(FileAction.UPDATE);
         assertThat(f.drift()).isTrue();
-        assertThat(new String(f.after())).startsWith("# The API\n").endsWith("## Usage\nRun it.\n")
+        assertThat(new String(f.after(), UTF_8)).startsWith("# The API\n").endsWith("## Usage\nRun it.\n")
                 .contains("Maintained by @acme/platform.").doesNotContain("Maintained by me.");
 
         // A new template revision changes only the block.
         fx.templates(files("templates/docs/README.md", "Ask <%= vars.owners | default(\"@acme/platform\") %>.\n"));
         RepoPlan update = fx.plan(api);
         assertThat(file(update, "README.md").drift()).isTrue(); // still the edited block: repaired with the new text
-        assertThat(new String(file(update, "README.md").after())).contains("Ask @acme/platform.")
+        assertThat(new String(file(update, "README.md").after(), UTF_8)).contains("Ask @acme/platform.")
                 .startsWith("# The API\n").endsWith("Run it.\n");
     }
 
@@ -187,7 +188,7 @@ class RegenPlannerTest {
         assertThat(repaired.action()).isEqualTo(FileAction.UPDATE);
         assertThat(repaired.drift()).isTrue();
         assertThat(repaired.note()).isEqualTo("changed by someone; repaired");
-        assertThat(new String(repaired.after())).isEqualTo(ci);
+        assertThat(new String(repaired.after(), UTF_8)).isEqualTo(ci);
 
         fx.templates(files("orgctl.yaml", "defaults:\n  drift: report\n"));
         RepoPlan reported = fx.plan(api);

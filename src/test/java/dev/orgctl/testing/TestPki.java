@@ -1,5 +1,7 @@
 package dev.orgctl.testing;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
     private static void run(Path dir, String... cmd) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(List.of(cmd));
         Process p = new ProcessBuilder(c).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("openssl failed: " + String.join(" ", cmd) + "\n" + out);
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WatchedProcess {
     private final Process process;
+    @SuppressWarnings("JdkObsolete") // a StringBuffer: the last read (toString) takes no monitor of its own
     private final StringBuffer seen = new StringBuffer();
     private final Thread reader;
     /** Guarded by {@code seen}: the output has ended. */

@@ -27,7 +27,7 @@ public class SignaturesTest {
         Signatures s = new Signatures(secrets(DOC_SECRET));
         assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE, null)).isEqualTo(Signatures.Verdict.VALID);
         // Hex case does not matter; the digest does.
-        assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE.toUpperCase().replace("SHA256=", "sha256="), null))
+        assertThat(s.verify(DOC_PAYLOAD, DOC_SIGNATURE.toUpperCase(java.util.Locale.ROOT).replace("SHA256=", "sha256="), null))
                 .isEqualTo(Signatures.Verdict.VALID);
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -165,7 +166,7 @@ public final class GatewayStage implements Stage {
         String org = ctx.config().github().org().orElse("ORG");
         String nats = String.join(",", ctx.config().nats().redactedUrls());
         String env = "NATS_URL=" + nats + "\nGITHUB_ORG=" + org + "\nORGCTL_BACKEND="
-                + ctx.config().backend().name().toLowerCase() + "\nORGCTL_HTTP_ADDR=0.0.0.0:" + url.getPort()
+                + ctx.config().backend().name().toLowerCase(Locale.ROOT) + "\nORGCTL_HTTP_ADDR=0.0.0.0:" + url.getPort()
                 // An OutOfMemoryError ends the process, so the supervisor restarts it instead of a
                 // listener that no longer answers (docs/gateway.md, "Never a zombie").
                 + "\nJAVA_TOOL_OPTIONS=-XX:+ExitOnOutOfMemoryError\n";

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -48,7 +49,7 @@ public final class PrerequisitesStage implements Stage {
     public String plan(BootstrapContext ctx) {
         return "check Java, " + (ctx.config().nats().embedded() ? "the nats-server binary" : "NATS at "
                 + String.join(",", ctx.config().nats().redactedUrls())) + ", the " + ctx.config().backend().name()
-                .toLowerCase() + " backend and the data directory";
+                .toLowerCase(Locale.ROOT) + " backend and the data directory";
     }
 
     @Override

@@ -56,6 +56,7 @@ final class Answers {
             return text;
         }
 
+        @SuppressWarnings("JavaUtilDate") // Netty's DateFormatter takes a Date
         static String format(long epochMillis) {
             return DateFormatter.format(new Date(epochMillis));
         }

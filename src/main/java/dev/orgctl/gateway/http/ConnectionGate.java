@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * at once, before any byte is read.
  */
 @ChannelHandler.Sharable
+// Netty futures of closes and writes are not awaited: a connection that cannot be answered or
+// closed has no one left to tell, and pipeline errors reach exceptionCaught.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGate.class);
 

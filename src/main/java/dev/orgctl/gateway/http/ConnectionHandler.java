@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every field is touched on the connection's loop only; an answer from another thread (a
  * JetStream ack) is carried over to the loop.
  */
+// Netty futures of closes and writes are not awaited: a connection that cannot be answered or
+// closed has no one left to tell, and pipeline errors reach exceptionCaught.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** After an answer that closes, unread input is drained this long so the client sees the answer, not a reset. */

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * One request per connection is handled at a time; pipelined requests wait, and past a small
  * buffer the connection stops reading (backpressure through auto-read).
  */
+// Netty futures (shutdown, the auto-read resume) and the tick task are not awaited: the tick cannot
+// fail, and close() waits on the channel itself.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     /** A loop that has not ticked for this long cannot serve: {@link #problem()} says so. */

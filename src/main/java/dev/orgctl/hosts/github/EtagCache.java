@@ -11,6 +11,7 @@ import java.util.Optional;
  * returned". Bounded (least recently used out), because a large org has many URLs.
  */
 final class EtagCache {
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     record Entry(String etag, HttpHeaders headers, byte[] body) {
     }
 

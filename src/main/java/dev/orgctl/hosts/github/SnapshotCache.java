@@ -7,6 +7,7 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepoSnapshot;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,11 +39,11 @@ final class SnapshotCache {
     }
 
     synchronized Optional<Proposal> proposal(RepoRef repo) {
-        return Optional.ofNullable(proposals.get(repo.fullName().toLowerCase()));
+        return Optional.ofNullable(proposals.get(repo.fullName().toLowerCase(Locale.ROOT)));
     }
 
     synchronized void putProposal(RepoRef repo, Optional<String> head, java.time.Instant seen) {
-        proposals.put(repo.fullName().toLowerCase(), new Proposal(head, seen));
+        proposals.put(repo.fullName().toLowerCase(Locale.ROOT), new Proposal(head, seen));
     }
 
     private static <V> Map<String, V> lru(int capacity) {
@@ -55,7 +56,7 @@ final class SnapshotCache {
     }
 
     private static String key(RepoRef repo, String branch) {
-        return repo.fullName().toLowerCase() + "\n" + branch;
+        return repo.fullName().toLowerCase(Locale.ROOT) + "\n" + branch;
     }
 
     synchronized Optional<Entry> branch(RepoRef repo, String branch, FileSelection selection) {
@@ -66,7 +67,7 @@ final class SnapshotCache {
     synchronized void putBranch(RepoRef repo, String branch, FileSelection selection, RepoSnapshot snap, String id) {
         branches.put(key(repo, branch), new Entry(snap, selection, id));
         if (id != null && !id.isEmpty()) {
-            ids.put(repo.fullName().toLowerCase(), id);
+            ids.put(repo.fullName().toLowerCase(Locale.ROOT), id);
         }
     }
 
@@ -75,20 +76,20 @@ final class SnapshotCache {
     }
 
     synchronized Optional<RepoSnapshot> commit(RepoRef repo, String commitId, FileSelection selection) {
-        return Optional.ofNullable(commits.get(repo.fullName().toLowerCase() + "\n" + commitId + "\n" + selection));
+        return Optional.ofNullable(commits.get(repo.fullName().toLowerCase(Locale.ROOT) + "\n" + commitId + "\n" + selection));
     }
 
     synchronized void putCommit(RepoRef repo, FileSelection selection, RepoSnapshot snap) {
-        commits.put(repo.fullName().toLowerCase() + "\n" + snap.commitId() + "\n" + selection, snap);
+        commits.put(repo.fullName().toLowerCase(Locale.ROOT) + "\n" + snap.commitId() + "\n" + selection, snap);
     }
 
     synchronized Optional<String> repositoryId(RepoRef repo) {
-        return Optional.ofNullable(ids.get(repo.fullName().toLowerCase()));
+        return Optional.ofNullable(ids.get(repo.fullName().toLowerCase(Locale.ROOT)));
     }
 
     synchronized void putRepositoryId(RepoRef repo, String id) {
         if (id != null && !id.isEmpty()) {
-            ids.put(repo.fullName().toLowerCase(), id);
+            ids.put(repo.fullName().toLowerCase(Locale.ROOT), id);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed interface ResourcePlan {
 
     /** Missing on the server: apply creates it. */
     record Create(ResourceSpec spec) implements ResourcePlan {
+        @Override
         public boolean changes() {
             return true;
         }
@@ -26,6 +27,7 @@ public sealed interface ResourcePlan {
 
     /** Matches the declaration. */
     record Unchanged(ResourceSpec spec) implements ResourcePlan {
+        @Override
         public boolean changes() {
             return false;
         }
@@ -33,6 +35,7 @@ public sealed interface ResourcePlan {
 
     /** The declaration changed since orgctl last applied it: apply updates it in place. */
     record Update(ResourceSpec spec, List<FieldDiff> diffs) implements ResourcePlan {
+        @Override
         public boolean changes() {
             return true;
         }
@@ -40,6 +43,7 @@ public sealed interface ResourcePlan {
 
     /** Someone changed the resource on the server since orgctl applied it: apply restores the declaration. */
     record Drift(ResourceSpec spec, List<FieldDiff> diffs) implements ResourcePlan {
+        @Override
         public boolean changes() {
             return true;
         }
@@ -50,6 +54,7 @@ public sealed interface ResourcePlan {
      * advice says what an operator can do.
      */
     record Blocked(ResourceSpec spec, List<FieldDiff> diffs, String advice) implements ResourcePlan {
+        @Override
         public boolean changes() {
             return true;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class FatalErrorTest {
                 }
             }
             assertThat(port).isPositive();
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.getOutputStream().write("GET /oom HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the process ended").isTrue();
             }
@@ -67,7 +68,7 @@ class FatalErrorTest {
                     exchange.respond(Response.json(200, "{}"));
                 }
             };
-            HttpServer s = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), 16, HttpLimits.defaults(1024), h, "t");
+            HttpServer s = HttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, HttpLimits.defaults(1024), h, "t");
             System.out.println("port=" + s.address().getPort());
             System.out.flush();
             Thread.sleep(120_000);

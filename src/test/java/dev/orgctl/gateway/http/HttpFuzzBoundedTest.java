@@ -57,8 +57,8 @@ class HttpFuzzBoundedTest {
             LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectMethod(HttpFuzzTest.class.getName() + "#" + args[0]
                             + "(com.code_intelligence.jazzer.api.FuzzedDataProvider)")).build(), summary);
-            summary.getSummary().printTo(new java.io.PrintWriter(System.out, true));
-            summary.getSummary().printFailuresTo(new java.io.PrintWriter(System.out, true), 30);
+            summary.getSummary().printTo(new java.io.PrintWriter(System.out, true, StandardCharsets.UTF_8));
+            summary.getSummary().printFailuresTo(new java.io.PrintWriter(System.out, true, StandardCharsets.UTF_8), 30);
             boolean ok = summary.getSummary().getTotalFailureCount() == 0
                     && summary.getSummary().getTestsSucceededCount() > 0;
             System.exit(ok ? 0 : 1);

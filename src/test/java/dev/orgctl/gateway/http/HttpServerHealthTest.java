@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.orgctl.gateway.http.HttpServerTest.Client;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +40,7 @@ class HttpServerHealthTest {
                 exchange.respond(Response.json(200, "{}"));
             }
         };
-        HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), 16,
+        HttpServer server = HttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16,
                 HttpLimits.defaults(1024), blocking, "health-test");
         try {
             assertThat(server.problem()).isEmpty();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ class HttpServerTest {
     }
 
     HttpServer start(HttpLimits limits) {
-        HttpServer s = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), 128, limits, handler, "http-test");
+        HttpServer s = HttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128, limits, handler, "http-test");
         servers.add(s);
         return s;
     }
@@ -509,6 +510,7 @@ class HttpServerTest {
         assertPipelinedBurstServed(s, 1500); // ~110 KB: the buffer grows to 32 KiB + 1, then the same
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // a failed send shows as answers that never come
     private static void assertPipelinedBurstServed(HttpServer s, int n) throws Exception {
         StringBuilder burst = new StringBuilder();
         for (int k = 0; k < n; k++) {
@@ -571,7 +573,7 @@ class HttpServerTest {
             assertThat(open.readEof()).isTrue();
         }
         assertThat(server.openConnections()).isZero();
-        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close()).isInstanceOf(ConnectException.class);
         server.close(); // a second close is harmless
     }
 
@@ -645,6 +647,7 @@ class HttpServerTest {
         }
 
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // a failed delayed answer shows as an answer that never comes
         public void onRequest(RequestHead head, byte[] body, Exchange exchange) {
             bodies.add(new String(body, StandardCharsets.ISO_8859_1));
             String id = head.headers().first("X-Id");
@@ -689,7 +692,7 @@ class HttpServerTest {
         final OutputStream out;
 
         Client(HttpServer server) throws IOException {
-            socket = new Socket("127.0.0.1", server.address().getPort());
+            socket = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort());
             socket.setSoTimeout(5000);
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream());

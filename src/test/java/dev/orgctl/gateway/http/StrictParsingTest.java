@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orgctl.gateway.http.HttpServerTest.Client;
 import dev.orgctl.gateway.http.HttpServerTest.Resp;
 import dev.orgctl.gateway.http.HttpServerTest.TestHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class StrictParsingTest {
     void start() {
         pool = Executors.newScheduledThreadPool(2);
         handler = new TestHandler(pool);
-        server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), 128,
+        server = HttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128,
                 new HttpLimits(1024, 1024, Duration.ofSeconds(5), Duration.ofSeconds(10), 100), handler, "strict-test");
     }
 

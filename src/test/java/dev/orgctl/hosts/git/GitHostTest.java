@@ -1,6 +1,7 @@
 package dev.orgctl.hosts.git;
 
 import static dev.orgctl.hosts.git.GitTestRepos.files;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.hosts.CommitIdentity;
@@ -109,7 +110,7 @@ class GitHostTest {
         RepoRef r = repos.create("acme", "api");
         CommitResult first = host.commit(r, new CommitRequest("main", Optional.empty(), "init",
                 List.of(new FileChange.Put("a.txt", RepoFile.of("a\n")),
-                        new FileChange.Put("bin/run.sh", new RepoFile("#!/bin/sh\n".getBytes(), true))),
+                        new FileChange.Put("bin/run.sh", new RepoFile("#!/bin/sh\n".getBytes(UTF_8), true))),
                 CommitIdentity.ORGCTL));
         assertThat(first).isInstanceOf(CommitResult.Committed.class);
         String head = ((CommitResult.Committed) first).commitId();

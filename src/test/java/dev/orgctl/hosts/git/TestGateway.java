@@ -1,8 +1,11 @@
 package dev.orgctl.hosts.git;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -13,6 +16,7 @@ import java.util.function.IntSupplier;
 
 /** A tiny in-test webhook receiver: records every request and answers with a chosen status. */
 final class TestGateway implements AutoCloseable {
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     record Request(Map<String, List<String>> headers, byte[] body) {
         String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
@@ -32,7 +36,7 @@ final class TestGateway implements AutoCloseable {
     volatile IntSupplier status = () -> 202;
 
     TestGateway() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/webhooks/github", ex -> {
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
@@ -44,7 +48,7 @@ final class TestGateway implements AutoCloseable {
             if (code >= 200 && code < 300) {
                 requests.add(new Request(Map.copyOf(ex.getRequestHeaders()), body));
             }
-            byte[] answer = ("{\"status\":" + code + "}").getBytes();
+            byte[] answer = ("{\"status\":" + code + "}").getBytes(UTF_8);
             ex.sendResponseHeaders(code, answer.length);
             ex.getResponseBody().write(answer);
             ex.close();

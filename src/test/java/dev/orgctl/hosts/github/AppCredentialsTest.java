@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -105,9 +106,9 @@ class AppCredentialsTest {
     void theJwtFollowsGitHubsRules() throws Exception {
         java.time.Instant now = java.time.Instant.parse("2026-11-27T10:00:00Z");
         String jwt = AppJwt.create(77, PemTls.privateKey(pem), now);
-        String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), UTF_8);
         assertThat(payload).contains("\"iat\":" + (now.getEpochSecond() - 60), "\"exp\":" + (now.getEpochSecond() + 540),
                 "\"iss\":\"77\"");
-        assertThat(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[0]))).contains("RS256");
+        assertThat(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), UTF_8)).contains("RS256");
     }
 }

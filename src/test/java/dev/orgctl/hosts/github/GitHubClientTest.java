@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -107,7 +108,7 @@ class GitHubClientTest {
                 "expectedHeadOid", head,
                 "message", Map.of("headline", "add ci"),
                 "fileChanges", Map.of("additions", List.of(Map.of("path", ".github/workflows/ci.yml",
-                        "contents", Base64.getEncoder().encodeToString("on: push\n".getBytes())))));
+                        "contents", Base64.getEncoder().encodeToString("on: push\n".getBytes(UTF_8))))));
         GitHubApiException e = catchThrowableOfType(GitHubApiException.class, () -> client.graphqlData(
                 "createCommitOnBranch", "mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input)"
                         + " { commit { oid } } }", Map.of("input", input), true));

@@ -12,6 +12,7 @@ import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public final class EventsReceiver implements AutoCloseable {
     public EventsReceiver(JetStream js, WebhookSecrets secrets) {
         Signatures signatures = new Signatures(secrets);
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,6 +34,7 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
  */
 final class FakeGit {
     /** A file to write: content and git mode (0100644, 0100755, or 0120000 for a symlink to the content). */
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     record Blob(byte[] content, int mode) {
         Blob(byte[] content, boolean executable) {
             this(content, executable ? 0100755 : 0100644);

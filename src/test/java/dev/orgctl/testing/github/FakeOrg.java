@@ -3,6 +3,7 @@ package dev.orgctl.testing.github;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +42,7 @@ public final class FakeOrg {
     }
 
     public Optional<FakeRepo> repo(String name) {
-        return Optional.ofNullable(repos.get(name.toLowerCase()));
+        return Optional.ofNullable(repos.get(name.toLowerCase(Locale.ROOT)));
     }
 
     public FakeRepo requireRepo(String name) {

@@ -230,7 +230,7 @@ final class FakeRest {
 
     private static Map<String, Object> person(PersonIdent p) {
         return Map.of("name", p.getName(), "email", p.getEmailAddress(), "date",
-                Instant.ofEpochMilli(p.getWhen().getTime()).toString());
+                p.getWhenAsInstant().toString());
     }
 
     private Reply getBlob(Call c) {
@@ -500,7 +500,9 @@ final class FakeRest {
     private Reply comment(Call c) {
         c.require(REPO_SCOPES, "pull_requests", "write");
         FakePull p = pull(c);
-        p.comments++;
+        synchronized (p) { // the fake serves requests on 16 threads
+            p.comments++;
+        }
         long id = f.ids.incrementAndGet();
         return Reply.json(201, Map.of("id", id, "body", c.json().path("body").asText(""),
                 "url", f.url() + "/repos/" + p.repo.fullName() + "/issues/comments/" + id));

@@ -40,7 +40,7 @@ final class FakeWebhooks {
     /** Who caused an event: {@code sender} and, for pushes, {@code pusher}. */
     record Actor(String login, long id, String type, String name, String email) {
         static Actor of(Person p) {
-            return new Actor(p.login(), Math.abs(p.login().hashCode()) + 1L, "User", p.name(), p.email());
+            return new Actor(p.login(), Math.abs((long) p.login().hashCode()) + 1L, "User", p.name(), p.email());
         }
 
         static Actor of(GitHubFake.Principal p) {
@@ -50,6 +50,7 @@ final class FakeWebhooks {
     }
 
     /** A delivery's content, kept to redeliver it. */
+    @SuppressWarnings("ArrayRecordComponent") // a payload carried along: compare its bytes (Arrays.equals), not the record
     private record Event(String guid, String name, String action, Long repositoryId, Long installationId,
                          byte[] payload) {
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -111,7 +113,7 @@ public final class GitHubFake implements AutoCloseable {
         this.rest = new FakeRest(this);
         this.graphql = new FakeGraphQL(this);
         rest.register();
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "github-fake");
             t.setDaemon(true);
@@ -151,14 +153,14 @@ public final class GitHubFake implements AutoCloseable {
 
     public FakeOrg createOrg(String login) {
         FakeOrg org = new FakeOrg(this, ids.incrementAndGet(), login);
-        if (orgs.putIfAbsent(login.toLowerCase(), org) != null) {
+        if (orgs.putIfAbsent(login.toLowerCase(Locale.ROOT), org) != null) {
             throw new IllegalArgumentException("org exists: " + login);
         }
         return org;
     }
 
     public Optional<FakeOrg> org(String login) {
-        return Optional.ofNullable(orgs.get(login.toLowerCase()));
+        return Optional.ofNullable(orgs.get(login.toLowerCase(Locale.ROOT)));
     }
 
     public FakeOrg requireOrg(String login) {
@@ -169,7 +171,7 @@ public final class GitHubFake implements AutoCloseable {
     public String createToken(String login, String... scopes) {
         String token = "ghp_" + random(36);
         Set<String> s = new LinkedHashSet<>(List.of(scopes));
-        tokens.put(token, new IssuedToken(new Principal(Principal.Kind.USER, login, Math.abs(login.hashCode()) + 1L,
+        tokens.put(token, new IssuedToken(new Principal(Principal.Kind.USER, login, Math.abs((long) login.hashCode()) + 1L,
                 "user:" + login, s, Map.of(), 0, 0), Instant.MAX));
         return token;
     }
@@ -273,7 +275,7 @@ public final class GitHubFake implements AutoCloseable {
 
     FakeRepo createRepo(FakeOrg org, RepoSpec spec, Person creator) {
         FakeRepo repo = new FakeRepo(org, ids.incrementAndGet(), spec, clock.instant());
-        if (org.repos.putIfAbsent(spec.name().toLowerCase(), repo) != null) {
+        if (org.repos.putIfAbsent(spec.name().toLowerCase(Locale.ROOT), repo) != null) {
             throw new IllegalArgumentException("repository exists: " + org.login + "/" + spec.name());
         }
         if (!spec.files().isEmpty()) {
@@ -548,7 +550,7 @@ public final class GitHubFake implements AutoCloseable {
             Map<String, String> query = parseQuery(ex.getRequestURI().getRawQuery());
             Reply reply;
             Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("X-GitHub-Request-Id", random(8).toUpperCase());
+            headers.put("X-GitHub-Request-Id", random(8).toUpperCase(Locale.ROOT));
             try {
                 reply = dispatch(ex, method, rawPath, query, body, headers);
             } catch (HttpError e) {

@@ -245,9 +245,9 @@ final class MiniGraphQL {
             String n = name();
             switch (n) {
                 case "true":
-                    return Boolean.TRUE;
+                    return true;
                 case "false":
-                    return Boolean.FALSE;
+                    return false;
                 case "null":
                     return null;
                 default:
