@@ -8,9 +8,14 @@ public final class CoordinationException extends OrgctlException {
         super(message, cause);
     }
 
-    /** False: JetStream answered with an error (a missing bucket, a record it cannot parse); a lost connection or a timeout is a {@link dev.orgctl.nats.NatsUnavailableException} instead. */
+    /**
+     * True: most of these are JetStream answering with an error or not in time (an I/O failure of
+     * one request, a stream changing leader, a compare-and-set lost too often), which passes; the
+     * rest (a missing bucket, a record that cannot be parsed) fail again until the controller's
+     * attempts are spent and end in the DLQ, as they did before the exception root existed.
+     */
     @Override
     public boolean retryable() {
-        return false;
+        return true;
     }
 }
