@@ -1,0 +1,74 @@
+package dev.orgctl.testing.github.conformance;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.atlassian.oai.validator.util.OpenApiLoader;
+import dev.orgctl.testing.GitHubDescriptions;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * GitHub's REST description for api.github.com (the pinned {@code @octokit/openapi} package) with
+ * the validator built on it and the index of its operations.
+ *
+ * <p>Loading it costs about two seconds and a few hundred MB, so each test JVM loads it once, on
+ * first use, and every fake of that JVM shares it: the one piece of JVM-wide state in the fake,
+ * read-only after loading.
+ */
+public final class RestDescription {
+    /** The API version whose behaviour this description documents (GitHub's default version). */
+    public static final String API_VERSION = "2022-11-28";
+    public static final String PACKAGE = "@octokit/openapi";
+
+    private final OpenApiInteractionValidator validator;
+    private final OperationIndex operations;
+
+    private RestDescription(OpenApiInteractionValidator validator, OperationIndex operations) {
+        this.validator = validator;
+        this.operations = operations;
+    }
+
+    private static final class Holder {
+        static final RestDescription SHARED = load(GitHubDescriptions.openapi().resolveSibling("api.github.com.json"));
+    }
+
+    /** The description of this JVM, loaded on first use. */
+    public static RestDescription shared() {
+        return Holder.SHARED;
+    }
+
+    /** {@code @octokit/openapi@23.0.2 (api.github.com)}: what a report says it checked against. */
+    public static String describe() {
+        return PACKAGE + "@" + GitHubDescriptions.version(PACKAGE) + " (api.github.com)";
+    }
+
+    static RestDescription load(Path file) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        options.setResolveFully(false);
+        OpenAPI api = new OpenApiLoader().loadApi(
+                OpenApiInteractionValidator.SpecSource.specUrl(file.toUri().toString()), List.of(), options);
+        // Every finding is an error, and objects take no property their schema does not name
+        // (GitHub's schemas mostly leave additionalProperties open): a misspelled field in a
+        // request, or one the fake invents in an answer, is a violation and not silence.
+        LevelResolver levels = LevelResolver.create()
+                .withDefaultLevel(ValidationReport.Level.ERROR)
+                .withLevel("validation.schema.additionalProperties", ValidationReport.Level.ERROR)
+                .build();
+        OpenApiInteractionValidator validator = OpenApiInteractionValidator.createFor(api)
+                .withLevelResolver(levels)
+                .build();
+        return new RestDescription(validator, OperationIndex.of(api));
+    }
+
+    OpenApiInteractionValidator validator() {
+        return validator;
+    }
+
+    OperationIndex operations() {
+        return operations;
+    }
+}
