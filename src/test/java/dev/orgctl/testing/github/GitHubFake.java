@@ -559,8 +559,7 @@ public final class GitHubFake implements AutoCloseable {
                     ex.getRequestURI().getRawQuery(), lowerCase(ex.getRequestHeaders()), body));
             Reply reply;
             if (verdict instanceof RestReferee.Refused refused) {
-                reply = Reply.json(refused.status(), Map.of("message", refused.message(), "documentation_url", DOCS,
-                        "status", Integer.toString(refused.status())));
+                reply = Reply.json(refused.status(), Map.of("message", refused.message(), "documentation_url", DOCS));
             } else {
                 reply = answer(ex, method, rawPath, query, body, headers);
             }
@@ -598,7 +597,11 @@ public final class GitHubFake implements AutoCloseable {
                 err.put("errors", e.errors);
             }
             err.put("documentation_url", DOCS);
-            err.put("status", Integer.toString(e.status));
+            if (e.status != 422) {
+                // GitHub's description gives "status" to basic-error only; its validation-error
+                // (every 422) has message, documentation_url and errors.
+                err.put("status", Integer.toString(e.status));
+            }
             headers.putAll(e.headers);
             return Reply.json(e.status, err);
         } catch (Exception e) {
