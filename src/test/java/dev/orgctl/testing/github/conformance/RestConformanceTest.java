@@ -124,10 +124,22 @@ class RestConformanceTest {
     }
 
     @Test
+    void aRequestWithoutUserAgentIsRefusedAsGitHubDoes() {
+        RestReferee referee = new RestReferee(RestDescription.shared());
+
+        RestReferee.Verdict v = referee.request(new RestCall("GET", "/repos/acme/web", null, Map.of(), new byte[0]));
+
+        assertThat(v).isEqualTo(new RestReferee.Refused(403, "Request does not conform to repos/get "
+                + "(GET /repos/{owner}/{repo}): no User-Agent header (GitHub refuses requests without one)"));
+        assertThat(referee.violations()).hasSize(1);
+    }
+
+    @Test
     void anAnswerMissingARequiredFieldIsAViolationOfTheFake() {
         RestReferee referee = new RestReferee(RestDescription.shared());
         RestReferee.Verdict v = referee.request(new RestCall("GET", "/repos/acme/web/git/ref/heads/main", null,
-                Map.of("accept", List.of("application/vnd.github+json")), new byte[0]));
+                Map.of("accept", List.of("application/vnd.github+json"), "user-agent", List.of("orgctl-test")),
+                new byte[0]));
         assertThat(v).isInstanceOf(RestReferee.Checked.class);
 
         referee.response((RestReferee.Checked) v, 200, "application/json; charset=utf-8",

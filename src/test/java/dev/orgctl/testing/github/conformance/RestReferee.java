@@ -72,13 +72,13 @@ public final class RestReferee {
             return new Refused(404, "Not Found: " + String.join("; ", problems));
         }
         OperationIndex.Op op = match.get().op();
-        checkHeaders(call, op, problems);
+        int status = checkHeaders(call, op, problems);
         ValidationReport report = description.validator().validateRequest(toValidator(call, match.get()));
         problems.addAll(messages(report));
         if (!problems.isEmpty()) {
             violations.add(new Violation(Violation.Side.REQUEST, call.describe(), describe(op), problems));
-            return new Refused(problems.stream().anyMatch(p -> p.contains("is not a supported version")) ? 400 : 422,
-                    "Request does not conform to " + describe(op) + ": " + String.join("; ", problems));
+            return new Refused(status, "Request does not conform to " + describe(op) + ": "
+                    + String.join("; ", problems));
         }
         return new Checked(match.get(), call);
     }
@@ -129,12 +129,14 @@ public final class RestReferee {
         Tallies.write();
     }
 
-    private static void checkHeaders(RestCall call, OperationIndex.Op op, List<String> problems) {
-        String version = call.header("X-GitHub-Api-Version");
-        if (version != null && !version.equals(RestDescription.API_VERSION)) {
-            problems.add("X-GitHub-Api-Version " + version + " is not a supported version (the description "
-                    + "checked documents " + RestDescription.API_VERSION + ")");
-        }
+    /**
+     * The headers GitHub documents for every request ("Getting started with the REST API"): a
+     * User-Agent (without one GitHub answers 403), a supported X-GitHub-Api-Version if one is sent
+     * (else 400), and an Accept GitHub serves. Returns the status GitHub gives the first problem
+     * found, 422 when none of these (the validator's findings are GitHub's "Validation Failed").
+     */
+    private static int checkHeaders(RestCall call, OperationIndex.Op op, List<String> problems) {
+        int status = 422;
         String accept = call.header("Accept");
         if (accept != null) {
             for (String range : accept.split(",")) {
@@ -145,6 +147,18 @@ public final class RestReferee {
                 }
             }
         }
+        String version = call.header("X-GitHub-Api-Version");
+        if (version != null && !version.equals(RestDescription.API_VERSION)) {
+            problems.add("X-GitHub-Api-Version " + version + " is not a supported version (the description "
+                    + "checked documents " + RestDescription.API_VERSION + ")");
+            status = 400;
+        }
+        String agent = call.header("User-Agent");
+        if (agent == null || agent.isBlank()) {
+            problems.add("no User-Agent header (GitHub refuses requests without one)");
+            status = 403;
+        }
+        return status;
     }
 
     /**
