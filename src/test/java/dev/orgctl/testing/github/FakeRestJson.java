@@ -55,17 +55,9 @@ final class FakeRestJson {
      */
     static Map<String, Object> repo(GitHubFake f, FakeRepo r) {
         String api = f.url() + "/repos/" + r.fullName();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", r.id);
-        m.put("node_id", r.nodeId());
-        m.put("name", r.name);
-        m.put("full_name", r.fullName());
-        m.put("private", !"public".equals(r.visibility));
+        // The webhook shape, which names fewer fields, grown to the REST one.
+        Map<String, Object> m = new LinkedHashMap<>(FakeJson.repo(f, r));
         m.put("owner", org(f, r.org));
-        m.put("html_url", f.url() + "/" + r.fullName());
-        m.put("description", null);
-        m.put("fork", false);
-        m.put("url", api);
         for (String plain : List.of("forks", "hooks", "events", "merges", "languages", "stargazers", "contributors",
                 "subscribers", "subscription", "tags", "teams", "downloads", "deployments")) {
             m.put(plain + "_url", api + "/" + plain);
@@ -93,13 +85,10 @@ final class FakeRestJson {
         m.put("releases_url", api + "/releases{/id}");
         m.put("statuses_url", api + "/statuses/{sha}");
         m.put("trees_url", api + "/git/trees{/sha}");
-        m.put("git_url", "git://127.0.0.1/" + r.fullName() + ".git");
         m.put("ssh_url", "git@127.0.0.1:" + r.fullName() + ".git");
-        m.put("clone_url", f.url() + "/" + r.fullName() + ".git");
         m.put("svn_url", f.url() + "/" + r.fullName());
         m.put("mirror_url", null);
         m.put("homepage", null);
-        m.put("language", r.language);
         m.put("forks_count", 0);
         m.put("forks", 0);
         m.put("stargazers_count", 0);
@@ -110,18 +99,13 @@ final class FakeRestJson {
         m.put("size", 0);
         m.put("open_issues_count", 0);
         m.put("open_issues", 0);
-        m.put("default_branch", r.defaultBranch);
         m.put("is_template", false);
-        m.put("topics", r.topics);
         m.put("has_issues", true);
         m.put("has_projects", true);
         m.put("has_wiki", true);
         m.put("has_pages", false);
         m.put("has_downloads", true);
         m.put("has_discussions", false);
-        m.put("archived", r.archived);
-        m.put("disabled", false);
-        m.put("visibility", r.visibility);
         m.put("license", null);
         m.put("pushed_at", seconds(r.pushedAt));
         m.put("created_at", seconds(r.createdAt));

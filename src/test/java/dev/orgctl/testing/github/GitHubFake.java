@@ -866,17 +866,10 @@ public final class GitHubFake implements AutoCloseable {
         return out;
     }
 
+    /** The query by name; a repeated name keeps its last value. */
     static Map<String, String> parseQuery(String raw) {
         Map<String, String> q = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String kv : raw.split("&")) {
-            int eq = kv.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-            q.put(k, v);
-        }
+        RestCall.parseQuery(raw).forEach((k, v) -> q.put(k, v.get(v.size() - 1)));
         return q;
     }
 

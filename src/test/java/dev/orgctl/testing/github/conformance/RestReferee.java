@@ -4,13 +4,9 @@ import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -173,25 +169,11 @@ public final class RestReferee {
                 b.withHeader(name, values);
             }
         });
-        query(call.rawQuery()).forEach(b::withQueryParam);
+        RestCall.parseQuery(call.rawQuery()).forEach(b::withQueryParam);
         if (call.body() != null && call.body().length > 0) {
             b.withBody(call.body());
         }
         return b.build();
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> q = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String kv : raw.split("&")) {
-            int eq = kv.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-            q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
-        }
-        return q;
     }
 
     private static List<String> messages(ValidationReport report) {
