@@ -45,8 +45,8 @@ class WriteBudgetSettingTest {
     @AfterEach
     void stop() throws InterruptedException {
         conn.close();
-        fake.close();
         nats.close();
+        fake.close(); // last: it fails the test on a call GitHub would refuse
     }
 
     private GitHubSettings settings(String budget) {

@@ -1,6 +1,5 @@
 package dev.orgctl.testing.github;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -96,26 +95,6 @@ final class FakeJson {
         return m;
     }
 
-    static Map<String, Object> pull(GitHubFake f, FakePull p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        String base = f.url() + "/repos/" + p.repo.fullName();
-        m.put("url", base + "/pulls/" + p.number);
-        m.put("id", p.id);
-        m.put("node_id", p.nodeId());
-        m.put("html_url", f.url() + "/" + p.repo.fullName() + "/pull/" + p.number);
-        m.put("number", p.number);
-        m.put("state", p.state);
-        m.put("title", p.title);
-        m.put("body", p.body);
-        m.put("created_at", p.createdAt.toString());
-        m.put("updated_at", p.updatedAt.toString());
-        m.put("head", Map.of("label", p.repo.org.login + ":" + p.head, "ref", p.head,
-                "sha", p.repo.head(p.head).orElse("0000000000000000000000000000000000000000")));
-        m.put("base", Map.of("label", p.repo.org.login + ":" + p.base, "ref", p.base,
-                "sha", p.repo.head(p.base).orElse("0000000000000000000000000000000000000000")));
-        return m;
-    }
-
     /** An item of the deliveries list (no request/response). */
     static Map<String, Object> deliveryItem(FakeDelivery d) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -131,20 +110,6 @@ final class FakeJson {
         m.put("installation_id", d.installationId());
         m.put("repository_id", d.repositoryId());
         m.put("throttled_at", null);
-        return m;
-    }
-
-    static Map<String, Object> delivery(FakeDelivery d) {
-        Map<String, Object> m = deliveryItem(d);
-        m.put("url", d.url());
-        Object payload;
-        try {
-            payload = GitHubFake.JSON.readTree(d.payload());
-        } catch (java.io.IOException e) {
-            payload = new String(d.payload(), StandardCharsets.UTF_8);
-        }
-        m.put("request", Map.of("headers", d.requestHeaders(), "payload", payload));
-        m.put("response", Map.of("headers", Map.of(), "payload", d.responseBody()));
         return m;
     }
 }

@@ -30,15 +30,14 @@ final class FakeRest {
 
     void register() {
         // GitHub App endpoints (JWT).
-        f.route("GET", "/app", c -> Reply.json(200, Map.of("id", c.principal.appId(), "slug", c.principal.login(),
-                "name", c.principal.login())), true);
+        f.route("GET", "/app", c -> Reply.json(200, FakeRestJson.app(f, c.principal)), true);
         f.route("GET", "/orgs/{org}/installation", this::orgInstallation, true);
         f.route("POST", "/app/installations/{id}/access_tokens", this::accessToken, true);
         // Everything else takes a token.
-        f.route("GET", "/rate_limit", c -> Reply.json(200, Map.of("resources", Map.of())));
+        f.route("GET", "/rate_limit", this::rateLimit);
         f.route("GET", "/orgs/{org}/repos", this::listRepos);
         f.route("POST", "/orgs/{org}/repos", this::createRepo);
-        f.route("GET", "/repos/{owner}/{repo}", c -> Reply.json(200, FakeJson.repo(f, c.requireRepo())));
+        f.route("GET", "/repos/{owner}/{repo}", c -> Reply.json(200, FakeRestJson.repo(f, c.requireRepo())));
         f.route("GET", "/repos/{owner}/{repo}/git/ref/{ref+}", this::getRef);
         f.route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref+}", this::matchingRefs);
         f.route("GET", "/repos/{owner}/{repo}/git/commits/{sha}", this::getCommit);
@@ -52,14 +51,14 @@ final class FakeRest {
         f.route("DELETE", "/repos/{owner}/{repo}/git/refs/{ref+}", this::deleteRef);
         f.route("GET", "/repos/{owner}/{repo}/pulls", this::listPulls);
         f.route("POST", "/repos/{owner}/{repo}/pulls", this::createPull);
-        f.route("GET", "/repos/{owner}/{repo}/pulls/{number}", c -> Reply.json(200, FakeJson.pull(f, pull(c))));
+        f.route("GET", "/repos/{owner}/{repo}/pulls/{number}", c -> Reply.json(200, FakeRestJson.pull(f, pull(c))));
         f.route("PATCH", "/repos/{owner}/{repo}/pulls/{number}", this::updatePull);
         f.route("POST", "/repos/{owner}/{repo}/issues/{number}/comments", this::comment);
         f.route("GET", "/orgs/{org}/hooks", this::listHooks);
         f.route("POST", "/orgs/{org}/hooks", this::createHook);
         f.route("GET", "/orgs/{org}/hooks/{hook_id}", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "read");
-            return Reply.json(200, FakeJson.hook(f, hook(c)));
+            return Reply.json(200, FakeRestJson.hook(f, hook(c)));
         });
         f.route("PATCH", "/orgs/{org}/hooks/{hook_id}", this::updateHook);
         f.route("DELETE", "/orgs/{org}/hooks/{hook_id}", c -> {
@@ -77,7 +76,7 @@ final class FakeRest {
         f.route("GET", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "read");
             FakeHook h = hook(c);
-            return Reply.json(200, FakeJson.delivery(delivery(c, h)));
+            return Reply.json(200, FakeRestJson.delivery(delivery(c, h)));
         });
         f.route("POST", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "write");
@@ -97,14 +96,7 @@ final class FakeRest {
         GitHubFake.Installation inst = f.installations.values().stream()
                 .filter(i -> i.org() == org && i.appId() == c.principal.appId()).findFirst()
                 .orElseThrow(HttpError::notFound);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", inst.id());
-        m.put("account", FakeJson.owner(f, org));
-        m.put("app_id", inst.appId());
-        m.put("target_type", "Organization");
-        m.put("permissions", inst.permissions());
-        m.put("repository_selection", "all");
-        return Reply.json(200, m);
+        return Reply.json(200, FakeRestJson.installation(f, inst, c.principal.login()));
     }
 
     private Reply accessToken(Call c) {
@@ -114,6 +106,17 @@ final class FakeRest {
             throw HttpError.notFound();
         }
         return Reply.json(201, f.issueInstallationToken(inst));
+    }
+
+    /** {@code rate-limit-overview}: the caller's core, search and graphql limits. */
+    private Reply rateLimit(Call c) {
+        Map<String, Object> resources = new LinkedHashMap<>();
+        for (String resource : List.of("core", "search", "graphql")) {
+            FakeLimits.State s = f.limits.state(c.principal.account(), resource);
+            resources.put(resource, Map.of("limit", s.limit(), "remaining", s.remaining(), "reset", s.reset(),
+                    "used", s.used()));
+        }
+        return Reply.json(200, Map.of("resources", resources, "rate", resources.get("core")));
     }
 
     // ---------------------------------------------------------------- repositories
@@ -139,7 +142,7 @@ final class FakeRest {
             }
         }
         List<Object> items = new ArrayList<>();
-        repos.forEach(r -> items.add(FakeJson.repo(f, r)));
+        repos.forEach(r -> items.add(FakeRestJson.repo(f, r)));
         return page(c, items);
     }
 
@@ -161,7 +164,7 @@ final class FakeRest {
         }
         FakeRepo r = f.createRepo(org, spec, new Person(c.principal.login(), c.principal.name(), c.principal.email()));
         c.repo = r;
-        return Reply.json(201, FakeJson.repo(f, r));
+        return Reply.json(201, FakeRestJson.repo(f, r));
     }
 
     // ---------------------------------------------------------------- git data
@@ -208,6 +211,7 @@ final class FakeRest {
         m.put("sha", rc.name());
         m.put("node_id", "C_" + rc.name());
         m.put("url", f.url() + "/repos/" + r.fullName() + "/git/commits/" + rc.name());
+        m.put("html_url", f.url() + "/" + r.fullName() + "/commit/" + rc.name());
         m.put("author", person(rc.getAuthorIdent()));
         m.put("committer", person(rc.getCommitterIdent()));
         m.put("message", rc.getFullMessage());
@@ -215,7 +219,8 @@ final class FakeRest {
                 + rc.getTree().name()));
         List<Object> parents = new ArrayList<>();
         for (RevCommit p : rc.getParents()) {
-            parents.add(Map.of("sha", p.name(), "url", f.url() + "/repos/" + r.fullName() + "/git/commits/" + p.name()));
+            parents.add(Map.of("sha", p.name(), "url", f.url() + "/repos/" + r.fullName() + "/git/commits/" + p.name(),
+                    "html_url", f.url() + "/" + r.fullName() + "/commit/" + p.name()));
         }
         m.put("parents", parents);
         boolean v = r.verified.contains(rc.name());
@@ -224,6 +229,7 @@ final class FakeRest {
         verification.put("reason", v ? "valid" : "unsigned");
         verification.put("signature", null);
         verification.put("payload", null);
+        verification.put("verified_at", v ? FakeRestJson.seconds(rc.getCommitterIdent().getWhenAsInstant()) : null);
         m.put("verification", verification);
         return m;
     }
@@ -434,7 +440,7 @@ final class FakeRest {
             if (base != null && !base.equals(p.base)) {
                 continue;
             }
-            items.add(FakeJson.pull(f, p));
+            items.add(FakeRestJson.pullItem(f, p));
         }
         return page(c, items);
     }
@@ -473,7 +479,7 @@ final class FakeRest {
         FakePull p = new FakePull(f.ids.incrementAndGet(), r.pulls.size() + 1, r, title,
                 b.path("body").isTextual() ? b.path("body").asText() : null, head, base, f.clock.instant());
         r.pulls.add(p);
-        return Reply.json(201, FakeJson.pull(f, p));
+        return Reply.json(201, FakeRestJson.pull(f, p));
     }
 
     private Reply updatePull(Call c) {
@@ -494,7 +500,7 @@ final class FakeRest {
             p.state = s;
         }
         p.updatedAt = f.clock.instant();
-        return Reply.json(200, FakeJson.pull(f, p));
+        return Reply.json(200, FakeRestJson.pull(f, p));
     }
 
     private Reply comment(Call c) {
@@ -504,8 +510,7 @@ final class FakeRest {
             p.comments++;
         }
         long id = f.ids.incrementAndGet();
-        return Reply.json(201, Map.of("id", id, "body", c.json().path("body").asText(""),
-                "url", f.url() + "/repos/" + p.repo.fullName() + "/issues/comments/" + id));
+        return Reply.json(201, FakeRestJson.comment(f, p, id, c.json().path("body").asText(""), c.principal));
     }
 
     private FakePull pull(Call c) {
@@ -525,7 +530,7 @@ final class FakeRest {
         FakeOrg org = c.requireOrg();
         c.require(HOOK_SCOPES, "organization_hooks", "read");
         List<Object> items = new ArrayList<>();
-        org.hooks.forEach(h -> items.add(FakeJson.hook(f, h)));
+        org.hooks.forEach(h -> items.add(FakeRestJson.hook(f, h)));
         return page(c, items);
     }
 
@@ -553,7 +558,7 @@ final class FakeRest {
         FakeHook h = f.createHook(org, url, config.path("content_type").asText("form"),
                 config.path("secret").asText(""), config.path("insecure_ssl").asText("0"), events,
                 b.path("active").asBoolean(true));
-        return Reply.json(201, FakeJson.hook(f, h));
+        return Reply.json(201, FakeRestJson.hook(f, h));
     }
 
     private Reply updateHook(Call c) {
@@ -588,7 +593,7 @@ final class FakeRest {
             h.active = b.path("active").asBoolean();
         }
         h.updatedAt = f.clock.instant();
-        return Reply.json(200, FakeJson.hook(f, h));
+        return Reply.json(200, FakeRestJson.hook(f, h));
     }
 
     private FakeHook hook(Call c) {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.orgctl.testing.github.conformance.RestCall;
+import dev.orgctl.testing.github.conformance.RestDescription;
+import dev.orgctl.testing.github.conformance.RestReferee;
+import dev.orgctl.testing.github.conformance.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -100,6 +104,7 @@ public final class GitHubFake implements AutoCloseable {
     final FakeWebhooks webhooks;
     private final FakeRest rest;
     private final FakeGraphQL graphql;
+    private final RestReferee referee = new RestReferee(RestDescription.shared());
     private final List<Route> routes = new ArrayList<>();
     private final AtomicLong orgLevelReads = new AtomicLong();
     private final AtomicLong orgLevelWrites = new AtomicLong();
@@ -548,29 +553,24 @@ public final class GitHubFake implements AutoCloseable {
             String method = ex.getRequestMethod();
             String rawPath = ex.getRequestURI().getRawPath();
             Map<String, String> query = parseQuery(ex.getRequestURI().getRawQuery());
-            Reply reply;
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("X-GitHub-Request-Id", random(8).toUpperCase(Locale.ROOT));
-            try {
-                reply = dispatch(ex, method, rawPath, query, body, headers);
-            } catch (HttpError e) {
-                Map<String, Object> err = new LinkedHashMap<>();
-                err.put("message", e.getMessage());
-                if (!e.errors.isEmpty()) {
-                    err.put("errors", e.errors);
-                }
-                err.put("documentation_url", DOCS);
-                err.put("status", Integer.toString(e.status));
-                headers.putAll(e.headers);
-                reply = Reply.json(e.status, err);
-            } catch (Exception e) {
-                reply = Reply.json(500, Map.of("message", "fake failure: " + e));
+            RestReferee.Verdict verdict = referee.request(new RestCall(method, rawPath,
+                    ex.getRequestURI().getRawQuery(), lowerCase(ex.getRequestHeaders()), body));
+            Reply reply;
+            if (verdict instanceof RestReferee.Refused refused) {
+                reply = Reply.json(refused.status(), Map.of("message", refused.message(), "documentation_url", DOCS));
+            } else {
+                reply = answer(ex, method, rawPath, query, body, headers);
             }
             headers.putAll(reply.headers());
             byte[] out = reply.body() == null ? new byte[0] : JSON.writeValueAsBytes(reply.body());
             headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
             if (reply.body() != null) {
                 ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+            }
+            if (verdict instanceof RestReferee.Checked checked) {
+                referee.response(checked, reply.status(), ex.getResponseHeaders().getFirst("Content-Type"), out);
             }
             if (reply.status() == 204 || reply.status() == 304) {
                 ex.sendResponseHeaders(reply.status(), -1);
@@ -583,6 +583,36 @@ public final class GitHubFake implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The fake's own answer: the route's reply, or GitHub's error shape for a failure. */
+    private Reply answer(HttpExchange ex, String method, String rawPath, Map<String, String> query, byte[] body,
+                         Map<String, String> headers) {
+        try {
+            return dispatch(ex, method, rawPath, query, body, headers);
+        } catch (HttpError e) {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("message", e.getMessage());
+            if (!e.errors.isEmpty()) {
+                err.put("errors", e.errors);
+            }
+            err.put("documentation_url", DOCS);
+            if (e.status != 422) {
+                // GitHub's description gives "status" to basic-error only; its validation-error
+                // (every 422) has message, documentation_url and errors.
+                err.put("status", Integer.toString(e.status));
+            }
+            headers.putAll(e.headers);
+            return Reply.json(e.status, err);
+        } catch (Exception e) {
+            return Reply.json(500, Map.of("message", "fake failure: " + e));
+        }
+    }
+
+    private static Map<String, List<String>> lowerCase(com.sun.net.httpserver.Headers headers) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        headers.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        return out;
     }
 
     private Reply dispatch(HttpExchange ex, String method, String rawPath, Map<String, String> query, byte[] body,
@@ -836,17 +866,10 @@ public final class GitHubFake implements AutoCloseable {
         return out;
     }
 
+    /** The query by name; a repeated name keeps its last value. */
     static Map<String, String> parseQuery(String raw) {
         Map<String, String> q = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String kv : raw.split("&")) {
-            int eq = kv.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-            q.put(k, v);
-        }
+        RestCall.parseQuery(raw).forEach((k, v) -> q.put(k, v.get(v.size() - 1)));
         return q;
     }
 
@@ -859,6 +882,19 @@ public final class GitHubFake implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * What the referee found: every request and answer is checked against GitHub's REST description
+     * (see {@link RestReferee}). {@link #close()} fails when anything is left here.
+     */
+    public RestReferee conformance() {
+        return referee;
+    }
+
+    /**
+     * Stops the server; then fails with every {@link Violation} the referee recorded (a request
+     * GitHub's REST description does not allow, an answer of the fake it does not), so a test
+     * cannot pass while talking to GitHub in a way GitHub would refuse. Close the fake last.
+     */
     @Override
     public void close() {
         server.stop(0);
@@ -868,6 +904,14 @@ public final class GitHubFake implements AutoCloseable {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        referee.writeTally();
+        List<Violation> found = referee.violations();
+        if (!found.isEmpty()) {
+            StringBuilder sb = new StringBuilder(found.size() + " call(s) do not conform to GitHub's REST description "
+                    + RestDescription.describe() + ":");
+            found.forEach(v -> sb.append("\n  ").append(v));
+            throw new AssertionError(sb.toString());
         }
     }
 }
