@@ -41,6 +41,20 @@ public final class PayloadObjects {
             Map.entry("labels_url", "/labels{/name}"), Map.entry("releases_url", "/releases{/id}"),
             Map.entry("deployments_url", "/deployments"));
 
+    /** A user's URLs, derived from its API URL. */
+    private static final List<Map.Entry<String, String>> USER_LINKS = List.of(
+            Map.entry("followers_url", "/followers"), Map.entry("following_url", "/following{/other_user}"),
+            Map.entry("gists_url", "/gists{/gist_id}"), Map.entry("starred_url", "/starred{/owner}{/repo}"),
+            Map.entry("subscriptions_url", "/subscriptions"), Map.entry("organizations_url", "/orgs"),
+            Map.entry("repos_url", "/repos"), Map.entry("events_url", "/events{/privacy}"),
+            Map.entry("received_events_url", "/received_events"));
+
+    /** An organization's URLs, derived from its API URL. */
+    private static final List<Map.Entry<String, String>> ORG_LINKS = List.of(
+            Map.entry("repos_url", "/repos"), Map.entry("events_url", "/events"), Map.entry("hooks_url", "/hooks"),
+            Map.entry("issues_url", "/issues"), Map.entry("members_url", "/members{/member}"),
+            Map.entry("public_members_url", "/public_members{/member}"));
+
     /** Counts a repository object carries; a forger knows none of them. */
     private static final List<String> REPO_COUNTS = List.of("size", "stargazers_count", "watchers_count",
             "forks_count", "open_issues_count", "forks", "open_issues", "watchers");
@@ -58,15 +72,7 @@ public final class PayloadObjects {
         n.put("gravatar_id", "");
         n.put("url", a.apiUrl());
         n.put("html_url", a.htmlUrl());
-        n.put("followers_url", a.apiUrl() + "/followers");
-        n.put("following_url", a.apiUrl() + "/following{/other_user}");
-        n.put("gists_url", a.apiUrl() + "/gists{/gist_id}");
-        n.put("starred_url", a.apiUrl() + "/starred{/owner}{/repo}");
-        n.put("subscriptions_url", a.apiUrl() + "/subscriptions");
-        n.put("organizations_url", a.apiUrl() + "/orgs");
-        n.put("repos_url", a.apiUrl() + "/repos");
-        n.put("events_url", a.apiUrl() + "/events{/privacy}");
-        n.put("received_events_url", a.apiUrl() + "/received_events");
+        links(n, a.apiUrl(), USER_LINKS);
         n.put("type", a.type());
         n.put("site_admin", false);
         return n;
@@ -79,15 +85,16 @@ public final class PayloadObjects {
         n.put("id", org.id());
         n.put("node_id", org.nodeId());
         n.put("url", org.apiUrl());
-        n.put("repos_url", org.apiUrl() + "/repos");
-        n.put("events_url", org.apiUrl() + "/events");
-        n.put("hooks_url", org.apiUrl() + "/hooks");
-        n.put("issues_url", org.apiUrl() + "/issues");
-        n.put("members_url", org.apiUrl() + "/members{/member}");
-        n.put("public_members_url", org.apiUrl() + "/public_members{/member}");
+        links(n, org.apiUrl(), ORG_LINKS);
         n.put("avatar_url", org.htmlUrl() + ".png");
         n.putNull("description");
         return n;
+    }
+
+    private static void links(ObjectNode n, String base, List<Map.Entry<String, String>> links) {
+        for (Map.Entry<String, String> link : links) {
+            putIfAbsent(n, link.getKey(), base + link.getValue());
+        }
     }
 
     /**
@@ -100,9 +107,7 @@ public final class PayloadObjects {
         String api = repo.path("url").asText();
         String html = repo.path("html_url").asText(api);
         String clone = repo.path("clone_url").asText(html);
-        for (Map.Entry<String, String> link : REPO_LINKS) {
-            putIfAbsent(repo, link.getKey(), api + link.getValue());
-        }
+        links(repo, api, REPO_LINKS);
         putIfAbsent(repo, "git_url", clone);
         putIfAbsent(repo, "ssh_url", clone);
         putIfAbsent(repo, "svn_url", html);

@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orgctl.nats.SubjectCodec;
-import dev.orgctl.testing.NatsServerFixture;
 import dev.orgctl.testing.WebhookExamples;
 import dev.orgctl.testing.WebhookExamples.Example;
-import io.nats.client.Connection;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,22 +33,18 @@ class WebhookExamplesTest {
     /** Repository names that need the subject codec: a dot, NATS wildcards, the no-repository token. */
     private static final List<String> AWKWARD_NAMES = List.of(".github", "a.b*c>d", "_");
 
-    static NatsServerFixture nats;
+    static GatewayHarness.Running running;
     static Gateway gateway;
-    static Connection reader;
 
     @BeforeAll
     static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        gateway = GatewayHarness.start(nats, GatewayHarness.settings(SECRET));
-        reader = nats.connect();
+        running = GatewayHarness.Running.start(SECRET);
+        gateway = running.gateway();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        reader.close();
-        gateway.close();
-        nats.close();
+        running.close();
     }
 
     /** One delivery posted: what went out and where it must land. */
@@ -75,7 +69,7 @@ class WebhookExamplesTest {
                 }));
 
         Map<String, GatewayHarness.Stored> stored = new LinkedHashMap<>();
-        for (GatewayHarness.Stored s : GatewayHarness.events(reader)) {
+        for (GatewayHarness.Stored s : GatewayHarness.events(running.reader())) {
             assertThat(stored.put(s.msgId(), s)).as("stored twice: %s", s.msgId()).isNull();
         }
         assertThat(stored).hasSize(posted.size());
