@@ -116,7 +116,7 @@ public final class GatewayBenchmark {
                 List<Result> raws = new ArrayList<>();
                 List<Result> gws = new ArrayList<>();
                 List<Result> httpOnly = new ArrayList<>();
-                // The same request with no owner in the payload: HTTP, body, signature and JSON check in
+                // The same request naming a repository but no owner: HTTP, body, signature and JSON check in
                 // full, then 400 before any NATS call. It shows what the HTTP side costs on its own.
                 byte[] ownerless = payload(size, false);
                 String ownerlessSignature = Signatures.sign(secret, ownerless);
@@ -391,7 +391,7 @@ public final class GatewayBenchmark {
         return payload(size, true);
     }
 
-    /** A push-like payload of exactly {@code size} bytes; without an owner the gateway refuses it (400). */
+    /** A push-like payload of exactly {@code size} bytes; a repository without an owner is refused (400). */
     static byte[] payload(int size, boolean withOwner) {
         String head = withOwner
                 ? "{\"ref\":\"refs/heads/main\",\"repository\":{\"name\":\"" + REPO + "\",\"full_name\":\"" + ORG

@@ -77,7 +77,7 @@ public final class EventStage implements Stage<GitHubEvent> {
         String repo = "";
         try {
             var address = SubjectCodec.parse(in.subject());
-            org = address.org();
+            org = address.org().orElse("");
             repo = address.repo().orElse("");
         } catch (IllegalArgumentException e) {
             // not a GitHub subject: leave org and repo empty

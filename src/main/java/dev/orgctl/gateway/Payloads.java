@@ -194,7 +194,9 @@ public final class Payloads {
      * Where a delivery goes. The organization is the owner of the repository when there is one,
      * else the {@code organization}, else the installation's account, else the sender; the
      * repository is absent for org-level events ({@code organization}, {@code member} of an org,
-     * {@code installation}, ...), which the subject spells {@code _}.
+     * {@code installation}, ...), which the subject spells {@code _}. An event that names neither
+     * an owner nor a repository (GitHub's {@code security_advisory}, about GitHub as a whole) goes
+     * to {@code github._._.<event>}; a repository without any owner is not something GitHub sends.
      */
     public static SubjectCodec.Address address(String event, Document doc) throws InvalidPayload {
         Optional<String> repo = Optional.ofNullable(doc.repoName());
@@ -202,15 +204,15 @@ public final class Payloads {
                 .or(() -> Optional.ofNullable(doc.orgLogin()))
                 .or(() -> Optional.ofNullable(doc.installationAccount()))
                 .or(() -> Optional.ofNullable(doc.senderLogin()));
-        if (org.isEmpty()) {
+        if (org.isEmpty() && repo.isPresent()) {
             throw new InvalidPayload("payload names no owner: no repository.owner.login, organization.login, "
                     + "installation.account.login or sender.login");
         }
-        if (org.get().length() > MAX_NAME_LENGTH || repo.map(String::length).orElse(0) > MAX_NAME_LENGTH) {
+        if (org.map(String::length).orElse(0) > MAX_NAME_LENGTH || repo.map(String::length).orElse(0) > MAX_NAME_LENGTH) {
             throw new InvalidPayload("payload's owner or repository name is longer than " + MAX_NAME_LENGTH
                     + " characters");
         }
-        return new SubjectCodec.Address(org.get(), repo, event);
+        return new SubjectCodec.Address(org, repo, event);
     }
 
     /** The bytes of a one-line JSON answer, for example {@code {"error":"..."}}. */

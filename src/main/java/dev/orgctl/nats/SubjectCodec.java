@@ -9,27 +9,46 @@ import java.util.Optional;
  * subject token, so characters that NATS gives a meaning ({@code .}, {@code *}, {@code >}),
  * white space, {@code %} itself and anything outside printable ASCII are percent-encoded as UTF-8
  * bytes ({@code .github} becomes {@code %2Egithub}). A token that is exactly {@code _} stands for
- * "no repository" (org-level events), so a real part spelt {@code _} is encoded as {@code %5F}.
+ * "no repository" (org-level events) in the repository's place and for "no owner" (events about
+ * GitHub as a whole, such as {@code security_advisory}) in the owner's, so a real part spelt
+ * {@code _} is encoded as {@code %5F}.
  * Encoding is reversible for every string, and the common names (letters, digits, {@code -},
  * {@code _}) stay readable and usable in wildcard subscriptions.
  */
 public final class SubjectCodec {
     public static final String PREFIX = "github";
     public static final String NO_REPO = "_";
+    /** The owner token of an event that names no owner: {@code github._._.<event>}. */
+    public static final String NO_OWNER = "_";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private SubjectCodec() {
     }
 
-    /** One address of a GitHub event: {@code repo} is empty for org-level events. */
-    public record Address(String org, Optional<String> repo, String event) {
+    /**
+     * One address of a GitHub event: {@code repo} is empty for org-level events, and {@code org}
+     * too for events that name no owner at all (a repository always has one).
+     */
+    public record Address(Optional<String> org, Optional<String> repo, String event) {
         public Address {
-            if (org == null || org.isEmpty() || event == null || event.isEmpty()) {
-                throw new IllegalArgumentException("org and event must not be empty");
+            if (org.isPresent() && org.get().isEmpty() || event == null || event.isEmpty()) {
+                throw new IllegalArgumentException("org and event must not be empty; use Optional.empty() for no owner");
             }
             if (repo.isPresent() && repo.get().isEmpty()) {
                 throw new IllegalArgumentException("a repository name must not be empty; use Optional.empty() for org-level events");
             }
+            if (repo.isPresent() && org.isEmpty()) {
+                throw new IllegalArgumentException("a repository always has an owner");
+            }
+        }
+
+        public Address(String org, Optional<String> repo, String event) {
+            this(Optional.of(org), repo, event);
+        }
+
+        /** The address of an event that names no owner and no repository. */
+        public static Address ownerless(String event) {
+            return new Address(Optional.empty(), Optional.empty(), event);
         }
     }
 
@@ -38,7 +57,7 @@ public final class SubjectCodec {
     }
 
     public static String subject(Address a) {
-        return PREFIX + "." + encodeToken(a.org()) + "." + a.repo().map(SubjectCodec::encodeToken).orElse(NO_REPO)
+        return PREFIX + "." + a.org().map(SubjectCodec::encodeToken).orElse(NO_OWNER) + "." + a.repo().map(SubjectCodec::encodeToken).orElse(NO_REPO)
                 + "." + encodeToken(a.event());
     }
 
@@ -52,8 +71,9 @@ public final class SubjectCodec {
         if (t.length != 4 || !PREFIX.equals(t[0])) {
             throw new IllegalArgumentException("not an orgctl GitHub subject: " + subject);
         }
+        Optional<String> org = NO_OWNER.equals(t[1]) ? Optional.empty() : Optional.of(decodeToken(t[1]));
         Optional<String> repo = NO_REPO.equals(t[2]) ? Optional.empty() : Optional.of(decodeToken(t[2]));
-        return new Address(decodeToken(t[1]), repo, decodeToken(t[3]));
+        return new Address(org, repo, decodeToken(t[3]));
     }
 
     /** Encodes one part as a single valid subject token. */

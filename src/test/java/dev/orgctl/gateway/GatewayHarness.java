@@ -59,6 +59,21 @@ final class GatewayHarness {
         return Gateway.start(settings, new NatsConnector(nats.settings()), registry);
     }
 
+    /** A gateway on its own nats-server with the topology, and a connection to read the stream back. */
+    record Running(NatsServerFixture nats, Gateway gateway, Connection reader) implements AutoCloseable {
+        static Running start(String... secrets) {
+            NatsServerFixture nats = NatsServerFixture.start().withTopology();
+            return new Running(nats, GatewayHarness.start(nats, settings(secrets)), nats.connect());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            reader.close();
+            gateway.close();
+            nats.close();
+        }
+    }
+
     static String newDelivery() {
         return UUID.randomUUID().toString();
     }

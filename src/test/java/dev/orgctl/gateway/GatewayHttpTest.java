@@ -237,7 +237,7 @@ class GatewayHttpTest {
         assertRefusal(post(gateway, "push", newDelivery(), "\"just a string\""), 400, "body is not a JSON object");
         assertRefusal(post(gateway, "push", newDelivery(), "{\"a\":1"), 400, "body is not valid JSON");
         assertRefusal(post(gateway, "push", newDelivery(), "{\"a\":1} {\"b\":2}"), 400, "body is not valid JSON");
-        assertRefusal(post(gateway, "push", newDelivery(), "{\"zen\":\"no owner anywhere\"}"), 400,
+        assertRefusal(post(gateway, "push", newDelivery(), "{\"repository\":{\"name\":\"no-owner-anywhere\"}}"), 400,
                 "payload names no owner: no repository.owner.login, organization.login, installation.account.login "
                         + "or sender.login");
         assertThat(metric(gateway, "orgctl_gateway_refusals_total{reason=\"invalid_payload\"}")).isEqualTo(invalid + 5);

@@ -40,6 +40,15 @@ class PayloadsTest {
     }
 
     @Test
+    void anEventNamingNoOwnerAndNoRepositoryIsOwnerlessButARepositoryNeedsAnOwner() throws Exception {
+        // GitHub's security_advisory deliveries name neither: they are about GitHub as a whole.
+        assertThat(Payloads.address("security_advisory", json("{\"action\":\"published\",\"security_advisory\":{}}")))
+                .isEqualTo(SubjectCodec.Address.ownerless("security_advisory"));
+        assertThatThrownBy(() -> address("{\"repository\":{\"name\":\"r\"}}"))
+                .hasMessageStartingWith("payload names no owner");
+    }
+
+    @Test
     void onlyNonEmptyStringsAtTheExactPathsCount() throws Exception {
         // Nested deeper, wrong types, empty strings and lookalikes inside arrays are not addresses.
         String doc = "{\"commits\":[{\"repository\":{\"name\":\"x\"}}],\"pull_request\":{\"repository\":{\"name\":\"y\"}},"

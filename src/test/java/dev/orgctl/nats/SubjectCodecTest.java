@@ -77,6 +77,18 @@ class SubjectCodecTest {
     }
 
     @Test
+    void anEventWithoutOwnerHasTheNoOwnerTokenWhichNoRealOwnerCanSpell() {
+        assertThat(SubjectCodec.subject(SubjectCodec.Address.ownerless("security_advisory")))
+                .isEqualTo("github._._.security_advisory");
+        assertThat(SubjectCodec.parse("github._._.security_advisory"))
+                .isEqualTo(SubjectCodec.Address.ownerless("security_advisory"));
+        assertThat(SubjectCodec.subject("_", Optional.empty(), "ping")).isEqualTo("github.%5F._.ping");
+        assertThat(SubjectCodec.parse("github.%5F._.ping").org()).contains("_");
+        assertThatThrownBy(() -> new SubjectCodec.Address(Optional.empty(), Optional.of("r"), "push"))
+                .hasMessageContaining("always has an owner");
+    }
+
+    @Test
     void malformedSubjectsAreRefused() {
         assertThatThrownBy(() -> SubjectCodec.parse("github.acme.push")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SubjectCodec.parse("other.a.b.c")).isInstanceOf(IllegalArgumentException.class);

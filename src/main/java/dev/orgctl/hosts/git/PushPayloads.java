@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.webhook.PayloadObjects;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,9 +22,11 @@ import java.util.UUID;
  * GitHub-format webhook bodies for the git backend: {@code push} and {@code repository}
  * ({@code action: created}), with the fields and shapes of GitHub's "Webhook events and payloads"
  * (including its quirk that a push's {@code repository.created_at} and {@code pushed_at} are Unix
- * seconds while other events use ISO 8601). Fields that have no meaning for a local bare
- * repository (stars, forks, API URLs) are left out rather than invented; URLs are {@code file:}
- * URLs of the bare repository.
+ * seconds while other events use ISO 8601). Every field {@code @octokit/webhooks-schemas} requires is
+ * there ({@link PayloadObjects}): what a local bare repository has no notion of (stars, forks,
+ * wikis) has GitHub's value for a repository nobody touched, and URLs are {@code file:} URLs under
+ * the bare repository (its organization's folder, a {@code users/} folder beside it), derived the way
+ * GitHub derives its API URLs.
  */
 public final class PushPayloads {
     /** GitHub lists at most this many commits in a push payload. */
@@ -105,8 +108,8 @@ public final class PushPayloads {
         }
         root.set("repository", repository(p.repo(), true));
         root.set("pusher", JSON.createObjectNode().put("name", p.pusher().name()).put("email", p.pusher().email()));
-        root.set("organization", organization(p.repo().info().org()));
-        root.set("sender", user(p.pusher().login()));
+        root.set("organization", organization(p.repo()));
+        root.set("sender", user(p.repo(), p.pusher().login()));
         return bytes(root);
     }
 
@@ -114,8 +117,8 @@ public final class PushPayloads {
         ObjectNode root = JSON.createObjectNode();
         root.put("action", "created");
         root.set("repository", repository(repo, false));
-        root.set("organization", organization(repo.info().org()));
-        root.set("sender", user(sender.login()));
+        root.set("organization", organization(repo));
+        root.set("sender", user(repo, sender.login()));
         return bytes(root);
     }
 
@@ -150,10 +153,12 @@ public final class PushPayloads {
         n.put("name", info.name());
         n.put("full_name", info.fullName());
         n.put("private", info.visibility() != dev.orgctl.hosts.Visibility.PUBLIC);
-        ObjectNode owner = JSON.createObjectNode();
-        owner.put("name", info.org());
-        owner.put("login", info.org());
-        owner.put("type", "Organization");
+        ObjectNode owner = PayloadObjects.user(orgAccount(repo));
+        if (pushStyle) {
+            // A push's repository owner also carries the committer-style name and e-mail.
+            owner.put("name", info.org());
+            owner.putNull("email");
+        }
         n.set("owner", owner);
         n.put("html_url", repo.htmlUrl());
         n.putNull("description");
@@ -184,23 +189,34 @@ public final class PushPayloads {
             n.put("master_branch", info.defaultBranch());
             n.put("organization", info.org());
         }
-        return n;
+        return PayloadObjects.completeRepository(n);
     }
 
-    private static ObjectNode organization(String org) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("login", org);
-        n.put("id", Math.abs((long) org.hashCode()) + 1);
-        n.put("node_id", "orgctl-git-org-" + org);
-        return n;
+    private static ObjectNode organization(RepoContext repo) {
+        return PayloadObjects.organization(orgAccount(repo));
     }
 
-    private static ObjectNode user(String login) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("login", login);
-        n.put("id", Math.abs((long) login.hashCode()) + 1);
-        n.put("type", "User");
-        return n;
+    /** The organization's account: its URL is the folder that holds its bare repositories. */
+    private static PayloadObjects.Account orgAccount(RepoContext repo) {
+        String org = repo.info().org();
+        String url = parent(repo.htmlUrl());
+        return new PayloadObjects.Account(org, stableId(org), "orgctl-git-org-" + org, "Organization", url, url);
+    }
+
+    /** A person's account: the git backend has none, so it lives in a {@code users/} folder beside the orgs. */
+    private static ObjectNode user(RepoContext repo, String login) {
+        String url = parent(parent(repo.htmlUrl())) + "/users/" + login;
+        return PayloadObjects.user(new PayloadObjects.Account(login, stableId(login), "orgctl-git-user-" + login,
+                "User", url, url));
+    }
+
+    private static long stableId(String name) {
+        return Math.abs((long) name.hashCode()) + 1;
+    }
+
+    private static String parent(String url) {
+        int slash = url.lastIndexOf('/');
+        return slash > 0 ? url.substring(0, slash) : url;
     }
 
     private static String iso(Instant t) {

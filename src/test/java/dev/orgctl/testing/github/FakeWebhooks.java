@@ -1,6 +1,8 @@
 package dev.orgctl.testing.github;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orgctl.config.Secret;
+import dev.orgctl.webhook.PayloadObjects;
 import dev.orgctl.webhook.Signatures;
 import java.io.IOException;
 import java.net.URI;
@@ -100,7 +102,7 @@ final class FakeWebhooks {
         p.put("zen", "Keep it logically awesome.");
         p.put("hook_id", hook.id);
         p.put("hook", FakeJson.hook(fake, hook));
-        p.put("organization", FakeJson.orgSimple(fake, hook.org));
+        p.put("organization", organization(hook.org));
         p.put("sender", user(sender));
         send(hook, new Event(UUID.randomUUID().toString(), "ping", null, null, null, bytes(p)));
     }
@@ -108,8 +110,8 @@ final class FakeWebhooks {
     void repositoryCreated(FakeRepo repo, Actor sender) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("action", "created");
-        p.put("repository", FakeJson.repo(fake, repo));
-        p.put("organization", FakeJson.orgSimple(fake, repo.org));
+        p.put("repository", repository(FakeJson.repo(fake, repo), repo));
+        p.put("organization", organization(repo.org));
         p.put("sender", user(sender));
         broadcast(repo.org, new Event(UUID.randomUUID().toString(), "repository", "created", repo.id, null, bytes(p)));
     }
@@ -134,9 +136,9 @@ final class FakeWebhooks {
         p.put("ref", ref);
         p.put("before", before.orElse(zeros));
         p.put("after", after.orElse(zeros));
-        p.put("repository", FakeJson.pushRepo(fake, repo));
+        p.put("repository", repository(FakeJson.pushRepo(fake, repo), repo));
         p.put("pusher", Map.of("name", who.login(), "email", who.email()));
-        p.put("organization", FakeJson.orgSimple(fake, repo.org));
+        p.put("organization", organization(repo.org));
         p.put("sender", user(who));
         p.put("created", before.isEmpty());
         p.put("deleted", after.isEmpty());
@@ -167,14 +169,28 @@ final class FakeWebhooks {
         return m;
     }
 
-    private static Map<String, Object> user(Actor a) {
-        Map<String, Object> u = new LinkedHashMap<>();
-        u.put("login", a.login());
-        u.put("id", a.id());
-        u.put("node_id", "U_" + a.id());
-        u.put("type", a.type());
-        u.put("site_admin", false);
-        return u;
+    // Webhook payloads carry the complete shapes of GitHub's schema; FakeJson's are the REST ones.
+    private ObjectNode user(Actor a) {
+        return PayloadObjects.user(new PayloadObjects.Account(a.login(), a.id(), "U_" + a.id(), a.type(),
+                fake.url() + "/users/" + a.login(), fake.url() + "/" + a.login()));
+    }
+
+    private ObjectNode organization(FakeOrg org) {
+        return PayloadObjects.organization(account(org));
+    }
+
+    private PayloadObjects.Account account(FakeOrg org) {
+        return new PayloadObjects.Account(org.login, org.id, "O_" + org.id, "Organization",
+                fake.url() + "/orgs/" + org.login, fake.url() + "/" + org.login);
+    }
+
+    /** A repository object of FakeJson with its owner and every other field the schema requires. */
+    private ObjectNode repository(Map<String, Object> shape, FakeRepo repo) {
+        ObjectNode n = GitHubFake.JSON.valueToTree(shape);
+        ObjectNode owner = PayloadObjects.user(account(repo.org));
+        n.path("owner").fields().forEachRemaining(f -> owner.set(f.getKey(), f.getValue()));
+        n.set("owner", owner);
+        return PayloadObjects.completeRepository(n);
     }
 
     // ---------------------------------------------------------------- sending
