@@ -234,6 +234,24 @@ public final class GitHubFake implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> beforeEveryMutation =
             new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** A GraphQL request as the fake received it: what a conformance test checks. */
+    public record GraphQLRequest(String operationName, String query, Map<String, Object> variables) {
+    }
+
+    /** Every GraphQL request received, oldest first, valid or not. */
+    public List<GraphQLRequest> graphqlRequests() {
+        return graphql.requests();
+    }
+
+    /**
+     * The GraphQL violations recorded so far (documents GitHub's schema refuses, answers of the
+     * fake it cannot carry), and forgets them: a test that provokes one on purpose takes it here,
+     * or {@link #close()} fails.
+     */
+    public List<String> takeGraphQLViolations() {
+        return graphql.takeViolations();
+    }
+
     /** Every delivery attempt, oldest first. */
     public List<FakeDelivery> deliveries() {
         return webhooks.deliveries();
@@ -632,7 +650,7 @@ public final class GitHubFake implements AutoCloseable {
         if (graphqlCall) {
             gq = graphql.prepare(body);
             call.write = gq.mutation();
-            callName = "POST /graphql " + gq.operationName();
+            callName = "POST /graphql " + gq.displayName();
         } else {
             call.write = !method.equals("GET") && !method.equals("HEAD");
         }
@@ -859,6 +877,10 @@ public final class GitHubFake implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Stops the server. Throws when a GraphQL violation was recorded and not taken: a request
+     * GitHub would refuse must fail the test even when the code that sent it swallowed the error.
+     */
     @Override
     public void close() {
         server.stop(0);
@@ -868,6 +890,11 @@ public final class GitHubFake implements AutoCloseable {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        List<String> violations = graphql.takeViolations();
+        if (!violations.isEmpty()) {
+            throw new AssertionError(violations.size() + " GraphQL violation(s) against GitHub's schema ("
+                    + GitHubSchema.version() + "):\n" + String.join("\n", violations));
         }
     }
 }
