@@ -80,8 +80,16 @@ final class FakeGraphQL {
         synchronized (this) {
             requests.add(new GitHubFake.GraphQLRequest(p.operationName(), p.query(), p.variables()));
         }
-        ExecutionResult r = GitHubSchema.execute(p.query(), p.operationName(), p.variables(),
-                new FakeResolver(f, call));
+        ExecutionResult r;
+        try {
+            r = GitHubSchema.execute(p.query(), p.operationName(), p.variables(), new FakeResolver(f, call));
+        } catch (GitHubSchema.Unavailable e) {
+            // No schema (the npm cache is missing): say so to the client and to the test, not a dropped connection.
+            synchronized (this) {
+                violations.add(e.getMessage());
+            }
+            throw new HttpError(500, e.getMessage());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         if (GitHubSchema.rejectedBeforeExecution(r)) {
             violation("GitHub's schema refuses " + p.displayName(), r.getErrors(), p);

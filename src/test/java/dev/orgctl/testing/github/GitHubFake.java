@@ -40,8 +40,9 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.PersonIdent;
 
 /**
- * A stateful GitHub for tests: an HTTP server on 127.0.0.1 that answers the REST endpoints and the
- * GraphQL documents orgctl uses, from real state: organizations, repositories with metadata, git
+ * A stateful GitHub for tests: an HTTP server on 127.0.0.1 that answers the REST endpoints orgctl
+ * uses and GraphQL documents through GitHub's published schema ({@link FakeGraphQL}: a document the
+ * schema refuses fails the test at {@link #close()}), from real state: organizations, repositories with metadata, git
  * objects and refs in JGit in-memory repositories (refs move with compare-and-set), pull requests,
  * org webhooks with their delivery log and redelivery, personal tokens with scopes, GitHub Apps
  * with installations whose tokens are issued against a verified JWT, rate limits (primary,

@@ -94,22 +94,55 @@ public final class GitHubSchema {
                 ? Optional.of(t) : Optional.empty();
     }
 
+    /** GitHub's schema could not be loaded (the npm cache is missing, or graphql-java refused it). */
+    public static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(Throwable cause) {
+            super("GitHub's GraphQL schema cannot be loaded: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The schema as loaded once per JVM, or why it could not be: the same message on every use. */
+    private record Loaded(GraphQLSchema schema, GraphQL graphql, List<String> duplicates, long millis,
+                          Unavailable failure) {
+        static Loaded load() {
+            long start = System.nanoTime();
+            try {
+                List<String> duplicates = new ArrayList<>();
+                GraphQLSchema schema = executable(GitHubDescriptions.graphqlSchema(), duplicates);
+                GraphQL graphql = GraphQL.newGraphQL(schema)
+                        // GitHub runs a mutation's fields one after another; so does the spec.
+                        .mutationExecutionStrategy(new AsyncSerialExecutionStrategy())
+                        .build();
+                return new Loaded(schema, graphql, List.copyOf(duplicates), (System.nanoTime() - start) / 1_000_000,
+                        null);
+            } catch (AssertionError | RuntimeException e) {
+                // Kept, not thrown from a class initializer: later uses would only see NoClassDefFoundError.
+                return new Loaded(null, null, List.of(), 0, new Unavailable(e));
+            }
+        }
+
+        Loaded require() {
+            if (failure != null) {
+                throw failure;
+            }
+            return this;
+        }
+    }
+
     private static final class Holder {
-        static final long START = System.nanoTime();
-        static final List<String> DUPLICATES = new ArrayList<>();
-        static final GraphQLSchema SCHEMA = load(GitHubDescriptions.graphqlSchema());
-        static final long MILLIS = (System.nanoTime() - START) / 1_000_000;
+        static final Loaded LOADED = Loaded.load();
     }
 
     /** GitHub's schema, executable. */
     public static GraphQLSchema schema() {
-        return Holder.SCHEMA;
+        return Holder.LOADED.require().schema();
     }
 
     /** What parsing the SDL and building the executable schema took in this JVM. */
     public static long loadMillis() {
-        schema();
-        return Holder.MILLIS;
+        return Holder.LOADED.require().millis();
     }
 
     /** The pinned schema's package and version, for messages and docs. */
@@ -126,11 +159,7 @@ public final class GitHubSchema {
                 .graphQLContext(Map.of(Resolver.class, resolver))
                 .locale(Locale.ROOT)
                 .build();
-        return GraphQL.newGraphQL(schema())
-                // GitHub runs a mutation's fields one after another; so does the spec.
-                .mutationExecutionStrategy(new AsyncSerialExecutionStrategy())
-                .build()
-                .execute(input);
+        return Holder.LOADED.require().graphql().execute(input);
     }
 
     /**
@@ -159,20 +188,19 @@ public final class GitHubSchema {
         return !r.isDataPresent() && !r.getErrors().isEmpty();
     }
 
-    /** Fields GitHub's SDL declares twice on one type; {@link #load} keeps the first. */
+    /** Fields GitHub's SDL declares twice on one type; {@link #executable} keeps the first. */
     public static List<String> duplicateFields() {
-        schema();
-        return Holder.DUPLICATES;
+        return Holder.LOADED.require().duplicates();
     }
 
-    private static GraphQLSchema load(Path sdl) {
+    private static GraphQLSchema executable(Path sdl, List<String> duplicates) {
         TypeDefinitionRegistry types;
         try (Reader in = Files.newBufferedReader(sdl, StandardCharsets.UTF_8)) {
             types = new SchemaParser().parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + sdl, e);
         }
-        dropDuplicateFields(types, Holder.DUPLICATES);
+        dropDuplicateFields(types, duplicates);
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring().wiringFactory(new ByResolver()).build();
         return new SchemaGenerator().makeExecutableSchema(types, wiring);
     }

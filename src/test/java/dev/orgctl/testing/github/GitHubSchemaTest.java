@@ -43,6 +43,23 @@ class GitHubSchemaTest {
     }
 
     @Test
+    void anInputWithoutARequiredFieldIsRefusedNamingIt() {
+        Map<String, Object> input = Map.of("branch", Map.of("repositoryNameWithOwner", "a/b", "branchName", "main"),
+                "message", Map.of("headline", "h"));
+        List<GraphQLError> problems = GitHubSchema.problems("mutation M($input: CreateCommitOnBranchInput!) { "
+                + "createCommitOnBranch(input: $input) { commit { oid } } }", null, Map.of("input", input));
+        assertThat(problems).singleElement().extracting(GraphQLError::getMessage).asString().contains("expectedHeadOid");
+    }
+
+    @Test
+    void aFragmentOnATypeThatCannotBeThereIsRefused() {
+        List<GraphQLError> problems = GitHubSchema.problems(
+                "{ repository(owner: \"a\", name: \"b\") { object(oid: \"0\") { ... on PullRequest { number } } } }",
+                null, Map.of());
+        assertThat(problems).singleElement().extracting(GraphQLError::getMessage).asString().contains("PullRequest");
+    }
+
+    @Test
     void aValidDocumentHasNoProblems() {
         assertThat(GitHubSchema.problems("{ rateLimit { cost remaining } }", null, Map.of())).isEmpty();
     }
