@@ -153,6 +153,17 @@ class GraphQLConformanceTest {
                 .hasMessageContaining("Field 'nam' in type 'Repository' is undefined");
     }
 
+    @Test
+    void aConnectionWithoutPaginationBoundariesIsRefusedAsGitHubDoes() {
+        acme.createRepo("web");
+        GitHubClient.GraphQLResult r = host.client().graphql("query OrgctlPulls($o: String!, $n: String!) { "
+                + "repository(owner: $o, name: $n) { pullRequests(states: [OPEN]) { nodes { number } } } }",
+                Map.of("o", "acme", "n", "web"), false);
+        assertThat(r.hasErrorType("MISSING_PAGINATION_BOUNDARIES")).isTrue();
+        assertThat(fake.takeGraphQLViolations()).singleElement().asString()
+                .contains("You must provide a `first` or `last` value to properly paginate the `pullRequests` connection.");
+    }
+
     /** The named operations in src/main/java, read from the sources that build them. */
     private static Set<String> operationsInMainCode() throws IOException {
         Set<String> names = new TreeSet<>();

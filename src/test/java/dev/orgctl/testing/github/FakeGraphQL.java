@@ -27,7 +27,9 @@ import java.util.Optional;
  * field the fake does not implement) is a defect of the fake and is recorded the same way.
  * Refusals GitHub gives while running a valid document ({@code NOT_FOUND}, {@code STALE_DATA},
  * {@code FORBIDDEN}, ...) are answered in GitHub's shape: {@code type}, {@code path},
- * {@code locations}, {@code message}.
+ * {@code locations}, {@code message} (GitHub documents none of this; the shapes are the ones its
+ * users report, e.g. github/docs issue 11071). A connection asked without {@code first} or
+ * {@code last}, or for more than 100, is refused as GitHub does and is a violation too.
  */
 final class FakeGraphQL {
     private final GitHubFake f;
@@ -99,6 +101,12 @@ final class FakeGraphQL {
                     .toList();
             if (!defects.isEmpty()) {
                 violation("the fake's answer to " + p.displayName() + " does not fit GitHub's schema", defects, p);
+            }
+            List<GraphQLError> refused = r.getErrors().stream()
+                    .filter(e -> GitHubSchema.refusalType(e).filter(GitHubSchema.DOCUMENT_ERRORS::contains).isPresent())
+                    .toList();
+            if (!refused.isEmpty()) {
+                violation("GitHub refuses " + p.displayName() + " while running it", refused, p);
             }
         }
         if (!r.getErrors().isEmpty()) {

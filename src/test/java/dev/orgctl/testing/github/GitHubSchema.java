@@ -13,9 +13,12 @@ import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
 import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLNamedType;
 import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLSchema;
+import graphql.schema.GraphQLTypeUtil;
 import graphql.schema.TypeResolver;
 import graphql.schema.idl.FieldWiringEnvironment;
 import graphql.schema.idl.InterfaceWiringEnvironment;
@@ -72,6 +75,15 @@ public final class GitHubSchema {
     }
 
     private static final String TYPE_KEY = "type";
+    private static final int PAGE_LIMIT = 100;
+    private static final String MISSING_PAGINATION = "MISSING_PAGINATION_BOUNDARIES";
+    private static final String EXCESSIVE_PAGINATION = "EXCESSIVE_PAGINATION";
+
+    /**
+     * Refusal types that mean the document itself is wrong though the schema accepts it: the fake
+     * records them as violations like a document the schema refuses.
+     */
+    public static final Set<String> DOCUMENT_ERRORS = Set.of(MISSING_PAGINATION, EXCESSIVE_PAGINATION);
 
     /**
      * A refusal GitHub gives while running a valid document, with its {@code type}
@@ -237,12 +249,40 @@ public final class GitHubSchema {
             Resolver r = env.getGraphQlContext().get(Resolver.class);
             String parentType = ((GraphQLNamedType) env.getParentType()).getName();
             try {
+                paginated(env);
                 return r.resolve(parentType, env.getSource(), env.getField().getName(), env.getArguments());
             } catch (Refusal e) {
                 return DataFetcherResult.newResult().error(GraphqlErrorBuilder.newError(env).message(e.getMessage())
                         .extensions(Map.of(TYPE_KEY, e.type)).build()).build();
             }
         };
+        /**
+         * GitHub's rules for connections that the schema cannot say: {@code first} or {@code last}
+         * is required, and at most {@value #PAGE_LIMIT}.
+         */
+        private static void paginated(DataFetchingEnvironment env) {
+            GraphQLFieldDefinition def = env.getFieldDefinition();
+            if (!(GraphQLTypeUtil.unwrapAll(def.getType()).getName().endsWith("Connection"))
+                    || def.getArgument("first") == null || def.getArgument("last") == null) {
+                return;
+            }
+            String name = env.getField().getName();
+            Integer first = env.getArgument("first");
+            Integer last = env.getArgument("last");
+            if (first == null && last == null) {
+                throw new Refusal(MISSING_PAGINATION, "You must provide a `first` or `last` value to properly "
+                        + "paginate the `" + name + "` connection.");
+            }
+            for (Map.Entry<String, Integer> bound : Map.of("first", first == null ? 0 : first,
+                    "last", last == null ? 0 : last).entrySet()) {
+                if (bound.getValue() > PAGE_LIMIT) {
+                    throw new Refusal(EXCESSIVE_PAGINATION, "Requesting " + bound.getValue() + " records on the `"
+                            + name + "` connection exceeds the `" + bound.getKey() + "` limit of " + PAGE_LIMIT
+                            + " records.");
+                }
+            }
+        }
+
         private static final TypeResolver TYPE = env -> {
             Resolver r = env.getGraphQLContext().get(Resolver.class);
             return env.getSchema().getObjectType(r.typeName(env.getObject()));
