@@ -192,7 +192,8 @@ final class FakeResolver implements GitHubSchema.Resolver {
         if (oid == null) {
             String expr = (String) args.get("expression");
             if (expr == null) {
-                return null; // GitHub answers null when neither argument is given
+                // Both arguments are optional in the schema; GitHub's answer to neither is undocumented.
+                throw new Refusal("INVALID", "object needs oid or expression");
             }
             oid = r.resolve(expr).orElse(null);
         }
