@@ -6,35 +6,15 @@ import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.GraphQLError;
 import graphql.GraphQLContext;
-import graphql.GraphqlErrorBuilder;
-import graphql.execution.DataFetcherResult;
 import graphql.execution.AsyncSerialExecutionStrategy;
-import graphql.schema.Coercing;
-import graphql.schema.CoercingParseLiteralException;
-import graphql.schema.CoercingParseValueException;
-import graphql.schema.DataFetcher;
-import graphql.schema.DataFetchingEnvironment;
-import graphql.schema.GraphQLFieldDefinition;
-import graphql.schema.GraphQLNamedType;
-import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLSchema;
-import graphql.schema.GraphQLTypeUtil;
-import graphql.schema.TypeResolver;
-import graphql.schema.idl.FieldWiringEnvironment;
-import graphql.schema.idl.InterfaceWiringEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import graphql.schema.idl.ScalarInfo;
-import graphql.schema.idl.ScalarWiringEnvironment;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 import graphql.schema.idl.TypeDefinitionRegistry;
-import graphql.schema.idl.UnionWiringEnvironment;
-import graphql.schema.idl.WiringFactory;
 import graphql.language.FieldDefinition;
 import graphql.language.ObjectTypeDefinition;
-import graphql.language.StringValue;
 import graphql.language.TypeDefinition;
-import graphql.language.Value;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -74,10 +54,10 @@ public final class GitHubSchema {
         String typeName(Object value);
     }
 
-    private static final String TYPE_KEY = "type";
-    private static final int PAGE_LIMIT = 100;
-    private static final String MISSING_PAGINATION = "MISSING_PAGINATION_BOUNDARIES";
-    private static final String EXCESSIVE_PAGINATION = "EXCESSIVE_PAGINATION";
+    static final String TYPE_KEY = "type";
+    static final int PAGE_LIMIT = 100;
+    static final String MISSING_PAGINATION = "MISSING_PAGINATION_BOUNDARIES";
+    static final String EXCESSIVE_PAGINATION = "EXCESSIVE_PAGINATION";
 
     /**
      * Refusal types that mean the document itself is wrong though the schema accepts it: the fake
@@ -213,7 +193,7 @@ public final class GitHubSchema {
             throw new UncheckedIOException("cannot read " + sdl, e);
         }
         dropDuplicateFields(types, duplicates);
-        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring().wiringFactory(new ByResolver()).build();
+        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring().wiringFactory(new ResolverWiring()).build();
         return new SchemaGenerator().makeExecutableSchema(types, wiring);
     }
 
@@ -240,123 +220,6 @@ public final class GitHubSchema {
                     types.add(o.transform(b -> b.fieldDefinitions(kept)));
                 }
             }
-        }
-    }
-
-    /** Every field, interface, union and scalar wired to the request's {@link Resolver}. */
-    private static final class ByResolver implements WiringFactory {
-        private static final DataFetcher<Object> FIELD = env -> {
-            Resolver r = env.getGraphQlContext().get(Resolver.class);
-            String parentType = ((GraphQLNamedType) env.getParentType()).getName();
-            try {
-                paginated(env);
-                return r.resolve(parentType, env.getSource(), env.getField().getName(), env.getArguments());
-            } catch (Refusal e) {
-                return DataFetcherResult.newResult().error(GraphqlErrorBuilder.newError(env).message(e.getMessage())
-                        .extensions(Map.of(TYPE_KEY, e.type)).build()).build();
-            }
-        };
-        /**
-         * GitHub's rules for connections that the schema cannot say: {@code first} or {@code last}
-         * is required, and at most {@value #PAGE_LIMIT}.
-         */
-        private static void paginated(DataFetchingEnvironment env) {
-            GraphQLFieldDefinition def = env.getFieldDefinition();
-            if (!(GraphQLTypeUtil.unwrapAll(def.getType()).getName().endsWith("Connection"))
-                    || def.getArgument("first") == null || def.getArgument("last") == null) {
-                return;
-            }
-            String name = env.getField().getName();
-            Integer first = env.getArgument("first");
-            Integer last = env.getArgument("last");
-            if (first == null && last == null) {
-                throw new Refusal(MISSING_PAGINATION, "You must provide a `first` or `last` value to properly "
-                        + "paginate the `" + name + "` connection.");
-            }
-            for (Map.Entry<String, Integer> bound : Map.of("first", first == null ? 0 : first,
-                    "last", last == null ? 0 : last).entrySet()) {
-                if (bound.getValue() > PAGE_LIMIT) {
-                    throw new Refusal(EXCESSIVE_PAGINATION, "Requesting " + bound.getValue() + " records on the `"
-                            + name + "` connection exceeds the `" + bound.getKey() + "` limit of " + PAGE_LIMIT
-                            + " records.");
-                }
-            }
-        }
-
-        private static final TypeResolver TYPE = env -> {
-            Resolver r = env.getGraphQLContext().get(Resolver.class);
-            return env.getSchema().getObjectType(r.typeName(env.getObject()));
-        };
-
-        @Override
-        public boolean providesScalar(ScalarWiringEnvironment env) {
-            return !ScalarInfo.isGraphqlSpecifiedScalar(env.getScalarTypeDefinition().getName());
-        }
-
-        @Override
-        public GraphQLScalarType getScalar(ScalarWiringEnvironment env) {
-            String name = env.getScalarTypeDefinition().getName();
-            return GraphQLScalarType.newScalar().name(name).definition(env.getScalarTypeDefinition())
-                    .coercing(new StringScalar(name)).build();
-        }
-
-        @Override
-        public boolean providesTypeResolver(InterfaceWiringEnvironment env) {
-            return true;
-        }
-
-        @Override
-        public TypeResolver getTypeResolver(InterfaceWiringEnvironment env) {
-            return TYPE;
-        }
-
-        @Override
-        public boolean providesTypeResolver(UnionWiringEnvironment env) {
-            return true;
-        }
-
-        @Override
-        public TypeResolver getTypeResolver(UnionWiringEnvironment env) {
-            return TYPE;
-        }
-
-        @Override
-        public DataFetcher<?> getDefaultDataFetcher(FieldWiringEnvironment env) {
-            return FIELD;
-        }
-    }
-
-    /** A GitHub custom scalar: a JSON string in variables, a string literal in documents, a string out. */
-    private record StringScalar(String name) implements Coercing<Object, Object> {
-        @Override
-        @SuppressWarnings("deprecation") // the Locale-taking overloads default to these
-        public Object serialize(Object value) {
-            return value.toString();
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public Object parseValue(Object input) {
-            if (input instanceof String s) {
-                return s;
-            }
-            throw new CoercingParseValueException("Could not coerce value " + input + " to " + name
-                    + ": a string is expected");
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public Object parseLiteral(Object input) {
-            if (input instanceof StringValue s) {
-                return s.getValue();
-            }
-            throw new CoercingParseLiteralException("Could not coerce literal " + input + " to " + name
-                    + ": a string is expected");
-        }
-
-        @Override
-        public Value<?> valueToLiteral(Object input) {
-            return StringValue.of(input.toString());
         }
     }
 }
