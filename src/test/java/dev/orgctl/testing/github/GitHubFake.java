@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.PersonIdent;
 
 /**
- * A stateful GitHub for tests: an HTTP server on 127.0.0.1 that answers the REST endpoints and the
- * GraphQL documents orgctl uses, from real state: organizations, repositories with metadata, git
+ * A stateful GitHub for tests: an HTTP server on 127.0.0.1 that answers the REST endpoints orgctl
+ * uses and GraphQL documents through GitHub's published schema ({@link FakeGraphQL}: a document the
+ * schema refuses fails the test at {@link #close()}), from real state: organizations, repositories with metadata, git
  * objects and refs in JGit in-memory repositories (refs move with compare-and-set), pull requests,
  * org webhooks with their delivery log and redelivery, personal tokens with scopes, GitHub Apps
  * with installations whose tokens are issued against a verified JWT, rate limits (primary,
@@ -238,6 +239,24 @@ public final class GitHubFake implements AutoCloseable {
 
     final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> beforeEveryMutation =
             new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** A GraphQL request as the fake received it: what a conformance test checks. */
+    public record GraphQLRequest(String operationName, String query, Map<String, Object> variables) {
+    }
+
+    /** Every GraphQL request received, oldest first, valid or not. */
+    public List<GraphQLRequest> graphqlRequests() {
+        return graphql.requests();
+    }
+
+    /**
+     * The GraphQL violations recorded so far (documents GitHub's schema refuses, answers of the
+     * fake it cannot carry), and forgets them: a test that provokes one on purpose takes it here,
+     * or {@link #close()} fails.
+     */
+    public List<String> takeGraphQLViolations() {
+        return graphql.takeViolations();
+    }
 
     /** Every delivery attempt, oldest first. */
     public List<FakeDelivery> deliveries() {
@@ -662,7 +681,7 @@ public final class GitHubFake implements AutoCloseable {
         if (graphqlCall) {
             gq = graphql.prepare(body);
             call.write = gq.mutation();
-            callName = "POST /graphql " + gq.operationName();
+            callName = "POST /graphql " + gq.displayName();
         } else {
             call.write = !method.equals("GET") && !method.equals("HEAD");
         }
@@ -891,9 +910,10 @@ public final class GitHubFake implements AutoCloseable {
     }
 
     /**
-     * Stops the server; then fails with every {@link Violation} the referee recorded (a request
-     * GitHub's REST description does not allow, an answer of the fake it does not), so a test
-     * cannot pass while talking to GitHub in a way GitHub would refuse. Close the fake last.
+     * Stops the server; then fails with every {@link Violation} the REST referee recorded (a
+     * request GitHub's REST description does not allow, an answer of the fake it does not) and
+     * every GraphQL violation no test took, so a test cannot pass while talking to GitHub in a way
+     * GitHub would refuse, even when the code that sent it swallowed the error. Close the fake last.
      */
     @Override
     public void close() {
@@ -906,12 +926,21 @@ public final class GitHubFake implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         referee.writeTally();
+        List<String> problems = new ArrayList<>();
         List<Violation> found = referee.violations();
         if (!found.isEmpty()) {
             StringBuilder sb = new StringBuilder(found.size() + " call(s) do not conform to GitHub's REST description "
                     + RestDescription.describe() + ":");
             found.forEach(v -> sb.append("\n  ").append(v));
-            throw new AssertionError(sb.toString());
+            problems.add(sb.toString());
+        }
+        List<String> violations = graphql.takeViolations();
+        if (!violations.isEmpty()) {
+            problems.add(violations.size() + " GraphQL violation(s) against GitHub's schema ("
+                    + GitHubSchema.version() + "):\n" + String.join("\n", violations));
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(String.join("\n", problems));
         }
     }
 }
