@@ -53,7 +53,7 @@ public final class RegenCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: plan or apply");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: plan, apply or preview");
     }
 
     /** What both subcommands share: the host, the templates and the repositories to work on. */
