@@ -212,8 +212,9 @@ public final class RegenCommand implements Runnable {
                 "commit of the templates repository, over the whole organization: counts",
                 "per set, problems with file and line, each distinct diff once; with",
                 "--base, only what changes between the two revisions' outputs.",
-                "Exit code: 0 nothing would change, 2 something would, 1 error",
-                "(with --ref: 1 when a template would not render or orgctl.yaml is invalid)."})
+                "Exit code: 0 nothing would change, 2 something would, 1 error.",
+                "With --ref: 0 the templates render everywhere, 1 a template would not",
+                "render or orgctl.yaml is invalid (a merge gate requires 0)."})
     public static final class Plan extends Base {
         @Option(names = "--diff", description = "also print the unified diffs, each distinct one once")
         boolean diff;

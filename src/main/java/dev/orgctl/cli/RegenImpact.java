@@ -3,6 +3,7 @@ package dev.orgctl.cli;
 import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
+import dev.orgctl.regen.preview.Conclusion;
 import dev.orgctl.regen.preview.Impact;
 import dev.orgctl.regen.preview.ImpactPlanner;
 import dev.orgctl.regen.preview.ImpactText;
@@ -46,13 +47,18 @@ final class RegenImpact {
             }
             out.print(ImpactText.markdown(impact, Integer.MAX_VALUE));
             out.flush();
-            return switch (impact.conclusion()) {
-                case FAILURE -> 1;
-                case SUCCESS -> RegenCommand.EXIT_CHANGES;
-                case NEUTRAL -> 0;
-            };
+            return exitCode(impact.conclusion());
         } catch (UnknownRefException e) {
-            throw new CommandFailure(e.getMessage(), Main.EXIT_CONFIG);
+            throw new CommandFailure(e.getMessage(), 1);
         }
+    }
+
+    /**
+     * The verdict decides, not whether something changes: 0 when the templates render everywhere
+     * (success or neutral), 1 when they do not. A merge gate requires 0; a usage or configuration
+     * error (2) can never pass for a verdict, as plain {@code plan}'s "2: something would change" could.
+     */
+    static int exitCode(Conclusion conclusion) {
+        return conclusion == Conclusion.FAILURE ? 1 : 0;
     }
 }

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
             "On the git backend, the controller previews every push to a branch other",
             "than the default one (compared with the default branch) and keeps the",
             "report in ORGCTL_PREVIEWS. Says when the report is for an older head.",
-            "Exit code: 0 nothing would change, 2 something would, 1 a template",
-            "would not render, the preview failed or there is none (yet)."})
+            "Exit code: 0 the templates render everywhere, 1 a template would not",
+            "render (or orgctl.yaml is invalid), the preview failed, or there is no",
+            "preview of the branch's head (yet); 2 a usage or configuration error."})
 public final class RegenPreviewCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,9 +53,10 @@ public final class RegenPreviewCommand implements Callable<Integer> {
                         + "after each push to the branch"), 1);
             }
             PreviewStore.Report r = stored.get();
+            boolean stale = head.isPresent() && !head.get().equals(r.head());
             if (head.isEmpty()) {
                 out.println("note: the branch no longer exists; this report is for " + Headers.shortRev(r.head()) + ".");
-            } else if (!head.get().equals(r.head())) {
+            } else if (stale) {
                 out.println("note: this report is for " + Headers.shortRev(r.head()) + "; the branch is now at "
                         + Headers.shortRev(head.get()) + " and its preview is not done yet.");
             }
@@ -68,11 +70,8 @@ public final class RegenPreviewCommand implements Callable<Integer> {
             out.println();
             out.println("(previewed at " + r.finishedAt() + ")");
             out.flush();
-            return switch (r.conclusion()) {
-                case "failure" -> 1;
-                case "success" -> RegenCommand.EXIT_CHANGES;
-                default -> 0;
-            };
+            // A stale verdict must not pass a merge gate: the newest push may be the one that breaks.
+            return "failure".equals(r.conclusion()) || stale ? 1 : 0;
         }
     }
 }
