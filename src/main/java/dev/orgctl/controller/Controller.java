@@ -46,6 +46,7 @@ public final class Controller implements AutoCloseable {
     private final ConsumerContext eventConsumer;
     private final ConsumerContext jobConsumer;
     private final KeepAlive keepAlive;
+    private final Optional<PreviewTrigger> previews;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -56,7 +57,8 @@ public final class Controller implements AutoCloseable {
 
     private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, Dispatcher<GitHubEvent> events,
                        Dispatcher<RegenJob> jobs, Reconciler reconciler, LockService locks,
-                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait) {
+                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait,
+                       Optional<PreviewTrigger> previews) {
         this.org = org;
         this.settings = settings;
         this.metrics = metrics;
@@ -67,6 +69,7 @@ public final class Controller implements AutoCloseable {
         this.eventConsumer = eventConsumer;
         this.jobConsumer = jobConsumer;
         this.keepAlive = KeepAlive.forAckWait(timers, jobAckWait);
+        this.previews = previews;
     }
 
     /** Wires the controller's parts on an open NATS runtime and starts its loops. */
@@ -95,8 +98,14 @@ public final class Controller implements AutoCloseable {
         CircuitBreaker breaker = new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(),
                 Clock.systemUTC());
         DeadLetters deadLetters = new DeadLetters(js, jsm);
+        // The git backend previews a pushed templates branch into ORGCTL_PREVIEWS; on GitHub, pull requests
+        // are previewed as check runs instead.
+        Optional<PreviewTrigger> previews = "git".equals(host.kind())
+                ? Optional.of(new PreviewTrigger(host, new PreviewStore(nats.keyValue(Topology.PREVIEWS_BUCKET),
+                        Clock.systemUTC()), settings.workers()))
+                : Optional.empty();
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
-                scheduler, ownCommits, host, settings, metrics);
+                scheduler, ownCommits, host, settings, metrics, previews);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified);
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
@@ -105,7 +114,7 @@ public final class Controller implements AutoCloseable {
                 new Dispatcher<>(new EventStage(events), settings.retry(), deadLetters, metrics, Optional.empty()),
                 new Dispatcher<>(new JobStage(worker), settings.retry(), deadLetters, metrics,
                         Optional.of(metrics.jobTimer())),
-                reconciler, locks, eventConsumer, jobConsumer, jobAckWait);
+                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews);
         c.startLoops();
         return c;
     }
@@ -232,6 +241,7 @@ public final class Controller implements AutoCloseable {
             }
         }
         timers.shutdownNow();
+        previews.ifPresent(PreviewTrigger::close);
         locks.close();
         log.atInfo().addKeyValue("org", org).log("controller stopped");
     }

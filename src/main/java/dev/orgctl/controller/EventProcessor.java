@@ -4,6 +4,7 @@ import dev.orgctl.controller.Classification.Drift;
 import dev.orgctl.controller.Classification.NewRepository;
 import dev.orgctl.controller.Classification.OwnCommit;
 import dev.orgctl.controller.Classification.TemplateChange;
+import dev.orgctl.controller.Classification.TemplatePreview;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
@@ -28,14 +29,23 @@ public final class EventProcessor {
     private final OwnCommits ownCommits;
     private final RepositoryHost host;
     private final ControllerMetrics metrics;
+    private final Optional<PreviewTrigger> previews;
 
+    /** Without template previews: a push to another templates branch is logged and acknowledged. */
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, Optional.empty());
+    }
+
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          Optional<PreviewTrigger> previews) {
         this.classifier = classifier;
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
         this.host = host;
         this.metrics = metrics;
+        this.previews = previews;
     }
 
     public Classification handle(GitHubEvent e) {
@@ -61,6 +71,16 @@ public final class EventProcessor {
         } else if (c instanceof NewRepository n) {
             schedule(n.org(), n.repo(), JobReason.NEW_REPOSITORY, "", e.deliveryId(), 0);
             line.addKeyValue("repo", n.org() + "/" + n.repo()).log("new repository: regeneration scheduled");
+        } else if (c instanceof TemplatePreview p) {
+            if (previews.isEmpty()) {
+                line.addKeyValue("branch", p.branch()).log("templates branch pushed: previews are off on this backend");
+            } else if (p.deleted()) {
+                previews.get().forget(p.org(), p.branch());
+                line.addKeyValue("branch", p.branch()).log("templates branch deleted: its preview removed");
+            } else {
+                previews.get().request(new PreviewTrigger.Request(p.org(), p.branch(), p.head()));
+                line.addKeyValue("branch", p.branch()).addKeyValue("head", p.head()).log("template preview requested");
+            }
         } else if (c instanceof OwnCommit o) {
             metrics.snakeStopped("own_commit");
             line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")
