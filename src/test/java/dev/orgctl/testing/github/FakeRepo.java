@@ -159,6 +159,16 @@ public final class FakeRepo {
         return push(branch, who, message, files, List.of());
     }
 
+    /** A person opens a pull request from {@code head} into {@code base}; webhooks get {@code pull_request opened}. */
+    public FakePull openPull(String head, String base, Person who, String title) {
+        return org.fake.pullEvents.open(this, head, base, who, title);
+    }
+
+    /** Someone clicks "Re-run all checks" on {@code headSha}: {@code check_suite rerequested}. */
+    public void rerequestChecks(String headSha, Person who) {
+        org.fake.pullEvents.rerequest(this, headSha, who);
+    }
+
     public List<FakePull> pulls() {
         return List.copyOf(pulls);
     }

@@ -147,6 +147,12 @@ final class FakeWebhooks {
         p.put("commits", commits);
         p.put("head_commit", head);
         broadcast(repo.org, new Event(UUID.randomUUID().toString(), "push", null, repo.id, null, bytes(p)));
+        fake.pullEvents.pushed(repo, ref, before, after, who);
+    }
+
+    /** Sends an event built elsewhere (pull requests, check suites: {@link FakePullEvents}) to the org's hooks. */
+    void deliver(FakeOrg org, String event, String action, Long repositoryId, Map<String, Object> payload) {
+        broadcast(org, new Event(UUID.randomUUID().toString(), event, action, repositoryId, null, bytes(payload)));
     }
 
     private Map<String, Object> commit(FakeRepo repo, RevCommit c) {
@@ -167,7 +173,7 @@ final class FakeWebhooks {
         return m;
     }
 
-    private static Map<String, Object> user(Actor a) {
+    static Map<String, Object> user(Actor a) {
         Map<String, Object> u = new LinkedHashMap<>();
         u.put("login", a.login());
         u.put("id", a.id());
