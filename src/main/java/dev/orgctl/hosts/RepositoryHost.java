@@ -29,6 +29,20 @@ public interface RepositoryHost extends AutoCloseable {
     Optional<String> branchHead(RepoRef repo, String branch);
 
     /**
+     * The commit a branch, tag or commit id names ({@code main}, {@code v1.2}, a full or, where the
+     * host allows, abbreviated SHA), or empty when it names none. A branch wins over a tag of the
+     * same name, as in git. This default knows branches and full SHAs (without checking that the
+     * commit exists); hosts add tags and abbreviations.
+     */
+    default Optional<String> resolveCommit(RepoRef repo, String ref) {
+        Optional<String> branch = branchHead(repo, ref);
+        if (branch.isPresent()) {
+            return branch;
+        }
+        return ref.matches("[0-9a-f]{40}") ? Optional.of(ref) : Optional.empty();
+    }
+
+    /**
      * The branch head and the selected files at that commit, read consistently in one call; empty
      * when the branch does not exist.
      */

@@ -41,6 +41,11 @@ class ForwardingHost implements RepositoryHost {
     }
 
     @Override
+    public Optional<String> resolveCommit(RepoRef repo, String ref) {
+        return delegate.resolveCommit(repo, ref);
+    }
+
+    @Override
     public Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {
         return delegate.readBranch(repo, branch, selection);
     }

@@ -135,6 +135,27 @@ public final class GitHost implements RepositoryHost {
         }
     }
 
+    /** Branches, tags (annotated ones peeled) and full or abbreviated commit ids, as {@code git rev-parse}. */
+    @Override
+    public Optional<String> resolveCommit(RepoRef repo, String ref) {
+        Path dir = gitDir(repo);
+        if (!GitOrgAdmin.isBareRepository(dir) || ref.isBlank() || ref.startsWith("-")) {
+            return Optional.empty();
+        }
+        try (RepoPool.Lease l = pool.acquire(dir)) {
+            Ref branch = l.repo().exactRef(Constants.R_HEADS + ref);
+            if (branch != null && branch.getObjectId() != null) {
+                return Optional.of(branch.getObjectId().name());
+            }
+            ObjectId id = l.repo().resolve(ref + "^{commit}");
+            return Optional.ofNullable(id).map(ObjectId::name);
+        } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new HostException(repo + ": cannot resolve " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {
         Path dir = gitDir(repo);

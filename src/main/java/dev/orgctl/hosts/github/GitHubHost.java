@@ -86,6 +86,11 @@ public final class GitHubHost implements RepositoryHost {
     }
 
     @Override
+    public Optional<String> resolveCommit(RepoRef repo, String ref) {
+        return reads.resolveCommit(repo, ref);
+    }
+
+    @Override
     public Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {
         return reads.readBranch(repo, branch, selection);
     }

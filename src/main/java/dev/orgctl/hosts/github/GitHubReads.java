@@ -66,6 +66,37 @@ final class GitHubReads {
                 .map(r -> r.json().path("object").path("sha").asText());
     }
 
+    /**
+     * A branch, then a tag (an annotated one peeled to its commit), then a commit id: each a REST
+     * read that costs one request, stopping at the first that names something.
+     */
+    Optional<String> resolveCommit(RepoRef repo, String ref) {
+        if (ref.isBlank()) {
+            return Optional.empty();
+        }
+        String base = GitHubPaths.repoPath(repo);
+        Optional<String> branch = branchHead(repo, ref);
+        if (branch.isPresent()) {
+            return branch;
+        }
+        Optional<JsonNode> tag = client.getIfExists(base + "/git/ref/tags/" + GitHubPaths.branchPath(ref), true)
+                .map(r -> r.json().path("object"));
+        if (tag.isPresent()) {
+            JsonNode object = tag.get();
+            for (int depth = 0; "tag".equals(object.path("type").asText()) && depth < 5; depth++) {
+                object = client.getConditional(base + "/git/tags/" + object.path("sha").asText()).json().path("object");
+            }
+            return Optional.of(object.path("sha").asText());
+        }
+        if (ref.matches("[0-9a-f]{40}")) {
+            return client.getIfExists(base + "/git/commits/" + ref, true).map(r -> r.json().path("sha").asText());
+        }
+        if (ref.matches("[0-9a-f]{4,39}")) {
+            return client.getIfExists(base + "/commits/" + ref, true).map(r -> r.json().path("sha").asText());
+        }
+        return Optional.empty();
+    }
+
     Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {
         Optional<SnapshotCache.Entry> known = cache.branch(repo, branch, selection);
         if (known.isPresent()) {
