@@ -53,6 +53,11 @@ public final class FakePull {
         return base;
     }
 
+    /** Someone closes it on GitHub's site. */
+    public void close() {
+        state = "closed";
+    }
+
     public int comments() {
         return comments;
     }
