@@ -33,6 +33,19 @@ public sealed interface Classification {
         }
     }
 
+    /**
+     * A pull request to the templates repository has a head to preview (opened, pushed to,
+     * reopened, or its checks asked for again): the {@code orgctl / impact} check run.
+     * {@code previousHead} is the head it replaces, whose run is superseded.
+     */
+    record Preview(String org, int number, String headSha, String baseRef, java.util.Optional<String> previousHead)
+            implements Classification {
+        @Override
+        public String kind() {
+            return "preview";
+        }
+    }
+
     /** A repository appeared (created, transferred in, unarchived): it gets its files. */
     record NewRepository(String org, String repo) implements Classification {
         @Override

@@ -28,9 +28,17 @@ public final class EventProcessor {
     private final OwnCommits ownCommits;
     private final RepositoryHost host;
     private final ControllerMetrics metrics;
+    private final PreviewSink previews;
 
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, PreviewSink.DISABLED);
+    }
+
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          PreviewSink previews) {
+        this.previews = previews;
         this.classifier = classifier;
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
@@ -61,6 +69,10 @@ public final class EventProcessor {
         } else if (c instanceof NewRepository n) {
             schedule(n.org(), n.repo(), JobReason.NEW_REPOSITORY, "", e.deliveryId(), 0);
             line.addKeyValue("repo", n.org() + "/" + n.repo()).log("new repository: regeneration scheduled");
+        } else if (c instanceof Classification.Preview p) {
+            String outcome = previews.schedule(p, e.deliveryId());
+            line.addKeyValue("pull", p.number()).addKeyValue("head", p.headSha()).addKeyValue("outcome", outcome)
+                    .log("pull request to the templates: preview");
         } else if (c instanceof OwnCommit o) {
             metrics.snakeStopped("own_commit");
             line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")
