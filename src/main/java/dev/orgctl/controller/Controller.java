@@ -46,6 +46,7 @@ public final class Controller implements AutoCloseable {
     private final ConsumerContext eventConsumer;
     private final ConsumerContext jobConsumer;
     private final KeepAlive keepAlive;
+    private final Optional<Previews> previews;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -56,7 +57,9 @@ public final class Controller implements AutoCloseable {
 
     private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, Dispatcher<GitHubEvent> events,
                        Dispatcher<RegenJob> jobs, Reconciler reconciler, LockService locks,
-                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait) {
+                       ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait,
+                       Optional<Previews> previews) {
+        this.previews = previews;
         this.org = org;
         this.settings = settings;
         this.metrics = metrics;
@@ -95,17 +98,19 @@ public final class Controller implements AutoCloseable {
         CircuitBreaker breaker = new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(),
                 Clock.systemUTC());
         DeadLetters deadLetters = new DeadLetters(js, jsm);
+        Optional<Previews> previews = Previews.of(org, host, workflows, js, locks, settings, actor);
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
-                scheduler, ownCommits, host, settings, metrics);
+                scheduler, ownCommits, host, settings, metrics,
+                previews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED));
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified);
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics,
                 new Dispatcher<>(new EventStage(events), settings.retry(), deadLetters, metrics, Optional.empty()),
-                new Dispatcher<>(new JobStage(worker), settings.retry(), deadLetters, metrics,
-                        Optional.of(metrics.jobTimer())),
-                reconciler, locks, eventConsumer, jobConsumer, jobAckWait);
+                new Dispatcher<>(new JobStage(worker, previews.<JobStage.PreviewWork>map(p -> p.worker()::work)), settings.retry(), deadLetters,
+                        metrics, Optional.of(metrics.jobTimer())),
+                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews);
         c.startLoops();
         return c;
     }
@@ -118,8 +123,10 @@ public final class Controller implements AutoCloseable {
             threads.add(thread("controller-worker-" + i, this::workerLoop));
         }
         // A controller that died between recording a trigger and queueing its job left it PENDING.
-        timers.scheduleWithFixedDelay(() -> guard("recover", () -> reconciler.recoverStalePending(Duration.ofMinutes(2))),
-                30, 60, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> guard("recover", () -> {
+            reconciler.recoverStalePending(Duration.ofMinutes(2));
+            previews.ifPresent(p -> p.scheduler().recoverStalePending(Duration.ofMinutes(2)));
+        }), 30, 60, TimeUnit.SECONDS);
         settings.reconcileEvery().ifPresent(every -> timers.scheduleWithFixedDelay(
                 () -> guard("reconcile", () -> reconciler.periodicRound(org, every)),
                 every.toMillis(), Math.max(1000, every.toMillis() / 10), TimeUnit.MILLISECONDS));

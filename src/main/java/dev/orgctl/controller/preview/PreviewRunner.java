@@ -62,6 +62,8 @@ public final class PreviewRunner {
     public Result run(PreviewRequest r) {
         RepoRef repo = TemplateLoader.templatesRepo(r.org());
         r.previousHead().filter(old -> !old.equals(r.headSha())).ifPresent(old -> supersede(repo, old, r.headSha()));
+        // A run of this head left in progress by an attempt that died (a crashed worker) is replaced by this one.
+        supersede(repo, r.headSha(), r.headSha());
         CheckRun run = checks.start(repo, CHECK_NAME, r.headSha(), r.causation(), "Planning every repository",
                 "orgctl is rendering the templates at `" + r.headSha() + "` for every target repository.");
         Impact impact;
@@ -103,7 +105,8 @@ public final class PreviewRunner {
     }
 
     private void completeSuperseded(RepoRef repo, long runId, Optional<String> by) {
-        String summary = by.map(sha -> "Superseded by " + sha + ": a newer push to the pull request is previewed instead.")
+        String summary = by.map(sha -> "Superseded by " + sha + ": a newer push to the pull request (or a new "
+                        + "attempt at the same head) is previewed instead.")
                 .orElse("Superseded: the pull request was closed before this preview finished.");
         checks.complete(repo, runId, Conclusion.SKIPPED, new CheckOutput("Superseded", summary, Optional.empty(),
                 List.of()));

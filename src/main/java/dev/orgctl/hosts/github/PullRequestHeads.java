@@ -12,8 +12,17 @@ public final class PullRequestHeads {
         this.client = client;
     }
 
+    /** An open pull request's head commit and the branch it would merge into. */
+    public record OpenPull(String headSha, String baseRef) {
+    }
+
     /** The head commit of pull request {@code number} while it is open; empty once it is closed or gone. */
     public Optional<String> openHead(RepoRef repo, int number) {
+        return open(repo, number).map(OpenPull::headSha);
+    }
+
+    /** Pull request {@code number} while it is open: its head and base now; empty once it is closed or gone. */
+    public Optional<OpenPull> open(RepoRef repo, int number) {
         // Not conditional: a remembered answer could be the old head, the very thing being checked.
         Optional<GitHubResponse> r = client.getIfExists(GitHubPaths.repoPath(repo) + "/pulls/" + number, false);
         if (r.isEmpty()) {
@@ -24,6 +33,7 @@ public final class PullRequestHeads {
             return Optional.empty();
         }
         String sha = pull.path("head").path("sha").asText("");
-        return sha.isEmpty() ? Optional.empty() : Optional.of(sha);
+        String base = pull.path("base").path("ref").asText("");
+        return sha.isEmpty() || base.isEmpty() ? Optional.empty() : Optional.of(new OpenPull(sha, base));
     }
 }
