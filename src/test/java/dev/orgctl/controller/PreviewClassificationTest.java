@@ -88,7 +88,7 @@ class PreviewClassificationTest {
         templates.createBranch("change", "main", ALICE);
         String head = templates.push("change", ALICE, "one", Map.of("templates/github/x", "1\n"));
         FakePull pull = templates.openPull("change", "main", ALICE, "Change");
-        templates.rerequestChecks(head, ALICE);
+        templates.rerequestChecks(head, 91, ALICE);
 
         assertThat(classified("check_suite")).containsExactly(
                 new Classification.Preview("acme", pull.number(), head, "main", Optional.empty()));

@@ -312,6 +312,30 @@ public final class FakeChecks {
         }
     }
 
+    private Map<String, Object> app(Run r) {
+        return appJson(f, r.appId, r.repo.org, r.startedAt);
+    }
+
+    /** An App as GitHub shows it in check runs and suites (the {@code integration} object's required fields). */
+    static Map<String, Object> appJson(GitHubFake f, long appId, FakeOrg org, Instant at) {
+        GitHubFake.App app = f.apps.get(appId);
+        String slug = app == null ? "app-" + appId : app.slug();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", appId);
+        m.put("slug", slug);
+        m.put("node_id", "A_" + appId);
+        m.put("owner", FakeJson.owner(f, org));
+        m.put("name", slug);
+        m.put("description", null);
+        m.put("external_url", f.url() + "/apps/" + slug);
+        m.put("html_url", f.url() + "/apps/" + slug);
+        m.put("created_at", at.toString());
+        m.put("updated_at", at.toString());
+        m.put("permissions", Map.of("checks", "write"));
+        m.put("events", List.of());
+        return m;
+    }
+
     private Map<String, Object> json(Run r) {
         String base = f.url() + "/repos/" + r.repo.fullName();
         Map<String, Object> output = new LinkedHashMap<>();
@@ -335,7 +359,7 @@ public final class FakeChecks {
         m.put("completed_at", r.completedAt == null ? null : r.completedAt.toString());
         m.put("output", output);
         m.put("check_suite", Map.of("id", r.id + 1_000_000L));
-        m.put("app", Map.of("id", r.appId));
+        m.put("app", app(r));
         m.put("pull_requests", List.of());
         return m;
     }

@@ -174,9 +174,9 @@ public final class FakeRepo {
         return org.fake.pullEvents.open(this, head, base, who, title);
     }
 
-    /** Someone clicks "Re-run all checks" on {@code headSha}: {@code check_suite rerequested}. */
-    public void rerequestChecks(String headSha, Person who) {
-        org.fake.pullEvents.rerequest(this, headSha, who);
+    /** Someone clicks "Re-run all checks" on {@code headSha} for the App {@code appId}'s suite: {@code check_suite rerequested}. */
+    public void rerequestChecks(String headSha, long appId, Person who) {
+        org.fake.pullEvents.rerequest(this, headSha, appId, who);
     }
 
     public List<FakePull> pulls() {
