@@ -9,6 +9,7 @@ import dev.orgctl.config.Setting;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.ControllerMetrics;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.controller.PreviewStore;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.demo.Demo;
 import dev.orgctl.demo.DemoFailure;
@@ -16,10 +17,12 @@ import dev.orgctl.gateway.Gateway;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -91,7 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
                             + gateway.url() + "/webhooks/github");
                     Workflows workflows = Workflows.open(nats, "demo");
                     ControllerMetrics metrics = started.controller().metrics();
-                    Demo demo = new Demo(setupHost, org, names, workflows, metrics, Files.createDirectories(
+                    PreviewStore previews = new PreviewStore(nats.keyValue(Topology.PREVIEWS_BUCKET), Clock.systemUTC());
+                    Demo demo = new Demo(setupHost, org, names, workflows, metrics, previews, Files.createDirectories(
                             demoDir.resolve("work")), out);
                     List<String> proved = demo.run();
                     demo.table();

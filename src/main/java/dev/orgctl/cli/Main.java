@@ -69,7 +69,8 @@ public final class Main {
                 .addSubcommand(new BenchLockCommand())
                 .addSubcommand(new BenchRegenCommand()));
         cli.addSubcommand(new CommandLine(new RegenCommand())
-                .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply()));
+                .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply())
+                .addSubcommand(new RegenPreviewCommand()));
         cli.addSubcommand(new CommandLine(new DlqCommand())
                 .addSubcommand(new DlqCommand.ListLetters()).addSubcommand(new DlqCommand.Redrive()));
         cli.addSubcommand(new CommandLine(new WebhookCommand())

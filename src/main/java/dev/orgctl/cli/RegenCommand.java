@@ -53,7 +53,7 @@ public final class RegenCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: plan or apply");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: plan, apply or preview");
     }
 
     /** What both subcommands share: the host, the templates and the repositories to work on. */
@@ -84,7 +84,8 @@ public final class RegenCommand implements Runnable {
             }
         }
 
-        Run open() {
+        /** The validated configuration, with the organization's existence checked on the git backend. */
+        OrgctlConfig config() {
             OrgctlConfig config = settings.resolve();
             quietLibraryLogs();
             if (parallel < 1) {
@@ -98,6 +99,12 @@ public final class RegenCommand implements Runnable {
                             + " (expected " + root.resolve(org) + "/<repo>.git)", Main.EXIT_CONFIG);
                 }
             }
+            return config;
+        }
+
+        Run open() {
+            OrgctlConfig config = config();
+            String org = config.github().requireOrg();
             // Without NATS: a one-off run keeps to this process's own share of GitHub's write budget.
             RepositoryHost host = Hosts.open(config, Optional.empty());
             try {
@@ -201,13 +208,30 @@ public final class RegenCommand implements Runnable {
                 "drift-reported, errors, files kept); the files under --files; under",
                 "--diff each distinct diff once, with the repositories it applies to.",
                 "Results stream as repositories are planned.",
-                "Exit code: 0 nothing would change, 2 something would, 1 error."})
+                "With --ref: the impact preview of the templates at a branch, tag or",
+                "commit of the templates repository, over the whole organization: counts",
+                "per set, problems with file and line, each distinct diff once; with",
+                "--base, only what changes between the two revisions' outputs.",
+                "Exit code: 0 nothing would change, 2 something would, 1 error.",
+                "With --ref: 0 the templates render everywhere, 1 a template would not",
+                "render or orgctl.yaml is invalid (a merge gate requires 0)."})
     public static final class Plan extends Base {
         @Option(names = "--diff", description = "also print the unified diffs, each distinct one once")
         boolean diff;
 
+        @Option(names = "--ref", paramLabel = "REF",
+                description = "plan against the templates at this branch, tag or commit instead of the default branch")
+        String ref;
+
+        @Option(names = "--base", paramLabel = "REF",
+                description = "with --ref: show only what changes between the templates at REF and at --ref")
+        String base;
+
         @Override
         public Integer call() {
+            if (ref != null || base != null) {
+                return new RegenImpact(this).run(ref, Optional.ofNullable(base));
+            }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (Run run = open()) {

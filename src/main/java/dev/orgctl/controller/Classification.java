@@ -21,6 +21,17 @@ public sealed interface Classification {
     }
 
     /**
+     * A branch of the templates repository other than its default one moved (or, {@code deleted},
+     * went away): a proposed template change whose impact is previewed ({@link PreviewTrigger}).
+     */
+    record TemplatePreview(String org, String branch, String head, boolean deleted) implements Classification {
+        @Override
+        public String kind() {
+            return "template_preview";
+        }
+    }
+
+    /**
      * Someone other than orgctl pushed to a target repository and touched files orgctl owns (or
      * the push was too large to tell: GitHub lists at most 20 commits). {@code afterOwnCommit} is
      * the orgctl commit this push was built on, when it was one: the reaction chain's depth grows.

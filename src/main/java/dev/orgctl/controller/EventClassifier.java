@@ -5,6 +5,7 @@ import dev.orgctl.controller.Classification.Irrelevant;
 import dev.orgctl.controller.Classification.NewRepository;
 import dev.orgctl.controller.Classification.OwnCommit;
 import dev.orgctl.controller.Classification.TemplateChange;
+import dev.orgctl.controller.Classification.TemplatePreview;
 import dev.orgctl.controller.GitHubEvent.Commit;
 import dev.orgctl.controller.GitHubEvent.Push;
 import java.util.List;
@@ -61,6 +62,10 @@ public final class EventClassifier {
         Push push = e.push().get();
         String branch = e.defaultBranch().orElse("main");
         if (!push.ref().equals("refs/heads/" + branch)) {
+            if (repo.equals(knowledge.templatesRepo(org)) && push.ref().startsWith("refs/heads/")) {
+                return new TemplatePreview(org, push.ref().substring("refs/heads/".length()), push.after(),
+                        push.deleted());
+            }
             return new Irrelevant("push to " + push.ref() + ", not the default branch " + branch);
         }
         if (push.deleted()) {

@@ -4,6 +4,7 @@ import dev.orgctl.controller.Classification.Drift;
 import dev.orgctl.controller.Classification.NewRepository;
 import dev.orgctl.controller.Classification.OwnCommit;
 import dev.orgctl.controller.Classification.TemplateChange;
+import dev.orgctl.controller.Classification.TemplatePreview;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
@@ -28,22 +29,26 @@ public final class EventProcessor {
     private final OwnCommits ownCommits;
     private final RepositoryHost host;
     private final ControllerMetrics metrics;
-    private final PreviewSink previews;
-
-    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
-                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics) {
-        this(classifier, scheduler, ownCommits, host, settings, metrics, PreviewSink.DISABLED);
-    }
+    private final Optional<PreviewTrigger> previews;
+    private final PreviewSink checkPreviews;
 
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
-                          PreviewSink previews) {
-        this.previews = previews;
+                          Optional<PreviewTrigger> previews) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, PreviewSink.DISABLED);
+    }
+
+    /** @param checkPreviews where the github backend's pull-request previews (check runs) go */
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          Optional<PreviewTrigger> previews, PreviewSink checkPreviews) {
+        this.checkPreviews = checkPreviews;
         this.classifier = classifier;
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
         this.host = host;
         this.metrics = metrics;
+        this.previews = previews;
     }
 
     public Classification handle(GitHubEvent e) {
@@ -70,9 +75,19 @@ public final class EventProcessor {
             schedule(n.org(), n.repo(), JobReason.NEW_REPOSITORY, "", e.deliveryId(), 0);
             line.addKeyValue("repo", n.org() + "/" + n.repo()).log("new repository: regeneration scheduled");
         } else if (c instanceof Classification.Preview p) {
-            String outcome = previews.schedule(p, e.deliveryId());
+            String outcome = checkPreviews.schedule(p, e.deliveryId());
             line.addKeyValue("pull", p.number()).addKeyValue("head", p.headSha()).addKeyValue("outcome", outcome)
                     .log("pull request to the templates: preview");
+        } else if (c instanceof TemplatePreview p) {
+            if (previews.isEmpty()) {
+                line.addKeyValue("branch", p.branch()).log("templates branch pushed: previews are off on this backend");
+            } else if (p.deleted()) {
+                previews.get().forget(p.org(), p.branch());
+                line.addKeyValue("branch", p.branch()).log("templates branch deleted: its preview removed");
+            } else {
+                previews.get().request(new PreviewTrigger.Request(p.org(), p.branch(), p.head()));
+                line.addKeyValue("branch", p.branch()).addKeyValue("head", p.head()).log("template preview requested");
+            }
         } else if (c instanceof OwnCommit o) {
             metrics.snakeStopped("own_commit");
             line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")

@@ -1,6 +1,7 @@
 package dev.orgctl.demo;
 
 import dev.orgctl.controller.ControllerMetrics;
+import dev.orgctl.controller.PreviewStore;
 import dev.orgctl.coordination.WorkflowSnapshot;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.CommitIdentity;
@@ -37,7 +38,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * {@code orgctl demo}: a local org of bare repositories, the whole pipeline running (embedded
  * NATS, gateway, controller, ref watcher), and the story acted out by people pushing with git:
  * a template change reaches every repository; orgctl's own commits cause nothing; a hand edit of a
- * generated file is repaired; a burst of template pushes is coalesced. Each step checks what it
+ * generated file is repaired; a burst of template pushes is coalesced; a proposed template change is
+ * previewed before it is merged ({@link PreviewStep}). Each step checks what it
  * claims, so the demo is also a smoke test: it fails with the reason when a claim does not hold.
  */
 public final class Demo {
@@ -54,14 +56,16 @@ public final class Demo {
     private final Person alice;
     private final PrintWriter out;
     private final List<String> proved = new ArrayList<>();
+    private final PreviewStore previews;
 
     public Demo(GitHost host, String org, List<String> repos, Workflows workflows, ControllerMetrics metrics,
-                Path workspace, PrintWriter out) {
+                PreviewStore previews, Path workspace, PrintWriter out) {
         this.host = host;
         this.org = org;
         this.repos = List.copyOf(repos);
         this.workflows = workflows;
         this.metrics = metrics;
+        this.previews = previews;
         this.alice = new Person("Alice Example", "alice@example.com", workspace);
         this.out = out;
     }
@@ -100,6 +104,7 @@ public final class Demo {
         step2NoSnake();
         step3Drift();
         step4Burst();
+        step5Preview();
         return proved;
     }
 
@@ -109,28 +114,12 @@ public final class Demo {
         String rev = alice.edit(gitDir(".github"), CI_TEMPLATE,
                 t -> t + "# Rolled out by the platform team.\n", "CI: note who rolls this out");
         out.println("  " + alice.name() + " pushed " + shortId(rev) + " to " + org + "/.github");
-        Instant t0 = Instant.now();
-        waitFor("every repository regenerated from " + shortId(rev), () -> {
-            long done = repos.stream().filter(r -> headTemplateRev(r).filter(rev::equals).isPresent()).count();
-            progress(done, repos.size(), "regenerated");
-            return done == repos.size();
-        });
-        long ms = Duration.between(t0, Instant.now()).toMillis();
-        endProgress();
-        int commits = 0;
-        for (String r : repos) {
-            Counts c = commitsSince(r, before.get(r));
-            if (c.orgctl() != 1) {
-                throw new DemoFailure(org + "/" + r + " got " + c.orgctl() + " orgctl commits for one template push");
-            }
-            commits += c.orgctl();
-        }
+        awaitRollout(rev, before);
         String ci = readFile(repos.get(0), CI);
         if (!ci.contains("${{")) {
             throw new DemoFailure("the rendered workflow lost its GitHub Actions expressions");
         }
-        out.printf("  %d repositories, %d commits (one each), in %.1f s; ${{ }} expressions passed through untouched%n",
-                repos.size(), commits, ms / 1000.0);
+        say("${{ }} expressions passed through untouched");
         proved.add("a template change reached all " + repos.size() + " repositories, exactly one commit each");
     }
 
@@ -201,6 +190,48 @@ public final class Demo {
         proved.add("5 template pushes in a burst: at most " + max + (max == 1 ? " commit" : " commits") + " per repository, newest revision wins");
     }
 
+    private void step5Preview() {
+        header(5, "A person proposes a template change: it is previewed before it is merged");
+        proved.add(new PreviewStep(this, alice, previews).run());
+        quiesce();
+    }
+
+    /**
+     * Waits until every repository is regenerated from {@code rev}, with one orgctl commit each
+     * since {@code before}, and says how long it took.
+     */
+    void awaitRollout(String rev, Map<String, String> before) {
+        Instant t0 = Instant.now();
+        waitFor("every repository regenerated from " + shortId(rev), () -> {
+            long done = repos.stream().filter(r -> headTemplateRev(r).filter(rev::equals).isPresent()).count();
+            progress(done, repos.size(), "regenerated");
+            return done == repos.size();
+        });
+        endProgress();
+        for (String r : repos) {
+            int own = commitsSince(r, before.get(r)).orgctl();
+            if (own != 1) {
+                throw new DemoFailure(org + "/" + r + " got " + own + " orgctl commits for one template change");
+            }
+        }
+        say(String.format(Locale.ROOT, "rolled out: %d repositories, one commit each, in %.1f s", repos.size(),
+                Duration.between(t0, Instant.now()).toMillis() / 1000.0));
+    }
+
+    /** One indented line of the story. */
+    void say(String line) {
+        out.println("  " + line);
+        out.flush();
+    }
+
+    String org() {
+        return org;
+    }
+
+    List<String> repos() {
+        return repos;
+    }
+
     /** The closing table: repository, workflow state, last commit, runs. */
     public void table() {
         out.println();
@@ -240,7 +271,7 @@ public final class Demo {
         });
     }
 
-    private void waitFor(String what, BooleanSupplier condition) {
+    void waitFor(String what, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(STEP_TIMEOUT);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
@@ -287,7 +318,7 @@ public final class Demo {
         out.flush();
     }
 
-    private Map<String, String> heads() {
+    Map<String, String> heads() {
         Map<String, String> m = new LinkedHashMap<>();
         for (String r : repos) {
             m.put(r, host.branchHead(ref(r), "main").orElse(""));
@@ -307,7 +338,7 @@ public final class Demo {
         return Optional.ofNullable(Provenance.trailers(msg).get(Provenance.TEMPLATE_REV));
     }
 
-    private String readFile(String repo, String path) {
+    String readFile(String repo, String path) {
         return host.readBranch(ref(repo), "main", dev.orgctl.hosts.FileSelection.paths(List.of(path)))
                 .flatMap(s -> s.file(path)).map(RepoFile::utf8).orElse("");
     }
@@ -350,7 +381,7 @@ public final class Demo {
         }
     }
 
-    private Path gitDir(String repo) {
+    Path gitDir(String repo) {
         return host.gitDir(ref(repo));
     }
 

@@ -7,9 +7,14 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.function.UnaryOperator;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.MergeCommand;
+import org.eclipse.jgit.api.MergeResult;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 
 /**
@@ -31,6 +36,44 @@ final class Person {
 
     /** Clones, rewrites one file with {@code edit} (its current text, "" when missing), commits and pushes. */
     String edit(Path bareRepo, String path, UnaryOperator<String> edit, String message) {
+        return work(bareRepo, git -> commitEdit(git, path, edit, message), new RefSpec("HEAD:refs/heads/main"));
+    }
+
+    /**
+     * The same on {@code branch}, created from the default branch when it does not exist yet: how a
+     * person proposes a change before it is merged.
+     */
+    String editOnBranch(Path bareRepo, String branch, String path, UnaryOperator<String> edit, String message) {
+        return work(bareRepo, git -> {
+            boolean exists = git.getRepository().findRef(Constants.R_REMOTES + "origin/" + branch) != null;
+            git.checkout().setCreateBranch(true).setName(branch)
+                    .setStartPoint("origin/" + (exists ? branch : git.getRepository().getBranch())).call();
+            return commitEdit(git, path, edit, message);
+        }, new RefSpec("HEAD:" + Constants.R_HEADS + branch));
+    }
+
+    /** Merges {@code branch} into the default branch (fast-forward) and pushes: the change is merged. */
+    String merge(Path bareRepo, String branch) {
+        return work(bareRepo, git -> {
+            ObjectId tip = git.getRepository().resolve("origin/" + branch);
+            if (tip == null) {
+                throw new DemoFailure("no branch " + branch + " to merge");
+            }
+            MergeResult m = git.merge().include(tip).setFastForward(MergeCommand.FastForwardMode.FF_ONLY).call();
+            if (!m.getMergeStatus().isSuccessful()) {
+                throw new DemoFailure("cannot merge " + branch + ": " + m.getMergeStatus());
+            }
+            return tip.getName();
+        }, new RefSpec("HEAD:refs/heads/main"));
+    }
+
+    /** What a person does in a working copy; returns the commit to report. */
+    @FunctionalInterface
+    private interface Work {
+        String in(Git git) throws GitAPIException, IOException;
+    }
+
+    private String work(Path bareRepo, Work work, RefSpec push) {
         Path dir;
         try {
             dir = Files.createTempDirectory(workspace, "clone-");
@@ -38,13 +81,8 @@ final class Person {
             throw new DemoFailure("cannot create a working copy: " + e.getMessage());
         }
         try (Git git = Git.cloneRepository().setURI(bareRepo.toUri().toString()).setDirectory(dir.toFile()).call()) {
-            Path file = dir.resolve(path);
-            String before = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, edit.apply(before), StandardCharsets.UTF_8);
-            git.add().addFilepattern(path).call();
-            String id = git.commit().setMessage(message).setAuthor(ident).setCommitter(ident).call().getName();
-            for (PushResult r : git.push().call()) {
+            String id = work.in(git);
+            for (PushResult r : git.push().setRefSpecs(push).call()) {
                 for (RemoteRefUpdate u : r.getRemoteUpdates()) {
                     if (u.getStatus() != RemoteRefUpdate.Status.OK && u.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
                         throw new DemoFailure("push to " + bareRepo.getFileName() + " refused: " + u.getStatus());
@@ -57,6 +95,16 @@ final class Person {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    private String commitEdit(Git git, String path, UnaryOperator<String> edit, String message)
+            throws GitAPIException, IOException {
+        Path file = git.getRepository().getWorkTree().toPath().resolve(path);
+        String before = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, edit.apply(before), StandardCharsets.UTF_8);
+        git.add().addFilepattern(path).call();
+        return git.commit().setMessage(message).setAuthor(ident).setCommitter(ident).call().getName();
     }
 
     static void deleteTree(Path root) {

@@ -74,7 +74,18 @@ class EventClassifierTest {
                 .isInstanceOf(Classification.TemplateChange.class);
         assertThat(classify("push", push(".github", "refs/heads/main", "a", new C("t3", List.of("README.md")))))
                 .isInstanceOf(Classification.Irrelevant.class);
-        assertThat(classify("push", push(".github", "refs/heads/feature", "a", new C("t4", List.of("templates/x")))))
+    }
+
+    @Test
+    void aPushToAnotherBranchOfTheTemplatesRepoIsAPreviewAndElsewhereNothing() {
+        assertThat(classify("push", push(".github", "refs/heads/feature/x", "a", new C("t4", List.of("README.md")))))
+                .isEqualTo(new Classification.TemplatePreview("acme", "feature/x", "t4", false));
+        ObjectNode deleted = push(".github", "refs/heads/feature", "a");
+        deleted.put("deleted", true);
+        assertThat(classify("push", deleted)).isEqualTo(new Classification.TemplatePreview("acme", "feature", "0", true));
+        assertThat(classify("push", push(".github", "refs/tags/v1", "a", new C("t5", List.of("templates/x")))))
+                .isInstanceOf(Classification.Irrelevant.class);
+        assertThat(classify("push", push("api", "refs/heads/feature", "a", new C("t6", List.of("CODEOWNERS")))))
                 .isInstanceOf(Classification.Irrelevant.class);
     }
 

@@ -23,7 +23,11 @@ class DemoCommandTest {
                 .contains("follow-up commits: 0")
                 .contains("was repaired")
                 .contains("5 template pushes in a burst")
-                .contains("${{ }} expressions passed through untouched");
+                .contains("${{ }} expressions passed through untouched")
+                .contains("preview: failure, `templates/github/.github/workflows/ci.yml line 2`: unknown variable "
+                        + "'repo.nmae'")
+                .contains("the same change in 4 repositories:", "+run-name: ci of ${{ github.ref_name }}")
+                .contains("a proposed template change was previewed before merge");
         assertThat(demo.out() + demo.err()).doesNotContainPattern("(?i)webhook_secret|[0-9a-f]{48}");
 
         Result status = OrgctlProcess.run(dir, Map.of(), "status");

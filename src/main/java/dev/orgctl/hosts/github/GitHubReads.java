@@ -67,7 +67,7 @@ final class GitHubReads {
     }
 
     /**
-     * A branch, then a tag (an annotated one peeled to its commit), then a commit id: each a REST
+     * A branch, then a tag (an annotated one peeled to its commit), then a full commit id: each a REST
      * read that costs one request, stopping at the first that names something.
      */
     Optional<String> resolveCommit(RepoRef repo, String ref) {
@@ -91,10 +91,7 @@ final class GitHubReads {
         if (ref.matches("[0-9a-f]{40}")) {
             return client.getIfExists(base + "/git/commits/" + ref, true).map(r -> r.json().path("sha").asText());
         }
-        if (ref.matches("[0-9a-f]{4,39}")) {
-            return client.getIfExists(base + "/commits/" + ref, true).map(r -> r.json().path("sha").asText());
-        }
-        return Optional.empty();
+        return Optional.empty(); // abbreviated SHAs: not on GitHub (a pull request names its head in full)
     }
 
     Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {

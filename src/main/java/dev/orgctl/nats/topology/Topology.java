@@ -24,6 +24,7 @@ public final class Topology {
     public static final String CONTROLLER_BUCKET = "ORGCTL_CONTROLLER";
     public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
+    public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -105,6 +106,11 @@ public final class Topology {
                 // (a safety valve; a lost entry costs one read, never a missed change).
                 new BucketSpec(VERIFIED_BUCKET, "repositories as orgctl last verified them (head, fingerprint)", 1,
                         Duration.ofDays(7), 256 * MIB, 1024, StorageType.File, r),
+                // Template previews of the git backend, one report per templates branch (orgctl regen preview).
+                // History 1: only the newest push's report matters. TTL 30 days: a branch left alone that long
+                // loses its report, and its next push makes a new one. Values up to 1 MiB (diffs are cut before).
+                new BucketSpec(PREVIEWS_BUCKET, "template previews per templates branch (git backend)", 1,
+                        Duration.ofDays(30), 256 * MIB, MIB, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.

@@ -170,6 +170,35 @@ public final class GitTestRepos implements AutoCloseable {
         return out;
     }
 
+    /** Points {@code branch} at {@code commitId}, creating it: a person's {@code git branch -f}. */
+    public void branch(RepoRef repo, String branch, String commitId) {
+        try (Repository r = open(repo)) {
+            org.eclipse.jgit.lib.RefUpdate u = r.updateRef(Constants.R_HEADS + branch);
+            u.setNewObjectId(ObjectId.fromString(commitId));
+            u.setForceUpdate(true);
+            org.eclipse.jgit.lib.RefUpdate.Result result = u.update();
+            if (result != org.eclipse.jgit.lib.RefUpdate.Result.NEW && result != org.eclipse.jgit.lib.RefUpdate.Result.FORCED
+                    && result != org.eclipse.jgit.lib.RefUpdate.Result.NO_CHANGE) {
+                throw new IllegalStateException("branch " + branch + ": " + result);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every ref of the repository and what it points at: to show that nothing was written. */
+    public Map<String, String> refs(RepoRef repo) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Repository r = open(repo)) {
+            for (org.eclipse.jgit.lib.Ref ref : r.getRefDatabase().getRefs()) {
+                out.put(ref.getName(), ref.getObjectId() == null ? "" : ref.getObjectId().name());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     public Repository open(RepoRef repo) throws IOException {
         return new FileRepositoryBuilder().setGitDir(host.gitDir(repo).toFile()).setMustExist(true).build();
     }
