@@ -6,6 +6,7 @@ import dev.orgctl.regen.preview.Impact;
 import dev.orgctl.regen.preview.ImpactCounts;
 import dev.orgctl.regen.preview.ImpactGroup;
 import dev.orgctl.regen.preview.ImpactProblem;
+import dev.orgctl.regen.preview.ImpactText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class ImpactCheck {
             int n = g.repositories().size();
             String head = "\n### " + (n == 1 ? "In 1 repository" : "The same change in " + n + " repositories") + "\n\n"
                     + names(g.repositories()) + "\n\n";
-            String fence = fence(g.diff());
+            String fence = ImpactText.fence(g.diff());
             String open = fence + "diff\n";
             String close = (g.diff().endsWith("\n") ? "" : "\n") + fence + "\n";
             String whole = head + open + g.diff() + close;
@@ -153,17 +154,6 @@ public final class ImpactCheck {
         List<String> shown = repos.subList(0, Math.min(NAMES_SHOWN, repos.size()));
         String list = String.join(", ", shown.stream().map(r -> "`" + r + "`").toList());
         return repos.size() > shown.size() ? list + " and " + (repos.size() - shown.size()) + " more" : list;
-    }
-
-    /** A code fence longer than any run of backticks in the diff, so a diff cannot close it. */
-    private static String fence(String diff) {
-        int longest = 0;
-        int run = 0;
-        for (int i = 0; i < diff.length(); i++) {
-            run = diff.charAt(i) == '`' ? run + 1 : 0;
-            longest = Math.max(longest, run);
-        }
-        return "`".repeat(Math.max(3, longest + 1));
     }
 
     private static String oneLine(String s) {

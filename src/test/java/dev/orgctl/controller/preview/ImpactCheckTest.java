@@ -3,14 +3,12 @@ package dev.orgctl.controller.preview;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.config.Secret;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.github.CheckOutput;
 import dev.orgctl.hosts.github.GitHubApiException;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubClient;
-import dev.orgctl.hosts.github.GitHubClients;
 import dev.orgctl.hosts.github.RateListener;
 import dev.orgctl.hosts.github.TokenCredentials;
 import dev.orgctl.hosts.github.WriteBudget;
@@ -18,7 +16,6 @@ import dev.orgctl.regen.preview.Impact;
 import dev.orgctl.regen.preview.ImpactCounts;
 import dev.orgctl.regen.preview.ImpactGroup;
 import dev.orgctl.regen.preview.ImpactProblem;
-import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.FakeChecks;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakeRepo;
@@ -26,7 +23,6 @@ import dev.orgctl.testing.github.GitHubFake;
 import dev.orgctl.testing.github.RepoSpec;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,12 +51,7 @@ class ImpactCheckTest {
         FakeOrg acme = fake.createOrg("acme");
         templates = acme.createRepo(RepoSpec.named(".github").files(Map.of("orgctl.yaml", "version: 1\n")));
         head = templates.requireHead("main");
-        KeyPair key = AppKeys.generate();
-        fake.registerApp(91, "orgctl", key.getPublic());
-        fake.installApp(91, "acme", Map.of("checks", "write", "metadata", "read"));
-        GitHubSettings s = new GitHubSettings(Optional.of("acme"), URI.create(fake.url()), Optional.empty(),
-                Optional.of(91L), Optional.of(AppKeys.writePkcs1(key, dir.resolve("k.pem"))), Optional.empty());
-        client = GitHubClients.create(s, WriteBudget.UNLIMITED, RateListener.NONE);
+        client = AppOnFake.client(fake, dir, Map.of("checks", "write", "metadata", "read"));
         checks = new GitHubChecks(client);
     }
 

@@ -6,11 +6,8 @@ import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubClient;
-import dev.orgctl.hosts.github.GitHubClients;
 import dev.orgctl.hosts.github.GitHubHost;
 import dev.orgctl.hosts.github.PullRequestHeads;
-import dev.orgctl.hosts.github.RateListener;
-import dev.orgctl.hosts.github.WriteBudget;
 import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
 import dev.orgctl.regen.RunContext;
@@ -18,7 +15,6 @@ import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.TemplateSnapshot;
 import dev.orgctl.regen.preview.ImpactPlanner;
-import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakePull;
 import dev.orgctl.testing.github.FakeRepo;
@@ -28,10 +24,8 @@ import dev.orgctl.testing.github.RepoSpec;
 import dev.orgctl.testing.github.RepoStats;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,14 +82,10 @@ class PreviewCostTest {
             for (int i = 0; i < repos; i++) {
                 acme.createRepo(String.format("svc-%04d", i));
             }
-            KeyPair key = AppKeys.generate();
-            fake.registerApp(91, "orgctl", key.getPublic());
-            fake.installApp(91, "acme", Map.of("contents", "write", "workflows", "write", "checks", "write",
-                    "pull_requests", "read", "metadata", "read"));
-            GitHubSettings s = new GitHubSettings(Optional.of("acme"), URI.create(fake.url()), Optional.empty(),
-                    Optional.of(91L), Optional.of(AppKeys.writePkcs1(key, dir.resolve("k.pem"))), Optional.empty());
+            GitHubSettings s = AppOnFake.install(fake, dir, Map.of("contents", "write", "workflows", "write",
+                    "checks", "write", "pull_requests", "read", "metadata", "read"));
             List<Row> rows = new ArrayList<>();
-            GitHubClient first = GitHubClients.create(s, WriteBudget.UNLIMITED, RateListener.NONE);
+            GitHubClient first = AppOnFake.client(s);
             GitHubHost host = new GitHubHost(first);
             rows.add(measured(fake, acme, repos, "full regeneration (cold process)", () -> {
                 TemplateSnapshot t = new TemplateLoader(host).load("acme");
@@ -109,7 +99,7 @@ class PreviewCostTest {
             FakePull pull = templates.openPull("owners", "main", ALICE, "Owners");
             PreviewRequest request = new PreviewRequest("acme", pull.number(), templates.requireHead("owners"), "main",
                     Optional.empty(), "bench");
-            GitHubClient fresh = GitHubClients.create(s, WriteBudget.UNLIMITED, RateListener.NONE);
+            GitHubClient fresh = AppOnFake.client(s);
             GitHubHost freshHost = new GitHubHost(fresh);
             PreviewRunner cold = new PreviewRunner(new GitHubChecks(fresh), new PullRequestHeads(fresh),
                     PreviewRunner.Planner.of(new ImpactPlanner(freshHost, "acme", 4)));

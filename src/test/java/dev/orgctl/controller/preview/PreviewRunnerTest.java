@@ -2,17 +2,12 @@ package dev.orgctl.controller.preview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubClient;
-import dev.orgctl.hosts.github.GitHubClients;
 import dev.orgctl.hosts.github.GitHubHost;
 import dev.orgctl.hosts.github.PullRequestHeads;
-import dev.orgctl.hosts.github.RateListener;
-import dev.orgctl.hosts.github.WriteBudget;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.preview.ImpactPlanner;
-import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.FakeChecks;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakePull;
@@ -20,9 +15,7 @@ import dev.orgctl.testing.github.FakeRepo;
 import dev.orgctl.testing.github.GitHubFake;
 import dev.orgctl.testing.github.Person;
 import dev.orgctl.testing.github.RepoSpec;
-import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,13 +43,8 @@ class PreviewRunnerTest {
         templates = acme.createRepo(RepoSpec.named(".github").files(SampleTemplates.files()));
         acme.createRepo(RepoSpec.named("api").topics("java").language("Java"));
         acme.createRepo(RepoSpec.named("web"));
-        KeyPair key = AppKeys.generate();
-        fake.registerApp(91, "orgctl", key.getPublic());
-        fake.installApp(91, "acme", Map.of("contents", "read", "checks", "write", "pull_requests", "read",
+        GitHubClient client = AppOnFake.client(fake, dir, Map.of("contents", "read", "checks", "write", "pull_requests", "read",
                 "metadata", "read"));
-        GitHubSettings s = new GitHubSettings(Optional.of("acme"), URI.create(fake.url()), Optional.empty(),
-                Optional.of(91L), Optional.of(AppKeys.writePkcs1(key, dir.resolve("k.pem"))), Optional.empty());
-        GitHubClient client = GitHubClients.create(s, WriteBudget.UNLIMITED, RateListener.NONE);
         host = new GitHubHost(client);
         runner = new PreviewRunner(new GitHubChecks(client), new PullRequestHeads(client),
                 PreviewRunner.Planner.of(new ImpactPlanner(host, "acme", 2)));

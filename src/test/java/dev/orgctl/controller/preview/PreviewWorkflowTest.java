@@ -2,7 +2,6 @@ package dev.orgctl.controller.preview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.controller.Classification;
 import dev.orgctl.controller.ControllerSettings;
 import dev.orgctl.controller.Outcome;
@@ -10,11 +9,8 @@ import dev.orgctl.coordination.LockService;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubClient;
-import dev.orgctl.hosts.github.GitHubClients;
 import dev.orgctl.hosts.github.GitHubHost;
 import dev.orgctl.hosts.github.PullRequestHeads;
-import dev.orgctl.hosts.github.RateListener;
-import dev.orgctl.hosts.github.WriteBudget;
 import dev.orgctl.nats.MessageCodec;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.proto.JobReason;
@@ -23,7 +19,6 @@ import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.preview.ImpactPlanner;
 import dev.orgctl.testing.NatsServerFixture;
-import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.FakeChecks;
 import dev.orgctl.testing.github.FakeOrg;
 import dev.orgctl.testing.github.FakePull;
@@ -34,9 +29,7 @@ import dev.orgctl.testing.github.RepoSpec;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.Message;
-import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +68,8 @@ class PreviewWorkflowTest {
         FakeOrg acme = fake.createOrg("acme");
         templates = acme.createRepo(RepoSpec.named(".github").files(SampleTemplates.files()));
         acme.createRepo(RepoSpec.named("api"));
-        KeyPair key = AppKeys.generate();
-        fake.registerApp(91, "orgctl", key.getPublic());
-        fake.installApp(91, "acme", Map.of("contents", "read", "checks", "write", "pull_requests", "read",
+        client = AppOnFake.client(fake, dir, Map.of("contents", "read", "checks", "write", "pull_requests", "read",
                 "metadata", "read"));
-        GitHubSettings s = new GitHubSettings(Optional.of("acme"), URI.create(fake.url()), Optional.empty(),
-                Optional.of(91L), Optional.of(AppKeys.writePkcs1(key, dir.resolve("k.pem"))), Optional.empty());
-        client = GitHubClients.create(s, WriteBudget.UNLIMITED, RateListener.NONE);
         host = new GitHubHost(client);
         workflows = Workflows.open(conn, null, null, "preview-test");
         locks = LockService.open(conn, null, Topology.LOCKS_BUCKET, LockService.Identity.current("preview-test"), null);
