@@ -9,6 +9,7 @@ import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.github.AppCredentials;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubHost;
+import dev.orgctl.hosts.github.PullRequestComments;
 import dev.orgctl.hosts.github.PullRequestHeads;
 import dev.orgctl.regen.preview.ImpactPlanner;
 import io.nats.client.JetStream;
@@ -40,7 +41,8 @@ record Previews(PreviewScheduler scheduler, PreviewWorker worker) {
         PreviewScheduler scheduler = new PreviewScheduler(workflows, js, actor);
         PullRequestHeads pulls = new PullRequestHeads(github.client());
         PreviewRunner runner = new PreviewRunner(new GitHubChecks(github.client()), pulls,
-                PreviewRunner.Planner.of(new ImpactPlanner(host, org, PARALLELISM)));
+                PreviewRunner.Planner.of(new ImpactPlanner(host, org, PARALLELISM)),
+                settings.previewComment() ? Optional.of(new PullRequestComments(github.client())) : Optional.empty());
         return Optional.of(new Previews(scheduler, new PreviewWorker(runner, pulls, locks, workflows, scheduler,
                 settings)));
     }

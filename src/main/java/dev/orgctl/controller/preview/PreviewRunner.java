@@ -5,6 +5,7 @@ import dev.orgctl.hosts.github.CheckOutput;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubChecks.CheckRun;
 import dev.orgctl.hosts.github.GitHubChecks.Conclusion;
+import dev.orgctl.hosts.github.PullRequestComments;
 import dev.orgctl.hosts.github.PullRequestHeads;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.regen.preview.Impact;
@@ -49,14 +50,25 @@ public final class PreviewRunner {
         }
     }
 
+    /** Marks orgctl's one preview comment on a pull request (invisible on GitHub). */
+    static final String COMMENT_MARKER = "<!-- orgctl:impact -->";
+
     private final GitHubChecks checks;
     private final PullRequestHeads heads;
     private final Planner planner;
+    private final Optional<PullRequestComments> comments;
 
     public PreviewRunner(GitHubChecks checks, PullRequestHeads heads, Planner planner) {
+        this(checks, heads, planner, Optional.empty());
+    }
+
+    /** @param comments when present, the published preview is also the pull request's one orgctl comment */
+    public PreviewRunner(GitHubChecks checks, PullRequestHeads heads, Planner planner,
+                         Optional<PullRequestComments> comments) {
         this.checks = checks;
         this.heads = heads;
         this.planner = planner;
+        this.comments = comments;
     }
 
     public Result run(PreviewRequest r) {
@@ -88,7 +100,10 @@ public final class PreviewRunner {
             return new Result.Superseded(run.id(), now);
         }
         Conclusion conclusion = ImpactCheck.conclusion(impact);
-        checks.complete(repo, run.id(), conclusion, ImpactCheck.render(impact));
+        CheckOutput output = ImpactCheck.render(impact);
+        checks.complete(repo, run.id(), conclusion, output);
+        comments.ifPresent(c -> c.upsert(repo, r.number(), COMMENT_MARKER, "### `" + CHECK_NAME + "`: "
+                + conclusion.api() + " — " + output.title() + "\n\n" + output.summary()));
         log.atInfo().addKeyValue("pull", r.number()).addKeyValue("head", r.headSha())
                 .addKeyValue("conclusion", conclusion.api()).addKeyValue("repositories", impact.total().repositories())
                 .addKeyValue("problems", impact.problems().size()).log("preview published");

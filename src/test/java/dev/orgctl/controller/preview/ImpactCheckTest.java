@@ -118,7 +118,8 @@ class ImpactCheckTest {
         String text = run.text().orElseThrow();
         assertThat(CheckOutput.size(text)).isLessThanOrEqualTo(CheckOutput.MAX_MARKDOWN);
         assertThat(text).contains("The same change in 2 repositories")
-                .contains("more distinct changes").contains("orgctl regen plan --ref " + head + " --base " + "b".repeat(40));
+                .contains("more distinct changes")
+                .contains("orgctl regen plan --ref " + head + " --base " + "b".repeat(40));
         // A diff that holds ``` cannot close its own fence.
         assertThat(text).contains("````diff");
         assertThat(run.conclusion()).contains("success");

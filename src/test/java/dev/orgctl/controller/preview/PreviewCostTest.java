@@ -64,7 +64,8 @@ class PreviewCostTest {
     @Tag("soak")
     void thousandRepositories(@TempDir Path dir) throws IOException {
         List<Row> rows = measure(1000, dir);
-        StringBuilder sb = new StringBuilder("| phase (1000 repositories) | reads / repo | free 304s / repo | writes / repo "
+        StringBuilder sb = new StringBuilder("| phase (1000 repositories) | reads / repo | free 304s / repo "
+                + "| writes / repo "
                 + "| wall time on the fake |\n| --- | ---: | ---: | ---: | ---: |\n");
         rows.forEach(r -> sb.append(r.line()).append('\n'));
         sb.append("\nload average at the end: ")
@@ -95,7 +96,8 @@ class PreviewCostTest {
                 }
             }));
             templates.createBranch("owners", "main", ALICE);
-            templates.push("owners", ALICE, "owners", Map.of("templates/github/.github/CODEOWNERS", "* @acme/owners\n"));
+            templates.push("owners", ALICE, "owners",
+                    Map.of("templates/github/.github/CODEOWNERS", "* @acme/owners\n"));
             FakePull pull = templates.openPull("owners", "main", ALICE, "Owners");
             PreviewRequest request = new PreviewRequest("acme", pull.number(), templates.requireHead("owners"), "main",
                     Optional.empty(), "bench");

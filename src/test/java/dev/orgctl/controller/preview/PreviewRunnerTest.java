@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orgctl.hosts.github.GitHubChecks;
 import dev.orgctl.hosts.github.GitHubClient;
 import dev.orgctl.hosts.github.GitHubHost;
+import dev.orgctl.hosts.github.PullRequestComments;
 import dev.orgctl.hosts.github.PullRequestHeads;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.preview.ImpactPlanner;
@@ -43,8 +44,9 @@ class PreviewRunnerTest {
         templates = acme.createRepo(RepoSpec.named(".github").files(SampleTemplates.files()));
         acme.createRepo(RepoSpec.named("api").topics("java").language("Java"));
         acme.createRepo(RepoSpec.named("web"));
-        GitHubClient client = AppOnFake.client(fake, dir, Map.of("contents", "read", "checks", "write", "pull_requests", "read",
-                "metadata", "read"));
+        // Pull requests: write only for the optional comment; the check run needs read.
+        GitHubClient client = AppOnFake.client(fake, dir, Map.of("contents", "read", "checks", "write",
+                "pull_requests", "write", "metadata", "read"));
         host = new GitHubHost(client);
         runner = new PreviewRunner(new GitHubChecks(client), new PullRequestHeads(client),
                 PreviewRunner.Planner.of(new ImpactPlanner(host, "acme", 2)));
@@ -149,6 +151,32 @@ class PreviewRunnerTest {
             assertThat(r.conclusion()).contains("success");
             assertThat(r.text().orElseThrow()).contains("@acme/second").doesNotContain("@acme/first");
         });
+    }
+
+    @Test
+    void withCommentsOnEveryPushUpdatesTheOneCommentInPlace() {
+        FakePull pull = pullRequest("owners", Map.of(CODEOWNERS, "* @acme/first\n"));
+        GitHubClient client = host.client();
+        PreviewRunner commenting = new PreviewRunner(new GitHubChecks(client), new PullRequestHeads(client),
+                PreviewRunner.Planner.of(new ImpactPlanner(host, "acme", 2)),
+                Optional.of(new PullRequestComments(client)));
+
+        commenting.run(request(pull, Optional.empty()));
+        assertThat(pull.commentBodies()).singleElement().asString().contains("success")
+                .contains("2 repositories would change");
+        String first = templates.requireHead("owners");
+        templates.push("owners", ALICE, "typo", Map.of(CODEOWNERS, "* <%= repo.nmae %>\n"));
+        commenting.run(request(pull, Optional.of(first)));
+
+        assertThat(pull.commentBodies()).as("one comment, edited").singleElement().asString()
+                .contains("failure").contains("repo.nmae").doesNotContain("2 repositories would change");
+    }
+
+    @Test
+    void noCommentByDefault() {
+        FakePull pull = pullRequest("owners", Map.of(CODEOWNERS, "* @acme/owners\n"));
+        runner.run(request(pull, Optional.empty()));
+        assertThat(pull.commentBodies()).isEmpty();
     }
 
     @Test

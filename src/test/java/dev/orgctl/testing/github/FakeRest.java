@@ -504,6 +504,7 @@ final class FakeRest {
             p.comments++;
         }
         long id = f.ids.incrementAndGet();
+        p.commentBodies.put(id, c.json().path("body").asText(""));
         return Reply.json(201, Map.of("id", id, "body", c.json().path("body").asText(""),
                 "url", f.url() + "/repos/" + p.repo.fullName() + "/issues/comments/" + id));
     }

@@ -118,6 +118,7 @@ public final class GitHubFake implements AutoCloseable {
         this.graphql = new FakeGraphQL(this);
         rest.register();
         checks.register();
+        new FakeIssueComments(this).register();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "github-fake");
