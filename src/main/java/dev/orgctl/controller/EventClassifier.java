@@ -123,7 +123,7 @@ public final class EventClassifier {
         }
         GitHubEvent.PullHead p = pull.get();
         return new Classification.Preview(org, p.number(), p.headSha(), p.baseRef(),
-                p.before().filter(b -> !b.matches("0+")));
+                p.before().filter(b -> !b.matches("0+")), "check_suite".equals(e.event()));
     }
 
     /** The push's base, when orgctl made it: a reaction to orgctl's own commit. */

@@ -91,7 +91,7 @@ class PreviewClassificationTest {
         templates.rerequestChecks(head, 91, ALICE);
 
         assertThat(classified("check_suite")).containsExactly(
-                new Classification.Preview("acme", pull.number(), head, "main", Optional.empty()));
+                new Classification.Preview("acme", pull.number(), head, "main", Optional.empty(), true));
     }
 
     @Test

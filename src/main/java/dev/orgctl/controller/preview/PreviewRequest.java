@@ -12,9 +12,15 @@ import java.util.Optional;
  * @param previousHead the head this one replaces (a {@code synchronize} delivery's {@code before}):
  *                     its check run, if still in progress, is completed as superseded
  * @param causation    the delivery that asked for it, kept as the check run's {@code external_id}
+ * @param again        a new run even when the head already has its result (checks asked for again)
  */
 public record PreviewRequest(String org, int number, String headSha, String baseRef, Optional<String> previousHead,
-                             String causation) {
+                             String causation, boolean again) {
+    public PreviewRequest(String org, int number, String headSha, String baseRef, Optional<String> previousHead,
+                          String causation) {
+        this(org, number, headSha, baseRef, previousHead, causation, false);
+    }
+
     public PreviewRequest {
         Objects.requireNonNull(org, "org");
         Objects.requireNonNull(headSha, "headSha");

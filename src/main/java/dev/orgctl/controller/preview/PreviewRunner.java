@@ -38,6 +38,10 @@ public final class PreviewRunner {
         /** A newer head replaced this one before its result was published (or the pull request closed). */
         record Superseded(long runId, Optional<String> by) implements Result {
         }
+
+        /** The head already has its result (a run completed with a verdict) and nobody asked again: no new run. */
+        record AlreadyPublished(long runId) implements Result {
+        }
     }
 
     /** What plans a head against its base: {@link ImpactPlanner} in production. */
@@ -74,8 +78,18 @@ public final class PreviewRunner {
     public Result run(PreviewRequest r) {
         RepoRef repo = TemplateLoader.templatesRepo(r.org());
         r.previousHead().filter(old -> !old.equals(r.headSha())).ifPresent(old -> supersede(repo, old, r.headSha()));
+        List<CheckRun> existing = checks.runs(repo, r.headSha(), CHECK_NAME);
+        Optional<CheckRun> published = existing.stream().filter(PreviewRunner::verdict).findFirst();
+        if (published.isPresent() && !r.again()) {
+            // A follow-up run of the same head (pushes that coalesced into the run that published it).
+            return new Result.AlreadyPublished(published.get().id());
+        }
         // A run of this head left in progress by an attempt that died (a crashed worker) is replaced by this one.
-        supersede(repo, r.headSha(), r.headSha());
+        for (CheckRun old : existing) {
+            if (!old.completed()) {
+                completeSuperseded(repo, old.id(), Optional.of(r.headSha()));
+            }
+        }
         CheckRun run = checks.start(repo, CHECK_NAME, r.headSha(), r.causation(), "Planning every repository",
                 "orgctl is rendering the templates at `" + r.headSha() + "` for every target repository.");
         Impact impact;
@@ -108,6 +122,12 @@ public final class PreviewRunner {
                 .addKeyValue("conclusion", conclusion.api()).addKeyValue("repositories", impact.total().repositories())
                 .addKeyValue("problems", impact.problems().size()).log("preview published");
         return new Result.Published(run.id(), impact, conclusion);
+    }
+
+    /** A completed run with the impact's verdict (not superseded, not stopped). */
+    private static boolean verdict(CheckRun run) {
+        return run.completed() && run.conclusion().filter(c -> c == Conclusion.SUCCESS || c == Conclusion.FAILURE
+                || c == Conclusion.NEUTRAL).isPresent();
     }
 
     /** Completes every run of ours on {@code oldHead} that is still in progress: superseded by {@code newHead}. */

@@ -21,7 +21,6 @@ import dev.orgctl.coordination.WorkflowSnapshot;
 import dev.orgctl.proto.WorkflowState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class PreviewScheduler implements PreviewSink {
     private static final Logger log = LoggerFactory.getLogger(PreviewScheduler.class);
     private static final String PREFIX = "preview/";
+    /** A trigger's reason: a new head (or a reopened pull request) to preview. */
+    static final String REASON = "preview";
+    /** A trigger's reason: the checks asked for again, a new run even for a head that has its result. */
+    static final String REASON_AGAIN = "preview_again";
 
     private final Workflows workflows;
     private final JetStream js;
@@ -66,7 +69,7 @@ public final class PreviewScheduler implements PreviewSink {
     public String schedule(Classification.Preview p, String causationId) {
         String wf = workflowId(p.org(), p.number());
         Trigger trigger = Trigger.newBuilder().setOrg(p.org()).setCausationId(causationId)
-                .setTemplateRevision(p.headSha()).setReason(JobReason.PREVIEW.name().toLowerCase(Locale.ROOT))
+                .setTemplateRevision(p.headSha()).setReason(p.again() ? REASON_AGAIN : REASON)
                 .setActor(actor).setReceivedAt(now()).build();
         if (workflows.trigger(wf, trigger) == TriggerOutcome.COALESCED) {
             log.atInfo().addKeyValue("workflow", wf).addKeyValue("head", p.headSha())

@@ -95,10 +95,14 @@ public final class PreviewWorker {
         if (pull.isEmpty()) {
             return "pull request #" + job.getPullNumber() + " is closed: nothing to preview";
         }
+        boolean again = PreviewScheduler.REASON_AGAIN.equals(run.trigger().getReason());
         PreviewRunner.Result r = runner.run(new PreviewRequest(job.getOrg(), job.getPullNumber(), pull.get().headSha(),
-                pull.get().baseRef(), Optional.empty(), run.trigger().getCausationId()));
+                pull.get().baseRef(), Optional.empty(), run.trigger().getCausationId(), again));
         if (r instanceof PreviewRunner.Result.Published p) {
             return "preview of " + pull.get().headSha() + ": " + p.conclusion().api();
+        }
+        if (r instanceof PreviewRunner.Result.AlreadyPublished) {
+            return "preview of " + pull.get().headSha() + " already published";
         }
         return "preview of " + pull.get().headSha() + " superseded";
     }

@@ -173,6 +173,23 @@ class PreviewRunnerTest {
     }
 
     @Test
+    void aHeadWithItsResultIsNotPreviewedAgainUnlessTheChecksAreAskedForAgain() {
+        FakePull pull = pullRequest("owners", Map.of(CODEOWNERS, "* @acme/owners\n"));
+        PreviewRequest first = request(pull, Optional.empty());
+        assertThat(runner.run(first)).isInstanceOf(PreviewRunner.Result.Published.class);
+
+        assertThat(runner.run(first)).as("a follow-up of the same head").isInstanceOf(
+                PreviewRunner.Result.AlreadyPublished.class);
+        assertThat(fake.checks().runs(templates)).hasSize(1);
+
+        PreviewRequest again = new PreviewRequest("acme", pull.number(), first.headSha(), "main", Optional.empty(),
+                "rerequested", true);
+        assertThat(runner.run(again)).isInstanceOf(PreviewRunner.Result.Published.class);
+        assertThat(fake.checks().runs(templates)).hasSize(2)
+                .allSatisfy(r -> assertThat(r.conclusion()).contains("success"));
+    }
+
+    @Test
     void noCommentByDefault() {
         FakePull pull = pullRequest("owners", Map.of(CODEOWNERS, "* @acme/owners\n"));
         runner.run(request(pull, Optional.empty()));
