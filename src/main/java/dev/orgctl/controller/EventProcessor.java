@@ -32,6 +32,12 @@ public final class EventProcessor {
     private final Optional<PreviewTrigger> previews;
     private final PreviewSink checkPreviews;
 
+    /** Without template previews: a push to another templates branch is logged and acknowledged. */
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, Optional.empty());
+    }
+
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews) {

@@ -114,7 +114,10 @@ public final class PreviewTrigger implements AutoCloseable {
                 return;
             }
             String base = host.repository(templates).map(RepositoryInfo::defaultBranch).orElse("main");
-            Impact impact = new ImpactPlanner(host, r.org(), parallelism).plan(r.head(), Optional.of(base));
+            // Planned at the pushed commit, named by its branch for the reader.
+            Impact planned = new ImpactPlanner(host, r.org(), parallelism).plan(r.head(), Optional.of(base));
+            Impact impact = new Impact(r.branch(), planned.headSha(), planned.baseSha(), planned.total(),
+                    planned.perSet(), planned.groups(), planned.problems());
             if (!current(templates, r)) {
                 log.atInfo().addKeyValue("branch", r.branch()).log("preview superseded by a newer push");
                 return;

@@ -37,7 +37,8 @@ class TemplatePreviewTest {
             await("the broken push previewed", WAIT, () -> previewed(store, "faster-ci", broken));
             PreviewStore.Report failed = store.read(OrgFixture.ORG, "faster-ci").orElseThrow();
             assertThat(failed.conclusion()).isEqualTo("failure");
-            assertThat(failed.report()).contains("`templates/ci/ci.yml line 2`", "unknown variable 'repo.nmae'",
+            assertThat(failed.report()).contains("Templates at `faster-ci` (" + broken.substring(0, 12) + ")",
+                    "`templates/ci/ci.yml line 2`", "unknown variable 'repo.nmae'",
                     "2 repositories: svc-01, svc-02");
             assertThat(cli(f, "regen", "preview", "faster-ci").exit()).isEqualTo(1);
 

@@ -72,7 +72,7 @@ record RepoImpact(String diff, Map<String, ImpactCounts> perSet, List<TemplateEr
         Set<String> paths = new TreeSet<>(before.keySet());
         paths.addAll(after.keySet());
         StringBuilder diff = new StringBuilder();
-        Map<String, int[]> counts = new TreeMap<>();
+        Map<String, int[]> counts = new TreeMap<>(); // per set: created, updated, deleted, kept
         for (String path : paths) {
             FilePlan b = before.get(path);
             FilePlan h = after.get(path);

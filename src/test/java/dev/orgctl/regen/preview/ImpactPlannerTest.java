@@ -189,6 +189,22 @@ class ImpactPlannerTest {
     }
 
     @Test
+    void aBranchThatRepairsABrokenOrgctlYamlIsComparedWithTheRepositoriesAsTheyAre() {
+        repos.commit(templates, files("templates/ci/ci.yml", "name: ci\n"), "templates");
+        target("api");
+        regenerateAll();
+        repos.commit(templates, files("orgctl.yaml", "sets:\n  ci:\n    drift: sometimes\n"), "break main");
+        change("repair", files("orgctl.yaml", null, "templates/ci/ci.yml", "name: ci 2\n"));
+
+        Impact impact = planner().plan("repair", Optional.of("main"));
+        assertThat(impact.baseSha()).isEmpty();
+        assertThat(impact.conclusion()).isEqualTo(Conclusion.SUCCESS);
+        assertThat(impact.groups()).singleElement().satisfies(g -> assertThat(g.diff()).contains("-name: ci",
+                "+name: ci 2"));
+        assertThat(ImpactText.markdown(impact, 1000)).contains("compared with the repositories as they are");
+    }
+
+    @Test
     void refsAreBranchesTagsAndCommitsAndAnUnknownOneIsAClearError() throws Exception {
         String first = repos.commit(templates, files("templates/ci/ci.yml", "name: ci\n"), "templates");
         target("api");
