@@ -75,6 +75,7 @@ public final class ConfigExport {
         env.put(Setting.REPO_LOCK_WAIT.env(), Durations.format(ct.lockWait()));
         env.put(Setting.SETTLE.env(), Durations.format(ct.settle()));
         env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
+        env.put(Setting.PREVIEW_COMMENT.env(), Boolean.toString(ct.previewComment()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
         return env;
     }

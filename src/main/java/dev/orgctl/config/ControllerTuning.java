@@ -17,8 +17,9 @@ import java.util.Optional;
  * @param lockWait        how long a worker waits for a repository's lock before handing the job back
  * @param settle          a template change waits this long after its newest push (debounce); zero: not at all
  * @param maxSettle       but never longer than this after it was queued
+ * @param previewComment  github backend: a template pull request's preview also as one comment, updated in place
  */
 public record ControllerTuning(int workers, Optional<Duration> reconcileEvery, int maxDepth, int breakerCommits,
                                Duration breakerWindow, int maxLockFailures, Duration watchInterval,
-                               Duration lockWait, Duration settle, Duration maxSettle) {
+                               Duration lockWait, Duration settle, Duration maxSettle, boolean previewComment) {
 }

@@ -100,6 +100,9 @@ public enum Setting {
                     + "run; 0 runs at once", Scope.CONTROLLER),
     MAX_SETTLE("ORGCTL_MAX_SETTLE", "controller.max_settle", "--max-settle", false, "20s",
             "but a template change never waits longer than this after it was queued", Scope.CONTROLLER),
+    PREVIEW_COMMENT("ORGCTL_PREVIEW_COMMENT", "controller.preview_comment", "--preview-comment", false, "false",
+            "github backend: also post a template pull request's preview as one comment on it, updated in place "
+                    + "(the orgctl / impact check run is always there)", Scope.CONTROLLER),
     // The controller's retry policy (issue 14): attempts of an event or a job, and the backoff between them
     RETRY_MAX_ATTEMPTS("ORGCTL_RETRY_MAX_ATTEMPTS", "controller.retry.max_attempts", "--retry-max-attempts", false, "5",
             "attempts of a delivery (or failed runs of a job) before it goes to ORGCTL_DLQ", Scope.CONTROLLER),

@@ -44,6 +44,25 @@ public sealed interface Classification {
         }
     }
 
+    /**
+     * A pull request to the templates repository has a head to preview (opened, pushed to,
+     * reopened, or its checks asked for again): the {@code orgctl / impact} check run.
+     * {@code previousHead} is the head it replaces, whose run is superseded; {@code again}: someone
+     * asked for the checks again (a new run even when the head has its result).
+     */
+    record Preview(String org, int number, String headSha, String baseRef, java.util.Optional<String> previousHead,
+                   boolean again) implements Classification {
+        public Preview(String org, int number, String headSha, String baseRef,
+                       java.util.Optional<String> previousHead) {
+            this(org, number, headSha, baseRef, previousHead, false);
+        }
+
+        @Override
+        public String kind() {
+            return "preview";
+        }
+    }
+
     /** A repository appeared (created, transferred in, unarchived): it gets its files. */
     record NewRepository(String org, String repo) implements Classification {
         @Override

@@ -47,6 +47,7 @@ public final class Controller implements AutoCloseable {
     private final ConsumerContext jobConsumer;
     private final KeepAlive keepAlive;
     private final Optional<PreviewTrigger> previews;
+    private final Optional<Previews> checkPreviews;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -58,7 +59,8 @@ public final class Controller implements AutoCloseable {
     private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, Dispatcher<GitHubEvent> events,
                        Dispatcher<RegenJob> jobs, Reconciler reconciler, LockService locks,
                        ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait,
-                       Optional<PreviewTrigger> previews) {
+                       Optional<PreviewTrigger> previews, Optional<Previews> checkPreviews) {
+        this.checkPreviews = checkPreviews;
         this.org = org;
         this.settings = settings;
         this.metrics = metrics;
@@ -99,22 +101,24 @@ public final class Controller implements AutoCloseable {
                 Clock.systemUTC());
         DeadLetters deadLetters = new DeadLetters(js, jsm);
         // The git backend previews a pushed templates branch into ORGCTL_PREVIEWS; on GitHub, pull requests
-        // are previewed as check runs instead.
+        // are previewed as check runs instead (checkPreviews: a workflow per pull request on ORGCTL_JOBS).
         Optional<PreviewTrigger> previews = "git".equals(host.kind())
                 ? Optional.of(new PreviewTrigger(host, new PreviewStore(nats.keyValue(Topology.PREVIEWS_BUCKET),
                         Clock.systemUTC()), settings.workers()))
                 : Optional.empty();
+        Optional<Previews> checkPreviews = Previews.of(org, host, workflows, js, locks, settings, actor);
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
-                scheduler, ownCommits, host, settings, metrics, previews);
+                scheduler, ownCommits, host, settings, metrics, previews,
+                checkPreviews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED));
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified);
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics,
                 new Dispatcher<>(new EventStage(events), settings.retry(), deadLetters, metrics, Optional.empty()),
-                new Dispatcher<>(new JobStage(worker), settings.retry(), deadLetters, metrics,
-                        Optional.of(metrics.jobTimer())),
-                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews);
+                new Dispatcher<>(new JobStage(worker, checkPreviews.<JobStage.PreviewWork>map(p -> p.worker()::work)),
+                        settings.retry(), deadLetters, metrics, Optional.of(metrics.jobTimer())),
+                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews, checkPreviews);
         c.startLoops();
         return c;
     }
@@ -127,8 +131,10 @@ public final class Controller implements AutoCloseable {
             threads.add(thread("controller-worker-" + i, this::workerLoop));
         }
         // A controller that died between recording a trigger and queueing its job left it PENDING.
-        timers.scheduleWithFixedDelay(() -> guard("recover", () -> reconciler.recoverStalePending(Duration.ofMinutes(2))),
-                30, 60, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> guard("recover", () -> {
+            reconciler.recoverStalePending(Duration.ofMinutes(2));
+            checkPreviews.ifPresent(p -> p.scheduler().recoverStalePending(Duration.ofMinutes(2)));
+        }), 30, 60, TimeUnit.SECONDS);
         settings.reconcileEvery().ifPresent(every -> timers.scheduleWithFixedDelay(
                 () -> guard("reconcile", () -> reconciler.periodicRound(org, every)),
                 every.toMillis(), Math.max(1000, every.toMillis() / 10), TimeUnit.MILLISECONDS));

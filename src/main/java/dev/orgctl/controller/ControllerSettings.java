@@ -21,59 +21,66 @@ import java.util.Optional;
  * @param maxLockFailures a job whose repository lock is lost mid-run, or cannot be taken because the
  *                       lock bucket answers inconsistently, is retried this many times in all; then
  *                       the workflow is FAILED and the job goes to the DLQ (never retried forever)
+ * @param previewComment github backend: a template pull request's preview also as one comment on it
  */
 public record ControllerSettings(int workers, int maxDepth, CircuitBreaker.Settings breaker,
                                  Optional<Duration> reconcileEvery, RetryPolicy retry, Duration lockWait,
                                  CommitIdentity identity, Duration settle, Duration maxSettle,
-                                 int maxLockFailures) {
+                                 int maxLockFailures, boolean previewComment) {
     public static ControllerSettings defaults() {
         return new ControllerSettings(2, 3, CircuitBreaker.Settings.defaults(), Optional.of(Duration.ofHours(1)),
                 RetryPolicy.defaults(),
-                Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20), 3);
+                Duration.ofSeconds(10), CommitIdentity.ORGCTL, Duration.ofSeconds(2), Duration.ofSeconds(20), 3, false);
     }
 
     public ControllerSettings withSettle(Duration s, Duration max) {
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, s, max,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 
     public ControllerSettings withReconcile(Optional<Duration> every) {
         return new ControllerSettings(workers, maxDepth, breaker, every, retry, lockWait, identity, settle, maxSettle,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 
     public ControllerSettings withBreaker(CircuitBreaker.Settings b) {
         return new ControllerSettings(workers, maxDepth, b, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 
     public ControllerSettings withMaxDepth(int d) {
         return new ControllerSettings(workers, d, breaker, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 
     public ControllerSettings withWorkers(int n) {
         return new ControllerSettings(n, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, settle, maxSettle,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 
     public ControllerSettings withMaxLockFailures(int n) {
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, settle,
-                maxSettle, n);
+                maxSettle, n, previewComment);
     }
 
     public ControllerSettings withLockWait(Duration wait) {
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, wait, identity, settle,
-                maxSettle, maxLockFailures);
+                maxSettle, maxLockFailures, previewComment);
     }
 
     public ControllerSettings withIdentity(CommitIdentity id) {
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, id, settle,
-                maxSettle, maxLockFailures);
+                maxSettle, maxLockFailures, previewComment);
+    }
+
+    /** github backend: post each template pull request's preview as one comment too (off by default). */
+    public ControllerSettings withPreviewComment(boolean on) {
+        return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, retry, lockWait, identity, settle,
+                maxSettle, maxLockFailures, on);
     }
 
     public ControllerSettings withRetry(RetryPolicy r) {
         return new ControllerSettings(workers, maxDepth, breaker, reconcileEvery, r, lockWait, identity, settle, maxSettle,
-                maxLockFailures);
+                maxLockFailures, previewComment);
     }
 }

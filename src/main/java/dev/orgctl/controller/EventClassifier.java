@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * through {@link Knowledge}, so the rules are testable without NATS or git.
  */
 public final class EventClassifier {
+    private static final Set<String> PREVIEW_ACTIONS = Set.of("opened", "synchronize", "reopened");
     private static final Set<String> NEW_REPO_ACTIONS = Set.of("created", "transferred", "unarchived", "publicized",
             "privatized");
 
@@ -50,6 +51,9 @@ public final class EventClassifier {
                 return new NewRepository(org, e.repo().get());
             }
             return new Irrelevant("repository " + e.action().orElse("event") + " needs nothing");
+        }
+        if ("pull_request".equals(e.event()) || "check_suite".equals(e.event())) {
+            return preview(org, e);
         }
         if (!"push".equals(e.event()) || e.push().isEmpty() || e.repo().isEmpty()) {
             return new Irrelevant(e.event() + " events need nothing");
@@ -93,6 +97,33 @@ public final class EventClassifier {
             return new Drift(org, repo, owned, push.after(), afterOwn);
         }
         return new Irrelevant("push touched no file orgctl owns");
+    }
+
+    /**
+     * A pull request to the templates repository: opened, synchronize, reopened, or a check suite
+     * rerequested. Only pull requests from a branch of the templates repository itself: a fork's
+     * head is someone else's code, and a preview reads every repository of the org with orgctl's
+     * credentials, so a fork's pull request is never rendered.
+     */
+    private Classification preview(String org, GitHubEvent e) {
+        String action = e.action().orElse("");
+        boolean wanted = "pull_request".equals(e.event()) ? PREVIEW_ACTIONS.contains(action) : "rerequested".equals(action);
+        if (!wanted) {
+            return new Irrelevant(e.event() + " " + action + " needs nothing");
+        }
+        if (e.repo().isEmpty() || !e.repo().get().equals(knowledge.templatesRepo(org))) {
+            return new Irrelevant(e.event() + " outside the templates repository");
+        }
+        Optional<GitHubEvent.PullHead> pull = e.pulls().stream()
+                .filter(p -> p.sameRepository() && p.headSha().matches("[0-9a-f]{40}") && !p.baseRef().isEmpty())
+                .findFirst();
+        if (pull.isEmpty()) {
+            return new Irrelevant(e.event() + " " + action + " names no pull request from a branch of the templates "
+                    + "repository (pull requests from forks are not previewed)");
+        }
+        GitHubEvent.PullHead p = pull.get();
+        return new Classification.Preview(org, p.number(), p.headSha(), p.baseRef(),
+                p.before().filter(b -> !b.matches("0+")), "check_suite".equals(e.event()));
     }
 
     /** The push's base, when orgctl made it: a reaction to orgctl's own commit. */

@@ -30,6 +30,7 @@ public final class EventProcessor {
     private final RepositoryHost host;
     private final ControllerMetrics metrics;
     private final Optional<PreviewTrigger> previews;
+    private final PreviewSink checkPreviews;
 
     /** Without template previews: a push to another templates branch is logged and acknowledged. */
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
@@ -40,6 +41,14 @@ public final class EventProcessor {
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, PreviewSink.DISABLED);
+    }
+
+    /** @param checkPreviews where the github backend's pull-request previews (check runs) go */
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          Optional<PreviewTrigger> previews, PreviewSink checkPreviews) {
+        this.checkPreviews = checkPreviews;
         this.classifier = classifier;
         this.scheduler = scheduler;
         this.ownCommits = ownCommits;
@@ -71,6 +80,10 @@ public final class EventProcessor {
         } else if (c instanceof NewRepository n) {
             schedule(n.org(), n.repo(), JobReason.NEW_REPOSITORY, "", e.deliveryId(), 0);
             line.addKeyValue("repo", n.org() + "/" + n.repo()).log("new repository: regeneration scheduled");
+        } else if (c instanceof Classification.Preview p) {
+            String outcome = checkPreviews.schedule(p, e.deliveryId());
+            line.addKeyValue("pull", p.number()).addKeyValue("head", p.headSha()).addKeyValue("outcome", outcome)
+                    .log("pull request to the templates: preview");
         } else if (c instanceof TemplatePreview p) {
             if (previews.isEmpty()) {
                 line.addKeyValue("branch", p.branch()).log("templates branch pushed: previews are off on this backend");

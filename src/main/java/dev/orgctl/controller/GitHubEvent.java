@@ -19,7 +19,27 @@ public record GitHubEvent(
         Optional<String> org,
         Optional<String> repo,
         Optional<String> defaultBranch,
-        Optional<Push> push) {
+        Optional<Push> push,
+        List<PullHead> pulls) {
+
+    public GitHubEvent {
+        pulls = List.copyOf(pulls);
+    }
+
+    /** The delivery's fields before pull requests were read: no pull request. */
+    public GitHubEvent(String event, String deliveryId, Optional<String> action, Optional<String> org,
+                       Optional<String> repo, Optional<String> defaultBranch, Optional<Push> push) {
+        this(event, deliveryId, action, org, repo, defaultBranch, push, List.of());
+    }
+
+    /**
+     * A pull request's head and base as a {@code pull_request} delivery (one) or a
+     * {@code check_suite} delivery (each pull request of the suite's head) names them.
+     * {@code before} is a {@code synchronize} delivery's previous head.
+     */
+    public record PullHead(int number, String headSha, String headRef, String baseRef, Optional<String> before,
+                           boolean sameRepository) {
+    }
 
     /** The part of a {@code push} delivery that matters to the controller. */
     public record Push(String ref, String before, String after, boolean created, boolean deleted, List<Commit> commits) {
@@ -66,7 +86,25 @@ public record GitHubEvent(
                     body.path("deleted").asBoolean(false), commits));
         }
         return new GitHubEvent(event, deliveryId, text(body.path("action")), org, repo,
-                text(body.path("repository").path("default_branch")), push);
+                text(body.path("repository").path("default_branch")), push, pulls(event, body));
+    }
+
+    private static List<PullHead> pulls(String event, JsonNode body) {
+        List<PullHead> out = new ArrayList<>();
+        long repoId = body.path("repository").path("id").asLong(-1);
+        if ("pull_request".equals(event)) {
+            JsonNode pr = body.path("pull_request");
+            out.add(new PullHead(body.path("number").asInt(pr.path("number").asInt()), pr.path("head").path("sha")
+                    .asText(""), pr.path("head").path("ref").asText(""), pr.path("base").path("ref").asText(""),
+                    text(body.path("before")), pr.path("head").path("repo").path("id").asLong(-2) == repoId));
+        } else if ("check_suite".equals(event)) {
+            for (JsonNode pr : body.path("check_suite").path("pull_requests")) {
+                out.add(new PullHead(pr.path("number").asInt(), pr.path("head").path("sha").asText(""),
+                        pr.path("head").path("ref").asText(""), pr.path("base").path("ref").asText(""),
+                        Optional.empty(), pr.path("head").path("repo").path("id").asLong(-2) == repoId));
+            }
+        }
+        return out;
     }
 
     private static Optional<String> text(JsonNode n) {

@@ -89,6 +89,7 @@ class EveryTunableTest {
         samples.put(Setting.REPO_LOCK_WAIT, "1m");
         samples.put(Setting.SETTLE, "0");
         samples.put(Setting.MAX_SETTLE, "90s");
+        samples.put(Setting.PREVIEW_COMMENT, "true");
         samples.put(Setting.RETRY_MAX_ATTEMPTS, "7");
         samples.put(Setting.RETRY_INITIAL, "3s");
         samples.put(Setting.RETRY_MAX, "2m");

@@ -26,8 +26,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrgWebhooks {
     private static final Logger log = LoggerFactory.getLogger(OrgWebhooks.class);
-    /** The events the controller reads; {@code ping} is always sent. */
-    public static final List<String> EVENTS = List.of("push", "repository");
+    /**
+     * The events the controller reads; {@code ping} is always sent. {@code pull_request} feeds the
+     * templates repository's previews; {@code check_suite rerequested} reaches only the GitHub App's
+     * own webhook (GitHub sends org webhooks nothing but {@code completed} suites), so it is not here.
+     */
+    public static final List<String> EVENTS = List.of("push", "repository", "pull_request");
 
     private final GitHubClient client;
     private final String org;

@@ -89,8 +89,11 @@ public final class ImpactText {
         }
     }
 
-    /** A code fence longer than any run of backticks in the diff, so the diff cannot close it. */
-    private static String fence(String diff) {
+    /**
+     * A code fence longer than any run of backticks in the diff, so the diff cannot close it (the
+     * GitHub check run's details use it too).
+     */
+    public static String fence(String diff) {
         int longest = 0;
         int run = 0;
         for (int i = 0; i < diff.length(); i++) {

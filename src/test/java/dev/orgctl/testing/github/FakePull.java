@@ -15,6 +15,8 @@ public final class FakePull {
     final Instant createdAt;
     volatile Instant updatedAt;
     volatile int comments;
+    /** The comments' bodies by id, in order of creation (the fake's issue comments of this pull request). */
+    final java.util.Map<Long, String> commentBodies = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     FakePull(long id, int number, FakeRepo repo, String title, String body, String head, String base, Instant now) {
         this.id = id;
@@ -51,6 +53,16 @@ public final class FakePull {
 
     public String base() {
         return base;
+    }
+
+    /** Someone closes it on GitHub's site. */
+    public void close() {
+        state = "closed";
+    }
+
+    /** The bodies of its comments, oldest first, as they read now. */
+    public java.util.List<String> commentBodies() {
+        return java.util.List.copyOf(commentBodies.values());
     }
 
     public int comments() {

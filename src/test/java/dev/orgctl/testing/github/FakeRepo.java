@@ -159,6 +159,26 @@ public final class FakeRepo {
         return push(branch, who, message, files, List.of());
     }
 
+    /** A person creates branch {@code name} at the head of {@code from} (a push that creates a ref). */
+    public String createBranch(String name, String from, Person who) {
+        String at = requireHead(from);
+        if (!git.compareAndSet("refs/heads/" + name, Optional.empty(), at)) {
+            throw new IllegalArgumentException(fullName() + " already has a branch " + name);
+        }
+        org.fake.webhooks.push(this, "refs/heads/" + name, Optional.empty(), Optional.of(at), FakeWebhooks.Actor.of(who));
+        return at;
+    }
+
+    /** A person opens a pull request from {@code head} into {@code base}; webhooks get {@code pull_request opened}. */
+    public FakePull openPull(String head, String base, Person who, String title) {
+        return org.fake.pullEvents.open(this, head, base, who, title);
+    }
+
+    /** Someone clicks "Re-run all checks" on {@code headSha} for the App {@code appId}'s suite: {@code check_suite rerequested}. */
+    public void rerequestChecks(String headSha, long appId, Person who) {
+        org.fake.pullEvents.rerequest(this, headSha, appId, who);
+    }
+
     public List<FakePull> pulls() {
         return List.copyOf(pulls);
     }

@@ -510,6 +510,7 @@ final class FakeRest {
             p.comments++;
         }
         long id = f.ids.incrementAndGet();
+        p.commentBodies.put(id, c.json().path("body").asText(""));
         return Reply.json(201, FakeRestJson.comment(f, p, id, c.json().path("body").asText(""), c.principal));
     }
 

@@ -18,15 +18,17 @@ final class FakeRestJson {
 
     /** {@code simple-user}: an org or user as owner, author or account. */
     static Map<String, Object> user(GitHubFake f, String login, long id, String type) {
-        String u = f.url() + "/users/" + login;
+        // An App's bot is "name[bot]"; GitHub escapes the brackets in its URLs (users/x%5Bbot%5D).
+        String path = java.net.URLEncoder.encode(login, java.nio.charset.StandardCharsets.UTF_8);
+        String u = f.url() + "/users/" + path;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("login", login);
         m.put("id", id);
         m.put("node_id", (type.equals("Organization") ? "O_" : "U_") + id);
-        m.put("avatar_url", f.url() + "/avatars/" + login);
+        m.put("avatar_url", f.url() + "/avatars/" + path);
         m.put("gravatar_id", "");
         m.put("url", u);
-        m.put("html_url", f.url() + "/" + login);
+        m.put("html_url", f.url() + "/" + path);
         m.put("followers_url", u + "/followers");
         m.put("following_url", u + "/following{/other_user}");
         m.put("gists_url", u + "/gists{/gist_id}");

@@ -149,6 +149,12 @@ final class FakeWebhooks {
         p.put("commits", commits);
         p.put("head_commit", head);
         broadcast(repo.org, new Event(UUID.randomUUID().toString(), "push", null, repo.id, null, bytes(p)));
+        fake.pullEvents.pushed(repo, ref, before, after, who);
+    }
+
+    /** Sends an event built elsewhere (pull requests, check suites: {@link FakePullEvents}) to the org's hooks. */
+    void deliver(FakeOrg org, String event, String action, Long repositoryId, Map<String, Object> payload) {
+        broadcast(org, new Event(UUID.randomUUID().toString(), event, action, repositoryId, null, bytes(payload)));
     }
 
     private Map<String, Object> commit(FakeRepo repo, RevCommit c) {
@@ -170,12 +176,12 @@ final class FakeWebhooks {
     }
 
     // Webhook payloads carry the complete shapes of GitHub's schema; FakeJson's are the REST ones.
-    private ObjectNode user(Actor a) {
+    ObjectNode user(Actor a) {
         return PayloadObjects.user(new PayloadObjects.Account(a.login(), a.id(), "U_" + a.id(), a.type(),
                 fake.url() + "/users/" + a.login(), fake.url() + "/" + a.login()));
     }
 
-    private ObjectNode organization(FakeOrg org) {
+    ObjectNode organization(FakeOrg org) {
         return PayloadObjects.organization(account(org));
     }
 
@@ -185,7 +191,7 @@ final class FakeWebhooks {
     }
 
     /** A repository object of FakeJson with its owner and every other field the schema requires. */
-    private ObjectNode repository(Map<String, Object> shape, FakeRepo repo) {
+    ObjectNode repository(Map<String, Object> shape, FakeRepo repo) {
         ObjectNode n = GitHubFake.JSON.valueToTree(shape);
         ObjectNode owner = PayloadObjects.user(account(repo.org));
         n.path("owner").fields().forEachRemaining(f -> owner.set(f.getKey(), f.getValue()));

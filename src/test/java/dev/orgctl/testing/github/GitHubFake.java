@@ -103,6 +103,8 @@ public final class GitHubFake implements AutoCloseable {
     private volatile Duration installationTokenTtl = Duration.ofHours(1);
     final FakeLimits limits;
     final FakeWebhooks webhooks;
+    final FakePullEvents pullEvents;
+    private final FakeChecks checks;
     private final FakeRest rest;
     private final FakeGraphQL graphql;
     private final RestReferee referee = new RestReferee(RestDescription.shared());
@@ -116,9 +118,13 @@ public final class GitHubFake implements AutoCloseable {
         this.clock = clock;
         this.limits = new FakeLimits(clock);
         this.webhooks = new FakeWebhooks(this);
+        this.pullEvents = new FakePullEvents(this);
+        this.checks = new FakeChecks(this);
         this.rest = new FakeRest(this);
         this.graphql = new FakeGraphQL(this);
         rest.register();
+        checks.register();
+        new FakeIssueComments(this).register();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "github-fake");
@@ -145,6 +151,11 @@ public final class GitHubFake implements AutoCloseable {
 
     public FakeLimits limits() {
         return limits;
+    }
+
+    /** Check runs, as the Checks API keeps them. */
+    public FakeChecks checks() {
+        return checks;
     }
 
     /**

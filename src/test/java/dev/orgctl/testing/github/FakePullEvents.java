@@ -1,0 +1,199 @@
+package dev.orgctl.testing.github;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pull requests opened by people and what GitHub tells webhooks about them: {@code pull_request}
+ * {@code opened} when one is opened, {@code synchronize} (with {@code before} and {@code after})
+ * when its head branch moves, and {@code check_suite} {@code rerequested} when someone asks for
+ * the checks of a head again. Payload shapes follow GitHub's webhook reference
+ * ({@code @octokit/webhooks-examples}).
+ *
+ * <p>One deviation, on purpose: GitHub sends {@code check_suite} {@code rerequested} only to the
+ * GitHub App that owns the suite (its App webhook), not to repository or organization webhooks;
+ * the fake has no App webhooks, so it sends it to the org's hooks that subscribe to
+ * {@code check_suite}, standing in for the App's.
+ */
+final class FakePullEvents {
+    private final GitHubFake f;
+
+    FakePullEvents(GitHubFake fake) {
+        this.f = fake;
+    }
+
+    /** A person opens a pull request from {@code head} into {@code base}: {@code pull_request opened}. */
+    FakePull open(FakeRepo repo, String head, String base, Person who, String title) {
+        if (repo.head(head).isEmpty() || repo.head(base).isEmpty()) {
+            throw new IllegalArgumentException(repo.fullName() + " has no branch " + (repo.head(head).isEmpty() ? head
+                    : base));
+        }
+        FakePull p = new FakePull(f.ids.incrementAndGet(), repo.pulls.size() + 1, repo, title, null, head, base,
+                f.clock.instant());
+        repo.pulls.add(p);
+        Map<String, Object> payload = payload("opened", p, FakeWebhooks.Actor.of(who));
+        f.webhooks.deliver(repo.org, "pull_request", "opened", repo.id, payload);
+        return p;
+    }
+
+    /** A push moved {@code ref}: every open pull request with that head gets {@code synchronize}. */
+    void pushed(FakeRepo repo, String ref, Optional<String> before, Optional<String> after, FakeWebhooks.Actor who) {
+        if (after.isEmpty() || !ref.startsWith("refs/heads/")) {
+            return;
+        }
+        String branch = ref.substring("refs/heads/".length());
+        for (FakePull p : repo.openPulls()) {
+            if (p.head.equals(branch)) {
+                Map<String, Object> payload = payload("synchronize", p, who);
+                payload.put("before", before.orElse("0000000000000000000000000000000000000000"));
+                payload.put("after", after.get());
+                f.webhooks.deliver(repo.org, "pull_request", "synchronize", repo.id, payload);
+            }
+        }
+    }
+
+    /** Someone asks for the checks of {@code headSha} again ("Re-run all checks"). */
+    void rerequest(FakeRepo repo, String headSha, long appId, Person who) {
+        List<FakePull> pulls = repo.openPulls().stream().filter(p -> repo.head(p.head).orElse("").equals(headSha))
+                .toList();
+        Map<String, Object> suite = new LinkedHashMap<>();
+        long id = f.ids.incrementAndGet();
+        String now = f.clock.instant().toString();
+        org.eclipse.jgit.revwalk.RevCommit head = repo.git.parse(headSha);
+        suite.put("id", id);
+        suite.put("node_id", "CS_" + id);
+        suite.put("head_branch", pulls.isEmpty() ? null : pulls.get(0).head);
+        suite.put("head_sha", headSha);
+        suite.put("status", "completed");
+        suite.put("conclusion", "failure");
+        suite.put("url", f.url() + "/repos/" + repo.fullName() + "/check-suites/" + id);
+        suite.put("before", head.getParentCount() > 0 ? head.getParent(0).name() : null);
+        suite.put("after", headSha);
+        suite.put("pull_requests", pulls.stream().map(p -> (Object) minimalPull(p)).toList());
+        suite.put("app", FakeChecks.appJson(f, appId, repo.org, f.clock.instant()));
+        suite.put("created_at", now);
+        suite.put("updated_at", now);
+        suite.put("latest_check_runs_count", 1);
+        suite.put("check_runs_url", f.url() + "/repos/" + repo.fullName() + "/check-suites/" + id + "/check-runs");
+        Map<String, Object> commit = new LinkedHashMap<>();
+        commit.put("id", headSha);
+        commit.put("tree_id", head.getTree().name());
+        commit.put("message", head.getFullMessage());
+        commit.put("timestamp", java.time.Instant.ofEpochSecond(head.getCommitTime()).toString());
+        commit.put("author", Map.of("name", head.getAuthorIdent().getName(), "email",
+                head.getAuthorIdent().getEmailAddress()));
+        commit.put("committer", Map.of("name", head.getCommitterIdent().getName(), "email",
+                head.getCommitterIdent().getEmailAddress()));
+        suite.put("head_commit", commit);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("action", "rerequested");
+        payload.put("check_suite", suite);
+        payload.put("repository", f.webhooks.repository(FakeJson.repo(f, repo), repo));
+        payload.put("organization", f.webhooks.organization(repo.org));
+        payload.put("sender", f.webhooks.user(FakeWebhooks.Actor.of(who)));
+        f.webhooks.deliver(repo.org, "check_suite", "rerequested", repo.id, payload);
+    }
+
+    private Map<String, Object> payload(String action, FakePull p, FakeWebhooks.Actor who) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", action);
+        m.put("number", p.number);
+        m.put("pull_request", pullRequest(p, who));
+        m.put("repository", f.webhooks.repository(FakeJson.repo(f, p.repo), p.repo));
+        m.put("organization", f.webhooks.organization(p.repo.org));
+        m.put("sender", f.webhooks.user(who));
+        return m;
+    }
+
+    /** GitHub's {@code pull-request} object of webhook payloads, every required field present. */
+    private Map<String, Object> pullRequest(FakePull p, FakeWebhooks.Actor author) {
+        String api = f.url() + "/repos/" + p.repo.fullName();
+        String html = f.url() + "/" + p.repo.fullName() + "/pull/" + p.number;
+        Map<String, Object> m = FakeRestJson.pull(f, p);
+        m.put("diff_url", html + ".diff");
+        m.put("patch_url", html + ".patch");
+        m.put("issue_url", api + "/issues/" + p.number);
+        m.put("locked", false);
+        m.put("user", f.webhooks.user(author));
+        m.put("closed_at", null);
+        m.put("merged_at", null);
+        m.put("merge_commit_sha", null);
+        m.put("assignee", null);
+        m.put("assignees", List.of());
+        m.put("requested_reviewers", List.of());
+        m.put("requested_teams", List.of());
+        m.put("labels", List.of());
+        m.put("milestone", null);
+        m.put("commits_url", api + "/pulls/" + p.number + "/commits");
+        m.put("review_comments_url", api + "/pulls/" + p.number + "/comments");
+        m.put("review_comment_url", api + "/pulls/comments{/number}");
+        m.put("comments_url", api + "/issues/" + p.number + "/comments");
+        String head = p.repo.head(p.head).orElse("0000000000000000000000000000000000000000");
+        m.put("statuses_url", api + "/statuses/" + head);
+        m.put("head", side(p.repo, p.head));
+        m.put("base", side(p.repo, p.base));
+        Map<String, Object> links = new LinkedHashMap<>();
+        links.put("self", Map.of("href", api + "/pulls/" + p.number));
+        links.put("html", Map.of("href", html));
+        links.put("issue", Map.of("href", api + "/issues/" + p.number));
+        links.put("comments", Map.of("href", api + "/issues/" + p.number + "/comments"));
+        links.put("review_comments", Map.of("href", api + "/pulls/" + p.number + "/comments"));
+        links.put("review_comment", Map.of("href", api + "/pulls/comments{/number}"));
+        links.put("commits", Map.of("href", api + "/pulls/" + p.number + "/commits"));
+        links.put("statuses", Map.of("href", api + "/statuses/" + head));
+        m.put("_links", links);
+        m.put("author_association", "MEMBER");
+        m.put("auto_merge", null);
+        m.put("active_lock_reason", null);
+        m.put("draft", false);
+        m.put("merged", false);
+        // GitHub computes mergeability in the background: null until it has.
+        m.put("mergeable", null);
+        m.put("rebaseable", null);
+        m.put("mergeable_state", "unknown");
+        m.put("merged_by", null);
+        m.put("comments", p.comments);
+        m.put("review_comments", 0);
+        m.put("maintainer_can_modify", false);
+        m.put("commits", p.repo.git.between(p.repo.head(p.base), head).size());
+        // Line counts are not modelled; the number of files that differ is.
+        m.put("additions", 0);
+        m.put("deletions", 0);
+        m.put("changed_files", changedFiles(p));
+        return m;
+    }
+
+    /** How many paths differ between the base's and the head's trees. */
+    private static int changedFiles(FakePull p) {
+        Map<String, FakeGit.Entry> base = p.repo.git.files(p.repo.head(p.base).orElseThrow());
+        Map<String, FakeGit.Entry> head = p.repo.git.files(p.repo.head(p.head).orElseThrow());
+        java.util.Set<String> paths = new java.util.HashSet<>(base.keySet());
+        paths.addAll(head.keySet());
+        return (int) paths.stream().filter(path -> !java.util.Objects.equals(base.get(path), head.get(path))).count();
+    }
+
+    private Map<String, Object> side(FakeRepo repo, String branch) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", repo.org.login + ":" + branch);
+        m.put("ref", branch);
+        m.put("sha", repo.head(branch).orElse("0000000000000000000000000000000000000000"));
+        m.put("user", f.webhooks.repository(FakeJson.repo(f, repo), repo).get("owner"));
+        m.put("repo", f.webhooks.repository(FakeJson.repo(f, repo), repo));
+        return m;
+    }
+
+    /** The pull request inside a check suite: url, id, number, and head and base with a minimal repo. */
+    private Map<String, Object> minimalPull(FakePull p) {
+        Map<String, Object> repo = Map.of("id", p.repo.id, "url", f.url() + "/repos/" + p.repo.fullName(), "name",
+                p.repo.name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", f.url() + "/repos/" + p.repo.fullName() + "/pulls/" + p.number);
+        m.put("id", p.id);
+        m.put("number", p.number);
+        m.put("head", Map.of("ref", p.head, "sha", p.repo.head(p.head).orElse(""), "repo", repo));
+        m.put("base", Map.of("ref", p.base, "sha", p.repo.head(p.base).orElse(""), "repo", repo));
+        return m;
+    }
+}
