@@ -86,7 +86,7 @@ public final class EventProcessor {
                     .log("pull request to the templates: preview");
         } else if (c instanceof TemplatePreview p) {
             if (previews.isEmpty()) {
-                line.addKeyValue("branch", p.branch()).log("templates branch pushed: previews are off on this backend");
+                line.addKeyValue("branch", p.branch()).log("templates branch pushed: branch previews are the git backend's; on GitHub its pull request is previewed (orgctl / impact)");
             } else if (p.deleted()) {
                 previews.get().forget(p.org(), p.branch());
                 line.addKeyValue("branch", p.branch()).log("templates branch deleted: its preview removed");
