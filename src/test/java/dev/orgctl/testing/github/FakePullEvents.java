@@ -107,60 +107,26 @@ final class FakePullEvents {
         return m;
     }
 
-    /** GitHub's {@code pull-request} object of webhook payloads, every required field present. */
+    /**
+     * GitHub's {@code pull-request} object of webhook payloads: the REST object with the webhook's
+     * own fields, its author, and head and base carrying the webhook shapes of user and repository.
+     */
     private Map<String, Object> pullRequest(FakePull p, FakeWebhooks.Actor author) {
-        String api = f.url() + "/repos/" + p.repo.fullName();
-        String html = f.url() + "/" + p.repo.fullName() + "/pull/" + p.number;
         Map<String, Object> m = FakeRestJson.pull(f, p);
-        m.put("diff_url", html + ".diff");
-        m.put("patch_url", html + ".patch");
-        m.put("issue_url", api + "/issues/" + p.number);
-        m.put("locked", false);
+        String head = p.repo.head(p.head).orElse("0000000000000000000000000000000000000000");
         m.put("user", f.webhooks.user(author));
-        m.put("closed_at", null);
-        m.put("merged_at", null);
-        m.put("merge_commit_sha", null);
-        m.put("assignee", null);
         m.put("assignees", List.of());
         m.put("requested_reviewers", List.of());
         m.put("requested_teams", List.of());
-        m.put("labels", List.of());
-        m.put("milestone", null);
-        m.put("commits_url", api + "/pulls/" + p.number + "/commits");
-        m.put("review_comments_url", api + "/pulls/" + p.number + "/comments");
-        m.put("review_comment_url", api + "/pulls/comments{/number}");
-        m.put("comments_url", api + "/issues/" + p.number + "/comments");
-        String head = p.repo.head(p.head).orElse("0000000000000000000000000000000000000000");
-        m.put("statuses_url", api + "/statuses/" + head);
         m.put("head", side(p.repo, p.head));
         m.put("base", side(p.repo, p.base));
-        Map<String, Object> links = new LinkedHashMap<>();
-        links.put("self", Map.of("href", api + "/pulls/" + p.number));
-        links.put("html", Map.of("href", html));
-        links.put("issue", Map.of("href", api + "/issues/" + p.number));
-        links.put("comments", Map.of("href", api + "/issues/" + p.number + "/comments"));
-        links.put("review_comments", Map.of("href", api + "/pulls/" + p.number + "/comments"));
-        links.put("review_comment", Map.of("href", api + "/pulls/comments{/number}"));
-        links.put("commits", Map.of("href", api + "/pulls/" + p.number + "/commits"));
-        links.put("statuses", Map.of("href", api + "/statuses/" + head));
-        m.put("_links", links);
         m.put("author_association", "MEMBER");
-        m.put("auto_merge", null);
         m.put("active_lock_reason", null);
         m.put("draft", false);
-        m.put("merged", false);
         // GitHub computes mergeability in the background: null until it has.
-        m.put("mergeable", null);
         m.put("rebaseable", null);
-        m.put("mergeable_state", "unknown");
-        m.put("merged_by", null);
-        m.put("comments", p.comments);
-        m.put("review_comments", 0);
-        m.put("maintainer_can_modify", false);
         m.put("commits", p.repo.git.between(p.repo.head(p.base), head).size());
         // Line counts are not modelled; the number of files that differ is.
-        m.put("additions", 0);
-        m.put("deletions", 0);
         m.put("changed_files", changedFiles(p));
         return m;
     }
