@@ -208,6 +208,12 @@ public final class Payloads {
             throw new InvalidPayload("payload names no owner: no repository.owner.login, organization.login, "
                     + "installation.account.login or sender.login");
         }
+        if (event.isEmpty()) {
+            throw new InvalidPayload("no event name");
+        }
+        if (org.filter(String::isEmpty).isPresent() || repo.filter(String::isEmpty).isPresent()) {
+            throw new InvalidPayload("payload's owner or repository name is empty");
+        }
         if (org.map(String::length).orElse(0) > MAX_NAME_LENGTH || repo.map(String::length).orElse(0) > MAX_NAME_LENGTH) {
             throw new InvalidPayload("payload's owner or repository name is longer than " + MAX_NAME_LENGTH
                     + " characters");

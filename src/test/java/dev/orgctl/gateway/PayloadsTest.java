@@ -46,6 +46,9 @@ class PayloadsTest {
                 .isEqualTo(SubjectCodec.Address.ownerless("security_advisory"));
         assertThatThrownBy(() -> address("{\"repository\":{\"name\":\"r\"}}"))
                 .hasMessageStartingWith("payload names no owner");
+        // Found by the fuzzer once ownerless events were allowed: no event name is a refusal, not a crash.
+        assertThatThrownBy(() -> Payloads.address("", json("{\"security_advisory\":{}}")))
+                .isInstanceOf(Payloads.InvalidPayload.class).hasMessage("no event name");
     }
 
     @Test
