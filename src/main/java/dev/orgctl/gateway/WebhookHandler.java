@@ -161,14 +161,17 @@ final class WebhookHandler implements Handler {
             private boolean done;
 
             @Override
-            public synchronized void respond(Response r) {
+            public synchronized void respond(Response r, Runnable written) {
                 if (done) {
                     return;
                 }
                 done = true;
-                metrics.inFlight().decrementAndGet();
                 metrics.request(r.status(), System.nanoTime() - start);
-                exchange.respond(r);
+                // In flight until the answer has left: a graceful stop must not close its connection first.
+                exchange.respond(r, () -> {
+                    metrics.inFlight().decrementAndGet();
+                    written.run();
+                });
             }
         };
         if (body.length <= INLINE_BODY_LIMIT) {

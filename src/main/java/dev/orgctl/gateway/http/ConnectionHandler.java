@@ -2,6 +2,7 @@ package dev.orgctl.gateway.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -245,14 +247,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         long held = body.handOverReservation();
         AtomicBoolean answered = new AtomicBoolean();
         var loop = ctx.executor();
-        Handler.Exchange exchange = response -> {
-            if (answered.compareAndSet(false, true)) {
-                budget.release(held);
-                if (loop.inEventLoop()) {
-                    answer(response);
-                } else {
-                    loop.execute(() -> answer(response));
-                }
+        Handler.Exchange exchange = (response, written) -> {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            budget.release(held);
+            if (loop.inEventLoop()) {
+                answer(response, written);
+                return;
+            }
+            try {
+                loop.execute(() -> answer(response, written));
+            } catch (RejectedExecutionException stopped) {
+                written.run();
             }
         };
         try {
@@ -263,10 +270,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void answer(Response r) {
-        if (state == State.HANDLING) {
-            respond(r);
+    private void answer(Response r, Runnable written) {
+        if (state != State.HANDLING) {
+            written.run();
+            return;
         }
+        respond(r).addListener((ChannelFutureListener) f -> written.run());
     }
 
     /** A refusal of a request the handler never saw (or could not finish): plain JSON, and the connection closes. */
@@ -275,7 +284,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         respond(Response.json(status, "{\"error\":\"" + m + "\"}\n").closing());
     }
 
-    private void respond(Response r) {
+    private ChannelFuture respond(Response r) {
         abort();
         body.release();
         RequestHead h = head;
@@ -290,11 +299,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             state = State.LINGER;
             dropPending();
             written.addListener((ChannelFutureListener) f -> linger());
-            return;
+            return written;
         }
         if (discardUntilLast) {
             state = State.RECEIVING; // the empty end of this request is still to come
-            return;
+            return written;
         }
         state = State.IDLE;
         if (pending.isEmpty()) {
@@ -305,6 +314,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().execute(this::drainPending);
         }
         updateAutoRead();
+        return written;
     }
 
     private void drainPending() {

@@ -31,6 +31,15 @@ public interface Handler {
     /** The answer channel of one request. */
     interface Exchange {
         /** Sends the answer; later calls are ignored. Safe from any thread. */
-        void respond(Response response);
+        default void respond(Response response) {
+            respond(response, () -> { });
+        }
+
+        /**
+         * Sends the answer and runs {@code written} once it has left (or could not be written:
+         * the connection is gone or the server stopped). A graceful stop counts a request in
+         * flight until then, so that closing the connections cannot cut an answer already given.
+         */
+        void respond(Response response, Runnable written);
     }
 }
