@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -347,7 +348,9 @@ public final class RegenCommand implements Runnable {
             }
             if (r instanceof RegenResult.Proposed p) {
                 return (p.updated() ? "proposal updated on " : "proposal up to date on ") + p.branch() + " at "
-                        + Headers.shortRev(p.commitId()) + " (" + p.plan().summary() + ")" + moved;
+                        + Headers.shortRev(p.commitId()) + p.pull().map(pr -> ", pull request #" + pr.number()).orElse("")
+                        + " (" + p.plan().summary() + ")" + moved
+                        + p.notes().stream().map(n -> "; note: " + n).collect(Collectors.joining());
             }
             if (r instanceof RegenResult.ProposalClosed p) {
                 return "proposal " + p.branch() + " closed: nothing left to change" + moved;

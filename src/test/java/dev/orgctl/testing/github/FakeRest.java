@@ -478,6 +478,7 @@ final class FakeRest {
         }
         FakePull p = new FakePull(f.ids.incrementAndGet(), r.pulls.size() + 1, r, title,
                 b.path("body").isTextual() ? b.path("body").asText() : null, head, base, f.clock.instant());
+        p.draft = b.path("draft").asBoolean(false);
         r.pulls.add(p);
         return Reply.json(201, FakeRestJson.pull(f, p));
     }

@@ -119,6 +119,7 @@ public final class GitHubFake implements AutoCloseable {
         this.rest = new FakeRest(this);
         this.graphql = new FakeGraphQL(this);
         rest.register();
+        new FakePullSettings(this).register();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "github-fake");
