@@ -47,13 +47,15 @@ public record PullRequestOptions(List<String> labels, List<String> reviewers, Li
     }
 
     /**
-     * A short stable digest of the additive options (labels, reviewers, assignees), kept in the pull
-     * request's body: when it is unchanged, orgctl sends none of them again, so a label someone
-     * removed stays removed and a reviewer who reviewed is not asked again at every regeneration.
+     * A short stable digest of what is sent after the pull request is opened (labels, reviewers,
+     * assignees, auto-merge; not draft, which only opening uses), kept in the pull request's body:
+     * while it is unchanged orgctl sends none of them again, so a label someone removed stays
+     * removed and a reviewer who reviewed is not asked again at every regeneration.
      */
     public String fingerprint() {
         String all = String.join(",", labels) + "|" + String.join(",", reviewers) + "|"
-                + String.join(",", teamReviewers) + "|" + String.join(",", assignees);
+                + String.join(",", teamReviewers) + "|" + String.join(",", assignees) + "|"
+                + autoMerge.map(Enum::name).orElse("");
         return String.format(Locale.ROOT, "%08x", all.hashCode());
     }
 }

@@ -85,7 +85,9 @@ final class FakePullSettings {
         List<String> users = names(b.path("reviewers"), "login");
         List<String> teams = names(b.path("team_reviewers"), "slug");
         if (users.contains(c.principal.login())) {
-            throw HttpError.validation("PullRequest", "custom", "Review cannot be requested from pull request author.");
+            // GitHub says "Review cannot be requested from pull request author." in a body its description
+            // does not document for this 422; the fake sends the documented answer.
+            return Reply.empty(422);
         }
         add(p, p.requestedReviewers, users);
         add(p, p.requestedTeams, teams);
@@ -108,14 +110,17 @@ final class FakePullSettings {
         m.put("node_id", "LA_" + id);
         m.put("url", f.url() + "/repos/" + r.fullName() + "/labels/" + name);
         m.put("name", name);
-        m.put("description", null);
+        m.put("description", ""); // pull-request-simple's labels have a non-null description
         m.put("color", "ededed");
         m.put("default", false);
         return m;
     }
 
-    /** {@code team} (as a requested team of a pull request). */
-    static Map<String, Object> team(GitHubFake f, FakeRepo r, String slug) {
+    /**
+     * A requested team of a pull request: {@code team-simple} in {@code pull-request}, {@code team}
+     * (with its {@code parent}) in {@code pull-request-simple}.
+     */
+    static Map<String, Object> team(GitHubFake f, FakeRepo r, String slug, boolean withParent) {
         long id = Integer.toUnsignedLong((r.org.login + "/" + slug).hashCode());
         String api = f.url() + "/orgs/" + r.org.login + "/teams/" + slug;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -131,7 +136,10 @@ final class FakePullSettings {
         m.put("permission", "pull");
         m.put("members_url", api + "/members{/member}");
         m.put("repositories_url", api + "/repos");
-        m.put("parent", null);
+        m.put("type", "organization");
+        if (withParent) {
+            m.put("parent", null);
+        }
         return m;
     }
 
@@ -145,7 +153,7 @@ final class FakePullSettings {
         m.put("assignee", p.assignees.isEmpty() ? null : user(f, p.assignees.get(0)));
         m.put("assignees", p.assignees.stream().map(a -> user(f, a)).toList());
         m.put("requested_reviewers", p.requestedReviewers.stream().map(a -> user(f, a)).toList());
-        m.put("requested_teams", p.requestedTeams.stream().map(t -> team(f, p.repo, t)).toList());
+        m.put("requested_teams", p.requestedTeams.stream().map(t -> team(f, p.repo, t, false)).toList());
         m.put("draft", p.draft);
         if (p.autoMergeMethod == null) {
             m.put("auto_merge", null);
@@ -157,6 +165,11 @@ final class FakePullSettings {
             a.put("commit_message", "");
             m.put("auto_merge", a);
         }
+    }
+
+    /** What {@code pull-request-simple} (listing, review requests) holds differently from {@code pull-request}. */
+    static void putSimplePullFields(GitHubFake f, FakePull p, Map<String, Object> m) {
+        m.put("requested_teams", p.requestedTeams.stream().map(t -> team(f, p.repo, t, true)).toList());
     }
 
     /** {@code issue}: a pull request seen as the issue it also is. */

@@ -186,6 +186,7 @@ final class FakeRestJson {
                 "comments", "review_comments", "commits", "additions", "deletions", "changed_files")) {
             m.remove(only);
         }
+        FakePullSettings.putSimplePullFields(f, p, m);
         return m;
     }
 
