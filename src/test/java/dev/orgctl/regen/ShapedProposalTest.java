@@ -3,6 +3,8 @@ package dev.orgctl.regen;
 import static dev.orgctl.hosts.git.GitTestRepos.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orgctl.hosts.CommitIdentity;
+import dev.orgctl.hosts.ProposalRequest;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.git.GitTestRepos;
 import java.nio.file.Path;
@@ -68,6 +70,36 @@ class ShapedProposalTest {
         assertThat(closed).isEqualTo(new RegenResult.ProposalClosed(fx.info(api), "platform/api-files",
                 ((RegenResult.ProposalClosed) closed).plan(), 0));
         assertThat(fx.host.branchHead(api, "platform/api-files")).isEmpty();
+    }
+
+    @Test
+    void theDocumentedExampleRenders() {
+        // docs/templates.md "Pull requests": the example block, as written there.
+        fx.standardTemplates();
+        String rev = fx.templates(files("orgctl.yaml", String.join("\n",
+                "mode: pull-request",
+                "pull_request:",
+                "  title: \"chore(<%= repo.name %>): managed files from <%= templates.short_rev %>\"",
+                "  body: |",
+                "    Synced from <%= templates.repo %>@<%= templates.rev %>:",
+                "    <% for f in files %>",
+                "    - <%= f.action %> `<%= f.path %>`<% if f.note != \"\" %> (<%= f.note %>)<% end %>",
+                "    <% end %>",
+                "  message: \"chore: sync managed files\"",
+                "")));
+        RepoRef api = fx.target("api");
+        RegenResult.Proposed p = (RegenResult.Proposed) fx.regenerate(api);
+        RevCommit c = fx.repos.log(api, p.branch()).get(0);
+        assertThat(c.getFullMessage()).startsWith("chore: sync managed files [skip-regen]\n\nOrgctl-Run-Id: test-run\n");
+
+        ProposalTexts texts = new ProposalTexts(fx.snapshot(), "orgctl/regenerate");
+        RepoPlan plan = fx.plan(api); // the same changes again: the proposal is not in main
+        ProposalRequest req = texts.request(plan, RunContext.of("r"), CommitIdentity.ORGCTL);
+        assertThat(req.title()).isEqualTo("chore(api): managed files from " + rev.substring(0, 12));
+        assertThat(req.body()).isEqualTo("Synced from acme/.github@" + rev + ":\n"
+                + "- create `.github/CODEOWNERS`\n"
+                + "- create `.github/workflows/ci.yml`\n"
+                + "- create `.github/orgctl-owned.json` (ownership manifest)\n");
     }
 
     @Test
