@@ -8,10 +8,12 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.regen.CommitMode;
 import dev.orgctl.regen.ConfigTypos;
 import dev.orgctl.regen.FileAction;
 import dev.orgctl.regen.FilePlan;
 import dev.orgctl.regen.Headers;
+import dev.orgctl.regen.ProposalTexts;
 import dev.orgctl.regen.RegenBatch;
 import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
@@ -223,9 +225,10 @@ public final class RegenCommand implements Runnable {
                     out.println(m + ": error: no such repository");
                 }
                 int[] done = {0};
+                ProposalTexts proposals = new ProposalTexts(run.templates(), ProposalRequest.DEFAULT_BRANCH);
                 RegenBatch.plan(planner, run.templates(), run.repos(), parallel, (repo, o) -> {
                     progress.update(++done[0]);
-                    print(out, o, tally, diffs);
+                    print(out, o, tally, diffs, proposals);
                     out.flush();
                 });
                 progress.finish();
@@ -241,7 +244,8 @@ public final class RegenCommand implements Runnable {
             }
         }
 
-        private void print(PrintWriter out, RegenBatch.PlanOutcome o, Tally tally, SameInMany diffs) {
+        private void print(PrintWriter out, RegenBatch.PlanOutcome o, Tally tally, SameInMany diffs,
+                           ProposalTexts proposals) {
             if (o.failed()) {
                 tally.failed++;
                 out.println(o.repo().fullName() + ": error: " + o.error());
@@ -259,6 +263,14 @@ public final class RegenCommand implements Runnable {
                 tally.changing++;
             } else {
                 tally.same++;
+            }
+            if (p.mode() == CommitMode.PULL_REQUEST && p.hasChanges()) {
+                try {
+                    out.println("  " + proposals.planLine(o.repo()));
+                } catch (TemplateException e) {
+                    tally.failed++;
+                    out.println("  error          " + e.getMessage());
+                }
             }
             printDetails(out, p);
             if (diff) {
@@ -278,7 +290,8 @@ public final class RegenCommand implements Runnable {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Regenerate now: one fenced commit per repository that differs.",
-                "In pull-request mode the commit goes to the orgctl/regenerate branch.",
+                "In pull-request mode the commit goes to the orgctl/regenerate branch",
+                "(or the one orgctl.yaml's pull_request.branch names).",
                 "A head that moves meanwhile is planned again. Prints per repository,",
                 "as each is done: committed <sha>, no change, or what happened; a",
                 "template set that fails is left out where it fails.",

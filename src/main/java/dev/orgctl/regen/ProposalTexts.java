@@ -2,10 +2,12 @@ package dev.orgctl.regen;
 
 import dev.orgctl.hosts.CommitIdentity;
 import dev.orgctl.hosts.ProposalRequest;
+import dev.orgctl.hosts.PullRequestOptions;
 import dev.orgctl.hosts.RepositoryInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.Repository;
@@ -22,14 +24,41 @@ import org.eclipse.jgit.lib.Repository;
  * says, the subject carries {@code [skip-regen]} and the trailers end the message: they are how
  * orgctl knows its own commits.
  */
-final class ProposalTexts {
+public final class ProposalTexts {
     private final TemplateSnapshot templates;
     private final String defaultBranch;
 
     /** @param defaultBranch the branch when {@code orgctl.yaml} names none ({@code orgctl/regenerate}) */
-    ProposalTexts(TemplateSnapshot templates, String defaultBranch) {
+    public ProposalTexts(TemplateSnapshot templates, String defaultBranch) {
         this.templates = templates;
         this.defaultBranch = defaultBranch;
+    }
+
+    /**
+     * What {@code regen plan} says of a pull-request-mode repository with changes: where the proposal
+     * goes and what its pull request would carry; whether the repository allows auto-merge is known
+     * only when applying (a read the plan does not spend).
+     */
+    public String planLine(RepositoryInfo repo) {
+        PullRequestOptions o = templates.config().pullRequestFor(repo).options();
+        StringBuilder sb = new StringBuilder("proposal on ").append(branch(repo));
+        if (!o.labels().isEmpty()) {
+            sb.append("; labels ").append(String.join(", ", o.labels()));
+        }
+        List<String> reviewers = new ArrayList<>(o.reviewers());
+        o.teamReviewers().forEach(t -> reviewers.add(repo.org() + "/" + t));
+        if (!reviewers.isEmpty()) {
+            sb.append("; reviewers ").append(String.join(", ", reviewers));
+        }
+        if (!o.assignees().isEmpty()) {
+            sb.append("; assignees ").append(String.join(", ", o.assignees()));
+        }
+        if (o.draft()) {
+            sb.append("; draft");
+        }
+        o.autoMerge().ifPresent(m -> sb.append("; auto-merge (").append(m.name().toLowerCase(Locale.ROOT))
+                .append(") if ").append(repo.fullName()).append(" allows it"));
+        return sb.toString();
     }
 
     /** The repository's proposal branch. */
