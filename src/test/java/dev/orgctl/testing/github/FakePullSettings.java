@@ -33,16 +33,10 @@ final class FakePullSettings {
         f.route("POST", "/repos/{owner}/{repo}/issues/{number}/assignees", this::addAssignees);
     }
 
-    private FakePull pull(Call c) {
-        FakeRepo r = c.requireRepo();
+    private static FakePull pull(Call c) {
+        FakePull p = FakeRest.pull(c);
         c.require(REPO_SCOPES, "pull_requests", "write");
-        int n;
-        try {
-            n = Integer.parseInt(c.param("number"));
-        } catch (NumberFormatException e) {
-            throw HttpError.notFound();
-        }
-        return r.pulls.stream().filter(p -> p.number == n).findFirst().orElseThrow(HttpError::notFound);
+        return p;
     }
 
     private static List<String> names(JsonNode array, String objectKey) {

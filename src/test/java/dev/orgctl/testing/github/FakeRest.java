@@ -514,7 +514,8 @@ final class FakeRest {
         return Reply.json(201, FakeRestJson.comment(f, p, id, c.json().path("body").asText(""), c.principal));
     }
 
-    private FakePull pull(Call c) {
+    /** The pull request {@code {number}} of the call's repository (also {@link FakePullSettings}'). */
+    static FakePull pull(Call c) {
         FakeRepo r = c.requireRepo();
         int n;
         try {
