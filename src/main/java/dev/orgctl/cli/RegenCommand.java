@@ -8,10 +8,12 @@ import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.regen.CommitMode;
 import dev.orgctl.regen.ConfigTypos;
 import dev.orgctl.regen.FileAction;
 import dev.orgctl.regen.FilePlan;
 import dev.orgctl.regen.Headers;
+import dev.orgctl.regen.ProposalTexts;
 import dev.orgctl.regen.RegenBatch;
 import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -246,9 +249,10 @@ public final class RegenCommand implements Runnable {
                     out.println(m + ": error: no such repository");
                 }
                 int[] done = {0};
+                ProposalTexts proposals = new ProposalTexts(run.templates(), ProposalRequest.DEFAULT_BRANCH);
                 RegenBatch.plan(planner, run.templates(), run.repos(), parallel, (repo, o) -> {
                     progress.update(++done[0]);
-                    print(out, o, tally, diffs);
+                    print(out, o, tally, diffs, proposals);
                     out.flush();
                 });
                 progress.finish();
@@ -264,7 +268,8 @@ public final class RegenCommand implements Runnable {
             }
         }
 
-        private void print(PrintWriter out, RegenBatch.PlanOutcome o, Tally tally, SameInMany diffs) {
+        private void print(PrintWriter out, RegenBatch.PlanOutcome o, Tally tally, SameInMany diffs,
+                           ProposalTexts proposals) {
             if (o.failed()) {
                 tally.failed++;
                 out.println(o.repo().fullName() + ": error: " + o.error());
@@ -282,6 +287,14 @@ public final class RegenCommand implements Runnable {
                 tally.changing++;
             } else {
                 tally.same++;
+            }
+            if (p.mode() == CommitMode.PULL_REQUEST && p.hasChanges()) {
+                try {
+                    out.println("  " + proposals.planLine(o.repo()));
+                } catch (TemplateException e) {
+                    tally.failed++;
+                    out.println("  error          " + e.getMessage());
+                }
             }
             printDetails(out, p);
             if (diff) {
@@ -301,7 +314,8 @@ public final class RegenCommand implements Runnable {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Regenerate now: one fenced commit per repository that differs.",
-                "In pull-request mode the commit goes to the orgctl/regenerate branch.",
+                "In pull-request mode the commit goes to the orgctl/regenerate branch",
+                "(or the one orgctl.yaml's pull_request.branch names).",
                 "A head that moves meanwhile is planned again. Prints per repository,",
                 "as each is done: committed <sha>, no change, or what happened; a",
                 "template set that fails is left out where it fails.",
@@ -371,7 +385,9 @@ public final class RegenCommand implements Runnable {
             }
             if (r instanceof RegenResult.Proposed p) {
                 return (p.updated() ? "proposal updated on " : "proposal up to date on ") + p.branch() + " at "
-                        + Headers.shortRev(p.commitId()) + " (" + p.plan().summary() + ")" + moved;
+                        + Headers.shortRev(p.commitId()) + p.pull().map(pr -> ", pull request #" + pr.number()).orElse("")
+                        + " (" + p.plan().summary() + ")" + moved
+                        + p.notes().stream().map(n -> "; note: " + n).collect(Collectors.joining());
             }
             if (r instanceof RegenResult.ProposalClosed p) {
                 return "proposal " + p.branch() + " closed: nothing left to change" + moved;

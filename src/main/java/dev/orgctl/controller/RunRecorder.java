@@ -99,7 +99,15 @@ final class RunRecorder {
         if (result instanceof RegenResult.Proposed p) {
             ownCommits.record(p.commitId(), org, repo, run.runId(), depth, templateRev);
             metrics.job("proposed");
-            line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId()).log("proposal updated");
+            var proposed = line.addKeyValue("branch", p.branch()).addKeyValue("commit", p.commitId());
+            if (p.pull().isPresent()) {
+                proposed = proposed.addKeyValue("pull_request", p.pull().get().number())
+                        .addKeyValue("auto_merge", p.pull().get().autoMerge().name());
+            }
+            for (String note : p.notes()) {
+                proposed = proposed.addKeyValue("note", note);
+            }
+            proposed.log("proposal updated");
             return new End(true, "proposed on " + p.branch(), "", p.commitId());
         }
         if (result instanceof RegenResult.ProposalClosed) {

@@ -9,8 +9,15 @@ import java.util.Objects;
  * pull request from that branch into {@code baseBranch}, updated in place.
  */
 public record ProposalRequest(String baseBranch, String baseHead, String proposalBranch, String title, String body,
-                              String message, List<FileChange> changes, CommitIdentity identity) {
+                              String message, List<FileChange> changes, CommitIdentity identity,
+                              PullRequestOptions options) {
     public static final String DEFAULT_BRANCH = "orgctl/regenerate";
+
+    /** A proposal whose pull request carries only its title and body. */
+    public ProposalRequest(String baseBranch, String baseHead, String proposalBranch, String title, String body,
+                           String message, List<FileChange> changes, CommitIdentity identity) {
+        this(baseBranch, baseHead, proposalBranch, title, body, message, changes, identity, PullRequestOptions.NONE);
+    }
 
     public ProposalRequest {
         Objects.requireNonNull(baseBranch, "baseBranch");
@@ -21,6 +28,7 @@ public record ProposalRequest(String baseBranch, String baseHead, String proposa
         Objects.requireNonNull(message, "message");
         changes = List.copyOf(changes);
         Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(options, "options");
         if (changes.isEmpty()) {
             throw new IllegalArgumentException("a proposal needs at least one change");
         }

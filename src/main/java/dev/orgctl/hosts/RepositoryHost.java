@@ -61,7 +61,9 @@ public interface RepositoryHost extends AutoCloseable {
     /**
      * Pull-request mode: rebuilds the proposal branch as one commit of the changes on top of the
      * base head, fenced on the proposal branch's previous value, and opens or updates the pull
-     * request. The base branch is never written.
+     * request with the request's {@link PullRequestOptions}. What a host cannot apply (the git
+     * backend has no pull requests; a repository that does not allow auto-merge) is a note in the
+     * result, never a silent drop and never a failure. The base branch is never written.
      */
     ProposalResult propose(RepoRef repo, ProposalRequest request);
 

@@ -40,6 +40,33 @@ public final class Provenance {
 
     /** The commit message of a plan's commit. */
     public static String commitMessage(RepoPlan plan, RunContext ctx) {
+        return commitMessage(defaultText(plan), plan, ctx);
+    }
+
+    /**
+     * A commit message from {@code text} (a subject, optionally a blank line and a body): the
+     * subject gets {@code [skip-regen]} when it lacks it, and orgctl's trailers end the message
+     * whatever {@code text} says, because they are how orgctl recognizes its own commits.
+     */
+    public static String commitMessage(String text, RepoPlan plan, RunContext ctx) {
+        String t = text.replace("\r\n", "\n").strip();
+        String[] parts = t.split("\n", 2);
+        StringBuilder sb = new StringBuilder(parts[0]);
+        if (!parts[0].contains(SKIP_MARKER)) {
+            sb.append(' ').append(SKIP_MARKER);
+        }
+        if (parts.length > 1 && !parts[1].isBlank()) {
+            sb.append("\n\n").append(parts[1].strip());
+        }
+        sb.append("\n\n");
+        sb.append(RUN_ID).append(": ").append(ctx.runId()).append('\n');
+        sb.append(TEMPLATE_REV).append(": ").append(plan.templateRev()).append('\n');
+        ctx.fence().ifPresent(f -> sb.append(FENCE).append(": ").append(f).append('\n'));
+        ctx.extraTrailers().forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private static String defaultText(RepoPlan plan) {
         StringBuilder sb = new StringBuilder();
         sb.append("orgctl: regenerate from ").append(plan.templatesRepo()).append('@')
                 .append(Headers.shortRev(plan.templateRev())).append(' ').append(SKIP_MARKER).append("\n\n");
@@ -62,11 +89,6 @@ public final class Provenance {
         if (changed > listed) {
             sb.append("... and ").append(changed - listed).append(" more\n");
         }
-        sb.append('\n');
-        sb.append(RUN_ID).append(": ").append(ctx.runId()).append('\n');
-        sb.append(TEMPLATE_REV).append(": ").append(plan.templateRev()).append('\n');
-        ctx.fence().ifPresent(f -> sb.append(FENCE).append(": ").append(f).append('\n'));
-        ctx.extraTrailers().forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
         return sb.toString();
     }
 

@@ -37,8 +37,9 @@ public final class RegenConfig {
     public record Group(String name, Selector select, Map<String, Object> variables) {
     }
 
-    /** Values and mode of one repository ({@code line}: where {@code repos.<name>} is, for errors). */
-    public record RepoConfig(String name, Map<String, Object> variables, Optional<CommitMode> mode, int line) {
+    /** Values, mode and pull-request settings of one repository ({@code line}: where {@code repos.<name>} is). */
+    public record RepoConfig(String name, Map<String, Object> variables, Optional<CommitMode> mode,
+                             PullRequestConfig pullRequest, int line) {
     }
 
     /** The settings a template file ends up with. */
@@ -46,6 +47,7 @@ public final class RegenConfig {
     }
 
     private final CommitMode mode;
+    private final PullRequestConfig pullRequest;
     private final boolean header;
     private final Policy defaultPolicy;
     private final DriftPolicy defaultDrift;
@@ -55,10 +57,11 @@ public final class RegenConfig {
     private final Map<String, SetConfig> sets;
     private final boolean fromFile;
 
-    RegenConfig(CommitMode mode, boolean header, Policy defaultPolicy, DriftPolicy defaultDrift,
-                Map<String, Object> variables, Map<String, Group> groups, Map<String, RepoConfig> repos,
-                Map<String, SetConfig> sets, boolean fromFile) {
+    RegenConfig(CommitMode mode, PullRequestConfig pullRequest, boolean header, Policy defaultPolicy,
+                DriftPolicy defaultDrift, Map<String, Object> variables, Map<String, Group> groups,
+                Map<String, RepoConfig> repos, Map<String, SetConfig> sets, boolean fromFile) {
         this.mode = mode;
+        this.pullRequest = pullRequest;
         this.header = header;
         this.defaultPolicy = defaultPolicy;
         this.defaultDrift = defaultDrift;
@@ -71,7 +74,7 @@ public final class RegenConfig {
 
     /** No {@code orgctl.yaml}: every set, every repository, overwrite, repair, direct, headers on. */
     public static RegenConfig defaults() {
-        return new RegenConfig(CommitMode.DIRECT, true, Policy.OVERWRITE, DriftPolicy.REPAIR, Map.of(), Map.of(),
+        return new RegenConfig(CommitMode.DIRECT, PullRequestConfig.EMPTY, true, Policy.OVERWRITE, DriftPolicy.REPAIR, Map.of(), Map.of(),
                 Map.of(), Map.of(), false);
     }
 
@@ -140,15 +143,24 @@ public final class RegenConfig {
         return rc != null && rc.mode().isPresent() ? rc.mode().get() : mode;
     }
 
+    /** The repository's pull-request settings: the top-level {@code pull_request}, overridden key by key by its own. */
+    public PullRequestConfig pullRequestFor(RepositoryInfo repo) {
+        RepoConfig rc = repos.get(repo.name());
+        return rc == null ? pullRequest : pullRequest.overriddenBy(rc.pullRequest());
+    }
+
     /**
-     * The {@code vars} of a repository for one set: global {@code variables}, then the set's, then
-     * each group's the repository belongs to (in declaration order), then the repository's own;
-     * later ones win, maps are merged key by key.
+     * The {@code vars} of a repository outside any set (pull-request texts): global {@code variables},
+     * then its groups', then its own.
      */
-    public Map<String, Object> variablesFor(String set, RepositoryInfo repo) {
+    public Map<String, Object> variablesFor(RepositoryInfo repo) {
+        return variablesFor(Map.of(), repo);
+    }
+
+    private Map<String, Object> variablesFor(Map<String, Object> setVariables, RepositoryInfo repo) {
         Map<String, Object> out = new LinkedHashMap<>();
         merge(out, variables);
-        merge(out, set(set).variables());
+        merge(out, setVariables);
         for (String g : groupsOf(repo)) {
             merge(out, groups.get(g).variables());
         }
@@ -157,6 +169,15 @@ public final class RegenConfig {
             merge(out, rc.variables());
         }
         return out;
+    }
+
+    /**
+     * The {@code vars} of a repository for one set: global {@code variables}, then the set's, then
+     * each group's the repository belongs to (in declaration order), then the repository's own;
+     * later ones win, maps are merged key by key.
+     */
+    public Map<String, Object> variablesFor(String set, RepositoryInfo repo) {
+        return variablesFor(set(set).variables(), repo);
     }
 
     @SuppressWarnings("unchecked")
@@ -215,18 +236,23 @@ public final class RegenConfig {
         return parse(file, yaml.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static final class Reader {
+    /** The parser's helpers, shared with the blocks that parse themselves ({@link PullRequestConfig}). */
+    static final class Reader {
         private final String file;
 
         Reader(String file) {
             this.file = file;
         }
 
-        private TemplateException error(YamlTree.Node at, String key, String msg) {
+        String file() {
+            return file;
+        }
+
+        TemplateException error(YamlTree.Node at, String key, String msg) {
             return new TemplateException(file, at.line(), (key.isEmpty() ? "" : key + ": ") + msg);
         }
 
-        private YamlTree.MapNode map(YamlTree.Node n, String key, String... allowed) {
+        YamlTree.MapNode map(YamlTree.Node n, String key, String... allowed) {
             if (!(n instanceof YamlTree.MapNode m)) {
                 throw error(n, key, "expected a map" + (allowed.length > 0 ? " with keys "
                         + String.join(", ", allowed) : ""));
@@ -243,14 +269,14 @@ public final class RegenConfig {
             return m;
         }
 
-        private String string(YamlTree.Node n, String key) {
+        String string(YamlTree.Node n, String key) {
             if (n instanceof YamlTree.Scalar s && s.value() != null && !(s.value() instanceof Boolean)) {
                 return s.value().toString();
             }
             throw error(n, key, "expected a text value");
         }
 
-        private boolean bool(YamlTree.Node n, String key) {
+        boolean bool(YamlTree.Node n, String key) {
             if (n instanceof YamlTree.Scalar s && s.value() instanceof Boolean b) {
                 return b;
             }
@@ -258,7 +284,7 @@ public final class RegenConfig {
         }
 
         /** A list of text values; a single value is a list of one, for every key that takes a list. */
-        private List<String> strings(YamlTree.Node n, String key) {
+        List<String> strings(YamlTree.Node n, String key) {
             List<String> out = new ArrayList<>();
             if (n instanceof YamlTree.Scalar s && s.value() != null && !(s.value() instanceof Boolean)) {
                 out.add(s.value().toString());
@@ -282,7 +308,7 @@ public final class RegenConfig {
             return (Map<String, Object>) n.toJava();
         }
 
-        private <T> T parseEnum(YamlTree.Node n, String key, java.util.function.Function<String, T> parser) {
+        <T> T parseEnum(YamlTree.Node n, String key, java.util.function.Function<String, T> parser) {
             String s = string(n, key);
             try {
                 return parser.apply(s);
@@ -293,7 +319,7 @@ public final class RegenConfig {
 
         RegenConfig read(YamlTree.Node rootNode) {
             YamlTree.MapNode root = map(rootNode, "", "version", "mode", "header", "defaults", "variables", "groups",
-                    "repos", "sets");
+                    "repos", "sets", PullRequestConfig.KEY);
             Map<String, YamlTree.Field> f = root.fields();
             if (f.containsKey("version")) {
                 YamlTree.Node v = f.get("version").value();
@@ -303,6 +329,9 @@ public final class RegenConfig {
             }
             CommitMode mode = f.containsKey("mode") ? parseEnum(f.get("mode").value(), "mode", CommitMode::parse)
                     : CommitMode.DIRECT;
+            PullRequestConfig pullRequest = f.containsKey(PullRequestConfig.KEY)
+                    ? PullRequestConfig.read(this, f.get(PullRequestConfig.KEY).value(), PullRequestConfig.KEY)
+                    : PullRequestConfig.EMPTY;
             boolean header = !f.containsKey("header") || bool(f.get("header").value(), "header");
             Policy policy = Policy.OVERWRITE;
             DriftPolicy drift = DriftPolicy.REPAIR;
@@ -337,13 +366,17 @@ public final class RegenConfig {
             if (f.containsKey("repos")) {
                 for (YamlTree.Field r : map(f.get("repos").value(), "repos").fields().values()) {
                     String key = "repos." + r.key();
-                    YamlTree.MapNode rm = map(r.value(), key, "variables", "mode");
+                    YamlTree.MapNode rm = map(r.value(), key, "variables", "mode", PullRequestConfig.KEY);
                     Map<String, Object> vars = rm.fields().containsKey("variables")
                             ? values(rm.fields().get("variables").value(), key + ".variables") : Map.of();
                     Optional<CommitMode> m = rm.fields().containsKey("mode")
                             ? Optional.of(parseEnum(rm.fields().get("mode").value(), key + ".mode", CommitMode::parse))
                             : Optional.empty();
-                    repos.put(r.key(), new RepoConfig(r.key(), vars, m, r.line()));
+                    PullRequestConfig pr = rm.fields().containsKey(PullRequestConfig.KEY)
+                            ? PullRequestConfig.read(this, rm.fields().get(PullRequestConfig.KEY).value(),
+                                    key + "." + PullRequestConfig.KEY)
+                            : PullRequestConfig.EMPTY;
+                    repos.put(r.key(), new RepoConfig(r.key(), vars, m, pr, r.line()));
                 }
             }
 
@@ -353,7 +386,7 @@ public final class RegenConfig {
                     sets.put(s.key(), set(s, groups.keySet()));
                 }
             }
-            return new RegenConfig(mode, header, policy, drift, variables, groups, repos, sets, true);
+            return new RegenConfig(mode, pullRequest, header, policy, drift, variables, groups, repos, sets, true);
         }
 
         private SetConfig set(YamlTree.Field s, Set<String> groupNames) {

@@ -33,7 +33,7 @@ public final class RegenExecutor {
     /**
      * @param identity       author and committer of orgctl's commits
      * @param maxAttempts    plans (first one included) before giving up on a head that keeps moving
-     * @param proposalBranch the pull-request mode's branch
+     * @param proposalBranch the pull-request mode's branch where {@code orgctl.yaml} names none
      */
     public RegenExecutor(RepositoryHost host, RegenPlanner planner, CommitIdentity identity, int maxAttempts,
                          String proposalBranch) {
@@ -93,27 +93,36 @@ public final class RegenExecutor {
                         logDone(plan, "no change", null, replans);
                         return new RegenResult.NoChange(plan, replans);
                     }
+                    ProposalTexts texts = new ProposalTexts(templates, proposalBranch);
+                    String branch;
+                    ProposalRequest request;
+                    try {
+                        branch = texts.branch(repo);
+                        request = plan.hasChanges() && plan.baseCommit().isPresent()
+                                ? texts.request(plan, ctx, identity) : null;
+                    } catch (TemplateException e) {
+                        return failed(repo, e.getMessage(), false, replans);
+                    }
                     if (!plan.hasChanges()) {
-                        boolean closed = host.closeProposal(repo.ref(), proposalBranch,
+                        boolean closed = host.closeProposal(repo.ref(), branch,
                                 "the templates produce no change on " + plan.branch());
                         logDone(plan, closed ? "proposal closed" : "no change", null, replans);
-                        return closed ? new RegenResult.ProposalClosed(repo, proposalBranch, plan, replans)
+                        return closed ? new RegenResult.ProposalClosed(repo, branch, plan, replans)
                                 : new RegenResult.NoChange(plan, replans);
                     }
-                    if (plan.baseCommit().isEmpty()) {
+                    if (request == null) {
                         return failed(repo, "pull-request mode needs a commit on " + plan.branch(), false, replans);
                     }
-                    String message = Provenance.commitMessage(plan, ctx);
-                    ProposalResult r = host.propose(repo.ref(), new ProposalRequest(plan.branch(),
-                            plan.baseCommit().get(), proposalBranch, message.split("\n", 2)[0],
-                            proposalBody(plan), message, plan.changes(), identity));
+                    ProposalResult r = host.propose(repo.ref(), request);
                     if (r instanceof ProposalResult.Updated u) {
                         logDone(plan, "proposal updated", u.commitId(), replans);
-                        return new RegenResult.Proposed(repo, u.branch(), u.commitId(), true, u.url(), plan, replans);
+                        return new RegenResult.Proposed(repo, u.branch(), u.commitId(), true, u.pull(), u.notes(), plan,
+                                replans);
                     }
                     if (r instanceof ProposalResult.Unchanged u) {
                         logDone(plan, "proposal up to date", u.commitId(), replans);
-                        return new RegenResult.Proposed(repo, u.branch(), u.commitId(), false, u.url(), plan, replans);
+                        return new RegenResult.Proposed(repo, u.branch(), u.commitId(), false, u.pull(), u.notes(),
+                                plan, replans);
                     }
                     if (r instanceof ProposalResult.Rejected rej) {
                         return failed(repo, rej.reason(), false, replans);
@@ -140,23 +149,6 @@ public final class RegenExecutor {
                 return failed(repo, e.getMessage(), true, replans + 1);
             }
         }
-    }
-
-    private static String proposalBody(RepoPlan plan) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("orgctl regenerated the files it manages from ").append(plan.templatesRepo()).append('@')
-                .append(Headers.shortRev(plan.templateRev())).append(".\n\n");
-        for (FilePlan f : plan.allFiles()) {
-            if (f.action().changes() || f.action() == FileAction.DRIFT_REPORTED || f.action() == FileAction.REFUSED) {
-                sb.append("- ").append(f.action().label()).append(" `").append(f.path()).append('`');
-                if (!f.note().isEmpty()) {
-                    sb.append(" (").append(f.note()).append(')');
-                }
-                sb.append('\n');
-            }
-        }
-        sb.append("\nThis pull request is kept up to date by orgctl; merge it to apply the changes.\n");
-        return sb.toString();
     }
 
     private static RegenResult failed(RepositoryInfo repo, String message, boolean retryable, int replans) {

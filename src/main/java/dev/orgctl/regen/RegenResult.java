@@ -1,5 +1,6 @@
 package dev.orgctl.regen;
 
+import dev.orgctl.hosts.PullRequestRef;
 import dev.orgctl.hosts.RepositoryInfo;
 import java.util.List;
 import java.util.Optional;
@@ -53,10 +54,20 @@ public sealed interface RegenResult permits RegenResult.Committed, RegenResult.N
 
     /**
      * Pull-request mode: the proposal branch holds the changes; {@code updated} is false when it already
-     * did. {@code commitId} is orgctl's own commit (on the proposal branch).
+     * did. {@code commitId} is orgctl's own commit (on the proposal branch), the pull request's head.
+     * {@code pull} is the pull request (GitHub; number, auto-merge state), {@code notes} what of the
+     * {@code pull_request} settings could not be applied.
      */
-    record Proposed(RepositoryInfo repo, String branch, String commitId, boolean updated, Optional<String> url,
-                    RepoPlan plan, int replans) implements RegenResult {
+    record Proposed(RepositoryInfo repo, String branch, String commitId, boolean updated,
+                    Optional<PullRequestRef> pull, List<String> notes, RepoPlan plan, int replans)
+            implements RegenResult {
+        public Proposed {
+            notes = List.copyOf(notes);
+        }
+
+        public Optional<String> url() {
+            return pull.map(PullRequestRef::url);
+        }
     }
 
     /** Pull-request mode, nothing differs any more: the proposal was closed. */

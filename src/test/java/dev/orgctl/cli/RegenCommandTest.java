@@ -79,6 +79,28 @@ class RegenCommandTest {
     }
 
     @Test
+    void inPullRequestModePlanSaysWhereTheProposalGoesAndApplyPrintsTheNotes() throws Exception {
+        try (GitTestRepos repos = new GitTestRepos(tmp.resolve("root"))) {
+            RepoRef templates = repos.create("acme", ".github");
+            repos.commit(templates, files("templates/ci/ci.yml", "name: <%= repo.name %>\n", "orgctl.yaml",
+                    "mode: pull-request\npull_request:\n  branch: \"sync/<%= repo.name %>\"\n  labels: [orgctl]\n"
+                            + "  team_reviewers: [platform]\n  auto_merge: squash\n"), "templates");
+            RepoRef api = repos.create("acme", "api");
+            repos.commit(api, files("src/a.txt", "a\n"), "init");
+
+            Result plan = run(args("regen", "plan"));
+            assertThat(plan.out()).contains("acme/api: 2 create\n  proposal on sync/api; labels orgctl; reviewers "
+                    + "acme/platform; auto-merge (squash) if acme/api allows it\n");
+
+            Result apply = run(args("regen", "apply"));
+            assertThat(apply.exit()).as(apply.err()).isZero();
+            assertThat(apply.out()).containsPattern("acme/api: proposal updated on sync/api at [0-9a-f]{12} "
+                    + "\\(2 create\\); note: the git backend has no pull requests: ");
+            assertThat(repos.log(api, "sync/api")).hasSize(2);
+        }
+    }
+
+    @Test
     void brokenTemplatesAreOneClearLine() throws Exception {
         try (GitTestRepos repos = new GitTestRepos(tmp.resolve("root"))) {
             RepoRef templates = repos.create("acme", ".github");

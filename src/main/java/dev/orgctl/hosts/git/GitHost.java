@@ -237,10 +237,12 @@ public final class GitHost implements RepositoryHost {
                     request.changes(), request.message(), request.identity(), "orgctl: proposal", true),
                     tree -> alreadyProposed(writer, current, base, tree));
             if (outcome instanceof BranchWriter.Written w) {
-                return new ProposalResult.Updated(request.proposalBranch(), w.commit().name(), Optional.empty());
+                return new ProposalResult.Updated(request.proposalBranch(), w.commit().name(), Optional.empty(),
+                        notes(request));
             }
             if (outcome instanceof BranchWriter.Kept k) {
-                return new ProposalResult.Unchanged(request.proposalBranch(), k.commit(), Optional.empty());
+                return new ProposalResult.Unchanged(request.proposalBranch(), k.commit(), Optional.empty(),
+                        notes(request));
             }
             if (outcome instanceof BranchWriter.Moved m) {
                 return new ProposalResult.MovedHead(m.now().map(ObjectId::name));
@@ -251,6 +253,18 @@ public final class GitHost implements RepositoryHost {
         } catch (IOException e) {
             throw new HostException(repo + ": cannot update " + request.proposalBranch() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A git remote has no pull requests: the branch is the proposal. Settings only a pull request can
+     * carry are not applied, and the result says so instead of dropping them silently.
+     */
+    private static List<String> notes(ProposalRequest request) {
+        if (!request.options().any()) {
+            return List.of();
+        }
+        return List.of("the git backend has no pull requests: labels, reviewers, assignees, draft and auto-merge "
+                + "are not applied (the branch " + request.proposalBranch() + " is the proposal)");
     }
 
     /** The proposal branch is already one commit on the base with exactly this tree: nothing to write. */

@@ -9,7 +9,6 @@ import dev.orgctl.hosts.RepoFile;
 import dev.orgctl.hosts.RepoRef;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Pull-request mode of {@link GitHubHost}: the proposal branch is reset onto the base head with a
  * fenced {@code updateRefs}, gets one commit, and one pull request per repository is opened or
- * updated in place; closing comments, closes and deletes the branch if nobody pushed to it.
+ * updated in place ({@link GitHubPullRequests}); closing comments, closes and deletes the branch if nobody pushed to it.
  */
 final class GitHubProposals {
     // The host's logger: operators filter on it, and the split into parts is not theirs to know.
@@ -35,6 +34,7 @@ final class GitHubProposals {
     private final Clock clock;
     private final GitHubReads reads;
     private final GitHubCommits commits;
+    private final GitHubPullRequests pulls;
 
     GitHubProposals(GitHubClient client, SnapshotCache cache, Clock clock, GitHubReads reads,
                     GitHubCommits commits) {
@@ -43,16 +43,18 @@ final class GitHubProposals {
         this.clock = clock;
         this.reads = reads;
         this.commits = commits;
+        this.pulls = new GitHubPullRequests(client);
     }
 
     ProposalResult propose(RepoRef repo, ProposalRequest request) {
         FileSelection changed = FileSelection.paths(request.changes().stream().map(FileChange::path).toList());
         String query = "query OrgctlProposal($owner: String!, $name: String!, $ref: String!, $head: String!, "
-                + "$base: String!" + FileQuery.variables(changed) + ") { repository(owner: $owner, name: $name) { id "
+                + "$base: String!" + FileQuery.variables(changed) + ") { repository(owner: $owner, name: $name) { id"
+                + GitHubPullRequests.repositoryFields(request) + " "
                 + "ref(qualifiedName: $ref) { target { oid ... on Commit { parents(first: 2) { nodes { oid } }"
                 + FileQuery.fields(changed) + " } } } "
                 + "pullRequests(headRefName: $head, baseRefName: $base, states: [OPEN], first: 5) "
-                + "{ nodes { id number url title body } } } }";
+                + "{ nodes { " + GitHubPullRequests.pullFields(request) + " } } } }";
         Map<String, Object> vars = GitHubPaths.vars(repo);
         vars.put("ref", Constants.R_HEADS + request.proposalBranch());
         vars.put("head", request.proposalBranch());
@@ -69,8 +71,9 @@ final class GitHubProposals {
                     : Optional.of(target.path("oid").asText());
             JsonNode pull = repository.path("pullRequests").path("nodes").path(0);
             if (current.isPresent() && holds(target, request, changed)) {
-                String url = ensurePull(repo, request, pull);
-                return new ProposalResult.Unchanged(request.proposalBranch(), current.get(), Optional.of(url));
+                GitHubPullRequests.Outcome o = pulls.ensure(repo, request, repository, pull);
+                return new ProposalResult.Unchanged(request.proposalBranch(), current.get(), Optional.of(o.pull()),
+                        o.notes());
             }
             String commit;
             boolean executable = request.changes().stream()
@@ -96,11 +99,11 @@ final class GitHubProposals {
                 }
                 commit = c.get();
             }
-            String url = ensurePull(repo, request, pull);
+            GitHubPullRequests.Outcome o = pulls.ensure(repo, request, repository, pull);
             if (request.proposalBranch().equals(ProposalRequest.DEFAULT_BRANCH)) {
                 cache.putProposal(repo, Optional.of(commit), clock.instant());
             }
-            return new ProposalResult.Updated(request.proposalBranch(), commit, Optional.of(url));
+            return new ProposalResult.Updated(request.proposalBranch(), commit, Optional.of(o.pull()), o.notes());
         } catch (GitHubCommits.Refused e) {
             return new ProposalResult.Rejected(e.getMessage());
         } catch (GitHubApiException e) {
@@ -140,26 +143,6 @@ final class GitHubProposals {
             }
         }
         return true;
-    }
-
-    /** Opens the pull request, or updates its title and body when they changed. Returns its URL. */
-    private String ensurePull(RepoRef repo, ProposalRequest request, JsonNode pull) {
-        if (pull.isMissingNode() || pull.isNull()) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("title", request.title());
-            body.put("head", request.proposalBranch());
-            body.put("base", request.baseBranch());
-            body.put("body", request.body());
-            body.put("maintainer_can_modify", false);
-            String url = client.post(GitHubPaths.repoPath(repo) + "/pulls", body).json().path("html_url").asText();
-            log.atInfo().addKeyValue("repo", repo.fullName()).addKeyValue("url", url).log("pull request opened");
-            return url;
-        }
-        if (!request.title().equals(pull.path("title").asText()) || !request.body().equals(pull.path("body").asText())) {
-            client.patch(GitHubPaths.repoPath(repo) + "/pulls/" + pull.path("number").asInt(),
-                    Map.of("title", request.title(), "body", request.body()));
-        }
-        return pull.path("url").asText();
     }
 
     boolean closeProposal(RepoRef repo, String proposalBranch, String reason) {

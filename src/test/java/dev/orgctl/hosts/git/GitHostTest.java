@@ -250,7 +250,7 @@ class GitHostTest {
         assertThat(host.branchHead(r, "orgctl/regenerate")).contains(p1);
 
         assertThat(host.propose(r, req)).isEqualTo(new ProposalResult.Unchanged("orgctl/regenerate", p1,
-                Optional.empty()));
+                Optional.empty(), List.of()));
 
         String base2 = repos.commit(r, files("other.txt", "o\n"), "human");
         ProposalResult second = host.propose(r, new ProposalRequest("main", base2, "orgctl/regenerate", "t", "b",

@@ -9,6 +9,7 @@ import dev.orgctl.hosts.CommitResult;
 import dev.orgctl.hosts.FileChange;
 import dev.orgctl.hosts.FileSelection;
 import dev.orgctl.hosts.ProposalRequest;
+import dev.orgctl.hosts.PullRequestOptions;
 import dev.orgctl.hosts.RepoFile;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepoSnapshot;
@@ -89,11 +90,15 @@ class GraphQLConformanceTest {
                 new FileChange.Put("bin/check", new RepoFile("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), true))));
         assertThat(exec).isInstanceOf(CommitResult.Committed.class);
 
-        // A proposal branch created, then closed (its ref deleted with updateRefs).
+        // A proposal branch created with auto-merge (its read asks for autoMergeAllowed and autoMergeRequest),
+        // then closed (its ref deleted with updateRefs).
         String base = web.requireHead("main");
+        web.setAutoMergeAllowed(true);
         host.propose(repo, new ProposalRequest("main", base, ProposalRequest.DEFAULT_BRANCH, "regenerate", "body",
                 "chore: regenerate", List.of(new FileChange.Put("CODEOWNERS", RepoFile.of("* @acme/x\n"))),
-                CommitIdentity.ORGCTL));
+                CommitIdentity.ORGCTL, new PullRequestOptions(List.of(), List.of(), List.of(), List.of(), false,
+                        Optional.of(PullRequestOptions.MergeMethod.SQUASH))));
+        assertThat(web.pulls().get(0).autoMergeMethod()).isEqualTo("SQUASH");
         assertThat(host.closeProposal(repo, ProposalRequest.DEFAULT_BRANCH, "no change")).isTrue();
 
         List<GitHubFake.GraphQLRequest> sent = fake.graphqlRequests();

@@ -42,6 +42,9 @@ final class FakeMutations {
                 return createCommitOnBranch(input);
             case "updateRefs":
                 return updateRefs(input);
+            case "enablePullRequestAutoMerge":
+                requirePullRequestsWrite();
+                return FakePullSettings.enableAutoMerge(f, input);
             default:
                 throw FakeResolver.unknown("Mutation", field);
         }
@@ -61,6 +64,14 @@ final class FakeMutations {
         reads.visible(repo);
         call.repo = repo;
         return repo;
+    }
+
+    private void requirePullRequestsWrite() {
+        try {
+            call.require(List.of("repo", "public_repo"), "pull_requests", "write");
+        } catch (HttpError e) {
+            throw new Refusal("FORBIDDEN", e.getMessage());
+        }
     }
 
     private void requireContentsWrite() {

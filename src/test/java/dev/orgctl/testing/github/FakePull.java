@@ -1,6 +1,9 @@
 package dev.orgctl.testing.github;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A pull request of the fake. */
 public final class FakePull {
@@ -17,6 +20,16 @@ public final class FakePull {
     volatile int comments;
     /** The comments' bodies by id, in order of creation (the fake's issue comments of this pull request). */
     final java.util.Map<Long, String> commentBodies = new java.util.concurrent.ConcurrentSkipListMap<>();
+    volatile boolean draft;
+    final List<String> labels = new CopyOnWriteArrayList<>();
+    final List<String> requestedReviewers = new CopyOnWriteArrayList<>();
+    final List<String> requestedTeams = new CopyOnWriteArrayList<>();
+    final List<String> assignees = new CopyOnWriteArrayList<>();
+    /** {@code MERGE}, {@code SQUASH} or {@code REBASE} once auto-merge is enabled; null while it is off. */
+    volatile String autoMergeMethod;
+    volatile Instant autoMergeEnabledAt;
+    /** Calls that added labels, requested reviews or assigned people: what "set once" is measured by. */
+    final AtomicInteger settingsCalls = new AtomicInteger();
 
     FakePull(long id, int number, FakeRepo repo, String title, String body, String head, String base, Instant now) {
         this.id = id;
@@ -71,5 +84,39 @@ public final class FakePull {
 
     public String nodeId() {
         return "PR_" + id;
+    }
+
+    public boolean draft() {
+        return draft;
+    }
+
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
+
+    /** A person removes a label, as in GitHub's web interface. */
+    public void removeLabel(String name) {
+        labels.remove(name);
+    }
+
+    public List<String> requestedReviewers() {
+        return List.copyOf(requestedReviewers);
+    }
+
+    public List<String> requestedTeams() {
+        return List.copyOf(requestedTeams);
+    }
+
+    public List<String> assignees() {
+        return List.copyOf(assignees);
+    }
+
+    /** The merge method auto-merge was enabled with, or null. */
+    public String autoMergeMethod() {
+        return autoMergeMethod;
+    }
+
+    public int settingsCalls() {
+        return settingsCalls.get();
     }
 }

@@ -115,14 +115,10 @@ final class FakePullEvents {
         Map<String, Object> m = FakeRestJson.pull(f, p);
         String head = p.repo.head(p.head).orElse("0000000000000000000000000000000000000000");
         m.put("user", f.webhooks.user(author));
-        m.put("assignees", List.of());
-        m.put("requested_reviewers", List.of());
-        m.put("requested_teams", List.of());
         m.put("head", side(p.repo, p.head));
         m.put("base", side(p.repo, p.base));
         m.put("author_association", "MEMBER");
         m.put("active_lock_reason", null);
-        m.put("draft", false);
         // GitHub computes mergeability in the background: null until it has.
         m.put("rebaseable", null);
         m.put("commits", p.repo.git.between(p.repo.head(p.base), head).size());

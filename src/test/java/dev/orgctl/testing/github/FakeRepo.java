@@ -23,6 +23,8 @@ public final class FakeRepo {
     volatile List<String> topics;
     volatile String language;
     volatile boolean archived;
+    /** The repository setting "Allow auto-merge" ({@code Repository.autoMergeAllowed}); off by default, as on GitHub. */
+    volatile boolean autoMergeAllowed;
     final Instant createdAt;
     volatile Instant pushedAt;
     final FakeGit git;
@@ -72,6 +74,10 @@ public final class FakeRepo {
 
     public void setArchived(boolean a) {
         archived = a;
+    }
+
+    public void setAutoMergeAllowed(boolean allowed) {
+        autoMergeAllowed = allowed;
     }
 
     /** The commit a branch points at. */

@@ -182,6 +182,8 @@ final class FakeResolver implements GitHubSchema.Resolver {
                 return object(r, args);
             case "pullRequests":
                 return pullRequests(r, args);
+            case "autoMergeAllowed":
+                return r.autoMergeAllowed;
             default:
                 throw unknown("Repository", field);
         }
@@ -372,6 +374,10 @@ final class FakeResolver implements GitHubSchema.Resolver {
                 return p.base;
             case "headRefOid":
                 return p.repo.head(p.head).orElse(null);
+            case "isDraft":
+                return p.draft;
+            case "autoMergeRequest":
+                return FakePullSettings.autoMergeRequest(p);
             default:
                 throw unknown("PullRequest", field);
         }

@@ -478,6 +478,7 @@ final class FakeRest {
         }
         FakePull p = new FakePull(f.ids.incrementAndGet(), r.pulls.size() + 1, r, title,
                 b.path("body").isTextual() ? b.path("body").asText() : null, head, base, f.clock.instant());
+        p.draft = b.path("draft").asBoolean(false);
         r.pulls.add(p);
         return Reply.json(201, FakeRestJson.pull(f, p));
     }
@@ -514,7 +515,8 @@ final class FakeRest {
         return Reply.json(201, FakeRestJson.comment(f, p, id, c.json().path("body").asText(""), c.principal));
     }
 
-    private FakePull pull(Call c) {
+    /** The pull request {@code {number}} of the call's repository (also {@link FakePullSettings}'). */
+    static FakePull pull(Call c) {
         FakeRepo r = c.requireRepo();
         int n;
         try {

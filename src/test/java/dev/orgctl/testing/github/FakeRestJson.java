@@ -147,14 +147,13 @@ final class FakeRestJson {
         m.put("title", p.title);
         m.put("user", org(f, p.repo.org));
         m.put("body", p.body);
-        m.put("labels", List.of());
         m.put("milestone", null);
         m.put("created_at", seconds(p.createdAt));
         m.put("updated_at", seconds(p.updatedAt));
         m.put("closed_at", p.state.equals("closed") ? seconds(p.updatedAt) : null);
         m.put("merged_at", null);
         m.put("merge_commit_sha", null);
-        m.put("assignee", null);
+        FakePullSettings.putPullFields(f, p, m); // labels, assignees, review requests, draft, auto_merge
         m.put("head", branch(f, p, p.head, headSha));
         m.put("base", branch(f, p, p.base, p.repo.head(p.base).orElse("0000000000000000000000000000000000000000")));
         Map<String, Object> links = new LinkedHashMap<>();
@@ -168,7 +167,6 @@ final class FakeRestJson {
         links.put("statuses", Map.of("href", api + "/statuses/" + headSha));
         m.put("_links", links);
         m.put("author_association", "OWNER");
-        m.put("auto_merge", null);
         m.put("merged", false);
         m.put("mergeable", null);
         m.put("mergeable_state", "unknown");
@@ -190,6 +188,7 @@ final class FakeRestJson {
                 "comments", "review_comments", "commits", "additions", "deletions", "changed_files")) {
             m.remove(only);
         }
+        FakePullSettings.putSimplePullFields(f, p, m);
         return m;
     }
 

@@ -125,6 +125,7 @@ public final class GitHubFake implements AutoCloseable {
         rest.register();
         checks.register();
         new FakeIssueComments(this).register();
+        new FakePullSettings(this).register();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "github-fake");
