@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** A host that forwards every call: tests override what they want to disturb or count. */
-class ForwardingHost implements RepositoryHost {
+public class ForwardingHost implements RepositoryHost {
     private final RepositoryHost delegate;
 
-    ForwardingHost(RepositoryHost delegate) {
+    public ForwardingHost(RepositoryHost delegate) {
         this.delegate = delegate;
     }
 

@@ -82,22 +82,27 @@ public final class ImpactPlanner {
             }
         }
         List<RepositoryInfo> repos = base.isPresent() ? head.affected(base.get(), candidates) : candidates;
-        RegenPlanner planner = new RegenPlanner(host);
         Optional<TemplateSnapshot> from = base;
         int[] done = {0};
-        RegenBatch.forEach(repos, parallelism, repo -> compare(planner, from, head, repo), (repo, result) -> {
+        RegenBatch.forEach(repos, parallelism, repo -> compare(host, from, head, repo), (repo, result) -> {
             collector.add(repo, result);
             listener.planned(++done[0], repos.size());
         });
         return collector.impact(headRef, headSha, baseSha);
     }
 
-    /** A repository's impact, or why it could not be planned (a host failure: reported, never thrown). */
-    private static RepoImpact compare(RegenPlanner planner, Optional<TemplateSnapshot> base, TemplateSnapshot head,
+    /**
+     * A repository's impact, or why it could not be planned (a host failure: reported, never
+     * thrown). The head is planned first: its read usually covers what the base's plan reads, so
+     * the repository is read once ({@link PreviewReads}), and nothing can be written to it.
+     */
+    private static RepoImpact compare(RepositoryHost host, Optional<TemplateSnapshot> base, TemplateSnapshot head,
                                   RepositoryInfo repo) {
         try {
+            RegenPlanner planner = new RegenPlanner(new PreviewReads(host));
+            RepoPlan after = planner.plan(head, repo);
             Optional<RepoPlan> before = base.map(b -> planner.plan(b, repo));
-            return RepoImpact.between(before, planner.plan(head, repo));
+            return RepoImpact.between(before, after);
         } catch (RuntimeException e) {
             return RepoImpact.failed("could not be planned: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }

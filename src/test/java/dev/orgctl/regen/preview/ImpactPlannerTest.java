@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.hosts.CommitIdentity;
+import dev.orgctl.hosts.FileSelection;
 import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.RepoSnapshot;
 import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.hosts.git.GitTestRepos;
+import dev.orgctl.regen.ForwardingHost;
 import dev.orgctl.regen.RegenBatch;
 import dev.orgctl.regen.RegenExecutor;
 import dev.orgctl.regen.RegenPlanner;
@@ -64,8 +67,16 @@ class ImpactPlannerTest {
         assertThat(results).noneMatch(r -> r instanceof RegenResult.Failed);
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger branchReads = new java.util.concurrent.atomic.AtomicInteger();
+
     private ImpactPlanner planner() {
-        return new ImpactPlanner(repos.host(), "acme", 4);
+        return new ImpactPlanner(new ForwardingHost(repos.host()) {
+            @Override
+            public Optional<RepoSnapshot> readBranch(RepoRef repo, String branch, FileSelection selection) {
+                branchReads.incrementAndGet();
+                return super.readBranch(repo, branch, selection);
+            }
+        }, "acme", 4);
     }
 
     private Map<String, Map<String, String>> allRefs() {
@@ -126,6 +137,8 @@ class ImpactPlannerTest {
                         "+steps: [build, test]").doesNotContain("CODEOWNERS", "README");
             });
             assertThat(impact.total()).isEqualTo(new ImpactCounts(200, 0, 200, 0, 201));
+            assertThat(branchReads).as("each repository read once, base %s", base).hasValue(200);
+            branchReads.set(0);
             assertThat(impact.perSet()).containsEntry("ci", new ImpactCounts(200, 0, 200, 0, 200));
             assertThat(impact.baseSha().isPresent()).isEqualTo(base.isPresent());
             if (base.isEmpty()) {
