@@ -110,7 +110,9 @@ public final class Worker {
                 return runOnce(run, job, held);
             } catch (StageException | dev.orgctl.hosts.HostException e) {
                 String error = e.getMessage();
-                if (e instanceof StageException s && !s.retryable()) {
+                // A host that refused (a 404, a missing permission, a failed validation) answers the same
+                // until a person acts: dead-lettered at once, as the dispatcher does with any such failure.
+                if (!e.retryable()) {
                     return stopped(run, job, "poison", error, error);
                 }
                 if (!lastAttempt) {

@@ -55,7 +55,8 @@ public final class RegenExecutor {
         } catch (TemplateException e) {
             return failed(repo, e.getMessage(), false, 0);
         } catch (HostException e) {
-            return failed(repo, e.getMessage(), true, 0);
+            // Retried unless the host says the same call will fail again (GitHub refused it).
+            return failed(repo, e.getMessage(), e.retryable(), 0);
         }
         return apply(templates, plan, ctx);
     }
@@ -130,7 +131,7 @@ public final class RegenExecutor {
                     movedTo = ((ProposalResult.MovedHead) r).actualHead();
                 }
             } catch (HostException e) {
-                return failed(repo, e.getMessage(), true, replans);
+                return failed(repo, e.getMessage(), e.retryable(), replans);
             }
             lastHead = movedTo;
             log.atInfo().addKeyValue("repo", repo.fullName()).addKeyValue("planned_on", plan.baseCommit().orElse("-"))
@@ -146,7 +147,7 @@ public final class RegenExecutor {
             } catch (TemplateException e) {
                 return failed(repo, e.getMessage(), false, replans + 1);
             } catch (HostException e) {
-                return failed(repo, e.getMessage(), true, replans + 1);
+                return failed(repo, e.getMessage(), e.retryable(), replans + 1);
             }
         }
     }

@@ -109,6 +109,7 @@ final class ApiErrors {
         Optional<String> missing = Optional.empty();
         boolean forbidden = false;
         boolean notFound = false;
+        boolean failedOnItsSide = false;
         for (JsonNode e : errors) {
             String type = e.path("type").asText("");
             String msg = e.path("message").asText("");
@@ -122,10 +123,18 @@ final class ApiErrors {
             if (type.equals("NOT_FOUND")) {
                 notFound = true;
             }
+            // GitHub's own failures come as untyped errors ("Something went wrong while executing
+            // your query. This may be the result of a timeout..."): the same query may pass later.
+            String lower = msg.toLowerCase(Locale.ROOT);
+            if (type.isEmpty() && (lower.contains("something went wrong") || lower.contains("timeout")
+                    || lower.contains("timedout"))) {
+                failedOnItsSide = true;
+            }
         }
         String call = "POST /graphql (" + operation + ")";
         GitHubApiException.Kind kind = forbidden ? GitHubApiException.Kind.FORBIDDEN
-                : notFound ? GitHubApiException.Kind.NOT_FOUND : GitHubApiException.Kind.GRAPHQL;
+                : notFound ? GitHubApiException.Kind.NOT_FOUND
+                : failedOnItsSide ? GitHubApiException.Kind.SERVER_ERROR : GitHubApiException.Kind.GRAPHQL;
         String message = "GitHub refused " + call + ": " + String.join("; ", messages)
                 + missing.map(m -> " (" + m + ")").orElse("")
                 + (notFound ? " (it does not exist, or " + credentials + " cannot see it)" : "");
