@@ -253,8 +253,15 @@ final class WebhookHandler implements Handler {
                 exchange.respond(Response.json(500, Payloads.line(Map.of("error", "internal error"))));
                 return;
             }
-            metrics.delivered(event, outcome);
-            exchange.respond(answer(d, outcome));
+            // A throw here would vanish into the ignored future and leave the request unanswered (and in
+            // flight until the stop's grace ends): answer 500, as serve does for a bug.
+            try {
+                metrics.delivered(event, outcome);
+                exchange.respond(answer(d, outcome));
+            } catch (RuntimeException e) {
+                log.atError().setCause(e).addKeyValue("delivery", d.id()).log("webhook request failed");
+                exchange.respond(Response.json(500, Payloads.line(Map.of("error", "internal error"))));
+            }
         });
         return null;
     }
