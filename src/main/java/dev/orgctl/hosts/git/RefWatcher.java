@@ -4,6 +4,7 @@ import dev.orgctl.controller.EventSource;
 import dev.orgctl.hosts.HostException;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryInfo;
+import dev.orgctl.nats.Backoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -68,6 +69,7 @@ import org.slf4j.LoggerFactory;
  * never absorbed into the baseline.
  */
 public final class RefWatcher implements AutoCloseable, EventSource {
+    private static final Duration MAX_FAILURE_PAUSE = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(RefWatcher.class);
     /** Its {@code /readyz} check. */
     public static final String NAME = "git-ref-watcher";
@@ -128,7 +130,10 @@ public final class RefWatcher implements AutoCloseable, EventSource {
     }
 
     private void loop() {
-        long failures = 0;
+        // Failing scans back off from twice the interval, doubling, up to 30 s (or the interval, if longer).
+        Duration twice = interval.multipliedBy(2);
+        Backoff backoff = Backoff.exact(twice, twice.compareTo(MAX_FAILURE_PAUSE) > 0 ? twice : MAX_FAILURE_PAUSE);
+        int failures = 0;
         while (running) {
             long pause = interval.toMillis();
             try {
@@ -139,7 +144,7 @@ public final class RefWatcher implements AutoCloseable, EventSource {
                 log.atError().setCause(e).addKeyValue("error", e.getMessage()).log("git ref watcher scan failed");
             }
             if (failures > 0) {
-                pause = Math.min(30_000, interval.toMillis() << Math.min(failures, 6));
+                pause = backoff.delay(failures).toMillis();
             }
             try {
                 Thread.sleep(pause);
