@@ -17,9 +17,7 @@ import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.regen.ForwardingHost;
 import dev.orgctl.regen.SampleTemplates;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Message;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -70,20 +68,14 @@ class WorkerHostRefusalTest {
                     return super.readBranch(r, branch, selection);
                 }
             };
-            Workflows workflows = Workflows.open(nats, "worker-test");
-            ControllerMetrics metrics = new ControllerMetrics(new SimpleMeterRegistry());
             ControllerSettings settings = ControllerSettings.defaults().withSettle(Duration.ZERO, Duration.ZERO);
-            JobScheduler scheduler = new JobScheduler(workflows, nats.jetStream(), "worker-test");
-            DeadLetters deadLetters = new DeadLetters(nats.jetStream(),
-                    nats.connection().jetStreamManagement(nats.connector().jetStreamOptions()));
             try (LockService locks = LockService.open(nats.connection(), nats.connector().keyValueOptions(),
                     Topology.LOCKS_BUCKET, LockService.Identity.current("worker-test"), null)) {
-                Worker worker = new Worker(host, locks, workflows, scheduler,
-                        new OwnCommits(nats.keyValue(Topology.COMMITS_BUCKET)),
-                        new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(), Clock.systemUTC()),
-                        settings, metrics);
-                Dispatcher<dev.orgctl.proto.RegenJob> jobs = new Dispatcher<>(new JobStage(worker), settings.retry(),
-                        deadLetters, metrics, Optional.empty());
+                WorkerRig rig = WorkerRig.of(nats, host, locks, settings);
+                Workflows workflows = rig.workflows();
+                JobScheduler scheduler = rig.scheduler();
+                DeadLetters deadLetters = rig.deadLetters();
+                Dispatcher<dev.orgctl.proto.RegenJob> jobs = rig.jobs();
                 scheduler.schedule(OrgFixture.ORG, repo, JobReason.RECONCILE, "", "test-cause", 0);
                 Message job = nats.jetStream().getConsumerContext(Topology.JOBS_STREAM, Topology.WORKERS_CONSUMER)
                         .next(Duration.ofSeconds(10));

@@ -12,9 +12,7 @@ import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.testing.CorruptKv;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Message;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,22 +33,17 @@ class WorkerLockFailureTest {
         try (OrgFixture f = OrgFixture.create(1, SampleTemplates.files())) {
             NatsRuntime nats = f.connect();
             RepositoryHost host = Hosts.open(f.config, Optional.of(nats));
-            Workflows workflows = Workflows.open(nats, "worker-test");
-            ControllerMetrics metrics = new ControllerMetrics(new SimpleMeterRegistry());
             ControllerSettings settings = ControllerSettings.defaults().withSettle(Duration.ZERO, Duration.ZERO)
                     .withMaxLockFailures(3);
-            JobScheduler scheduler = new JobScheduler(workflows, nats.jetStream(), "worker-test");
-            DeadLetters deadLetters = new DeadLetters(nats.jetStream(),
-                    nats.connection().jetStreamManagement(nats.connector().jetStreamOptions()));
             try (LockService corrupt = LockService.open(nats.connection(), nats.connector().keyValueOptions(),
                     Topology.LOCKS_BUCKET, LockService.Identity.current("worker-test"), null,
                     CorruptKv.playing(mode))) {
-                Worker worker = new Worker(host, corrupt, workflows, scheduler,
-                        new OwnCommits(nats.keyValue(Topology.COMMITS_BUCKET)),
-                        new CircuitBreaker(nats.keyValue(Topology.BREAKERS_BUCKET), settings.breaker(), Clock.systemUTC()),
-                        settings, metrics);
-                Dispatcher<dev.orgctl.proto.RegenJob> jobs = new Dispatcher<>(new JobStage(worker), settings.retry(),
-                        deadLetters, metrics, Optional.empty());
+                WorkerRig rig = WorkerRig.of(nats, host, corrupt, settings);
+                Workflows workflows = rig.workflows();
+                JobScheduler scheduler = rig.scheduler();
+                DeadLetters deadLetters = rig.deadLetters();
+                ControllerMetrics metrics = rig.metrics();
+                Dispatcher<dev.orgctl.proto.RegenJob> jobs = rig.jobs();
                 String repo = f.targets.get(0).name();
                 String wf = JobScheduler.workflowId(OrgFixture.ORG, repo);
                 scheduler.schedule(OrgFixture.ORG, repo, JobReason.RECONCILE, "", "test-cause", 0);
