@@ -74,6 +74,23 @@ public interface RepositoryHost extends AutoCloseable {
      */
     boolean closeProposal(RepoRef repo, String proposalBranch, String reason);
 
+    /**
+     * The CI results the host reports for a commit (a rollout's gate polls them for results whose
+     * deliveries it missed). Empty: the host has no such report (the git backend, whose simulated CI
+     * only delivers); a commit with no CI configured is present with no checks.
+     */
+    default java.util.Optional<CommitChecks> commitChecks(RepoRef repo, String sha) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Pull-request mode: whether the pull request was merged (a rollout's gate with auto-merge waits
+     * for it). Empty: the host cannot tell (no pull requests).
+     */
+    default java.util.Optional<Boolean> proposalMerged(RepoRef repo, int pullNumber) {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

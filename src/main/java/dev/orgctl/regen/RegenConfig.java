@@ -56,10 +56,13 @@ public final class RegenConfig {
     private final Map<String, RepoConfig> repos;
     private final Map<String, SetConfig> sets;
     private final boolean fromFile;
+    private final Optional<RolloutConfig> rollout;
 
     RegenConfig(CommitMode mode, PullRequestConfig pullRequest, boolean header, Policy defaultPolicy,
                 DriftPolicy defaultDrift, Map<String, Object> variables, Map<String, Group> groups,
-                Map<String, RepoConfig> repos, Map<String, SetConfig> sets, boolean fromFile) {
+                Map<String, RepoConfig> repos, Map<String, SetConfig> sets, boolean fromFile,
+                Optional<RolloutConfig> rollout) {
+        this.rollout = rollout;
         this.mode = mode;
         this.pullRequest = pullRequest;
         this.header = header;
@@ -75,7 +78,12 @@ public final class RegenConfig {
     /** No {@code orgctl.yaml}: every set, every repository, overwrite, repair, direct, headers on. */
     public static RegenConfig defaults() {
         return new RegenConfig(CommitMode.DIRECT, PullRequestConfig.EMPTY, true, Policy.OVERWRITE, DriftPolicy.REPAIR, Map.of(), Map.of(),
-                Map.of(), Map.of(), false);
+                Map.of(), Map.of(), false, Optional.empty());
+    }
+
+    /** The {@code rollout} block: empty means a template change reaches every target at once. */
+    public Optional<RolloutConfig> rollout() {
+        return rollout;
     }
 
     public boolean fromFile() {
@@ -386,7 +394,7 @@ public final class RegenConfig {
                     sets.put(s.key(), set(s, groups.keySet()));
                 }
             }
-            return new RegenConfig(mode, pullRequest, header, policy, drift, variables, groups, repos, sets, true);
+            return new RegenConfig(mode, pullRequest, header, policy, drift, variables, groups, repos, sets, true, Optional.empty());
         }
 
         private SetConfig set(YamlTree.Field s, Set<String> groupNames) {

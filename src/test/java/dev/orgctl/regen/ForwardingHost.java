@@ -71,6 +71,16 @@ public class ForwardingHost implements RepositoryHost {
     }
 
     @Override
+    public java.util.Optional<dev.orgctl.hosts.CommitChecks> commitChecks(RepoRef repo, String sha) {
+        return delegate.commitChecks(repo, sha);
+    }
+
+    @Override
+    public java.util.Optional<Boolean> proposalMerged(RepoRef repo, int pullNumber) {
+        return delegate.proposalMerged(repo, pullNumber);
+    }
+
+    @Override
     public void close() {
     }
 }
