@@ -61,7 +61,7 @@ public record RolloutConfig(List<WaveSpec> waves, Gate gate) {
     public record FailureBudget(int value, boolean percent) {
         public static final FailureBudget NONE = new FailureBudget(0, false);
 
-        private static final Pattern SPELLING = Pattern.compile("(\\d{1,3})%");
+        private static final Pattern SPELLING = Pattern.compile("(\\d{1,9})(%?)");
 
         /** Whether {@code failures} of a wave of {@code size} repositories are more than tolerated. */
         public boolean exceeded(int failures, int size) {
@@ -83,8 +83,12 @@ public record RolloutConfig(List<WaveSpec> waves, Gate gate) {
                 return new FailureBudget(n.intValue(), false);
             }
             Matcher m = value instanceof String s ? SPELLING.matcher(s.trim()) : null;
-            if (m != null && m.matches() && Integer.parseInt(m.group(1)) <= 100) {
-                return new FailureBudget(Integer.parseInt(m.group(1)), true);
+            if (m != null && m.matches()) {
+                boolean share = !m.group(2).isEmpty();
+                int n = Integer.parseInt(m.group(1));
+                if (!share || n <= 100) {
+                    return new FailureBudget(n, share);
+                }
             }
             throw new IllegalArgumentException("'" + value + "' is not a number of failures: expected a count "
                     + "(0 or more) or a percentage of the wave (0% to 100%)");

@@ -8,6 +8,9 @@ import dev.orgctl.regen.RolloutConfig.FailureBudget;
 import dev.orgctl.regen.RolloutConfig.Gate;
 import dev.orgctl.regen.RolloutConfig.OnTimeout;
 import dev.orgctl.regen.RolloutConfig.WaveSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +53,15 @@ class RolloutConfigTest {
     }
 
     @Test
+    void theExampleOfTheDocsParsesToTheDefaultsItClaims() throws IOException {
+        String doc = Files.readString(Path.of("docs", "rollout.md"));
+        int start = doc.indexOf("```yaml\n") + "```yaml\n".length();
+        RolloutConfig c = parse(doc.substring(start, doc.indexOf("```", start)));
+        assertThat(c.waves()).hasSize(3);
+        assertThat(c.gate()).isEqualTo(Gate.DEFAULT);
+    }
+
+    @Test
     void withoutTheBlockThereIsNoRolloutAndTheGateHasDefaults() {
         assertThat(RegenConfig.parse(FILE, "mode: direct\n").rollout()).isEmpty();
         assertThat(RegenConfig.defaults().rollout()).isEmpty();
@@ -73,6 +85,8 @@ class RolloutConfigTest {
         assertThat(tenPercent.exceeded(2, 10)).isTrue();
         assertThat(tenPercent.exceeded(1, 9)).isTrue(); // 1 of 9 is more than 10%
         assertThat(tenPercent).hasToString("10%");
+        assertThat(FailureBudget.parse("3")).isEqualTo(new FailureBudget(3, false)); // quoted in YAML
+        assertThat(FailureBudget.parse(" 0% ")).isEqualTo(new FailureBudget(0, true));
     }
 
     @Test

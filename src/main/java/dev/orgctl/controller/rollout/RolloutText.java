@@ -39,7 +39,7 @@ public final class RolloutText {
         sb.append("rollout ").append(shortId(r.getId())).append(" of ").append(r.getOrg()).append(": ")
                 .append(stateWord(r.getState()));
         if (r.getWavesCount() > 0) {
-            sb.append(", wave ").append(waveNumber(r, r.getWave()));
+            sb.append(", wave ").append(waveNumber(r, current(r)));
         }
         sb.append('\n');
         sb.append("  revision ").append(r.getRevision());
@@ -54,7 +54,7 @@ public final class RolloutText {
             sb.append("  superseded by ").append(shortId(r.getSupersededBy())).append('\n');
         }
         if (!r.getReason().isEmpty()) {
-            sb.append("  reason: ").append(r.getReason()).append('\n');
+            sb.append("  reason: ").append(oneLine(r.getReason())).append('\n');
         }
         sb.append("  created ").append(ago(r.hasCreatedAt(), r.getCreatedAt(), now)).append(", updated ")
                 .append(ago(r.hasUpdatedAt(), r.getUpdatedAt(), now));
@@ -69,7 +69,7 @@ public final class RolloutText {
             sb.append("\nno waves: the change reached no repository\n");
         }
         if (r.getFailuresCount() > 0) {
-            sb.append("\nfailures (wave ").append(waveNumber(r, r.getWave())).append("):\n");
+            sb.append("\nfailures (wave ").append(waveNumber(r, current(r))).append("):\n");
             for (RepoFailure f : r.getFailuresList()) {
                 sb.append("  ").append(failure(f)).append('\n');
             }
@@ -82,7 +82,7 @@ public final class RolloutText {
         RolloutWave w = r.getWaves(i);
         boolean started = w.hasStartedAt();
         String state = waveState(r, i, now);
-        if (started && i == r.getWave() && r.getState() == RolloutState.ROLLOUT_ROLLING) {
+        if (started && i == current(r) && r.getState() == RolloutState.ROLLOUT_ROLLING) {
             long ran = w.getReposList().stream().filter(n -> RepoStates.ran(r, pins.get(n))).count();
             state = "rolling " + ran + "/" + w.getReposCount();
         }
@@ -114,7 +114,7 @@ public final class RolloutText {
             e.append(' ').append(shortSha(pin.getCommit()));
         }
         if (s == RepoStates.State.REGENERATION_FAILED && !pin.getError().isEmpty()) {
-            e.append(" (").append(pin.getError().replace('\n', ' ')).append(')');
+            e.append(" (").append(oneLine(pin.getError())).append(')');
         }
         return e.toString();
     }
@@ -126,8 +126,8 @@ public final class RolloutText {
             return w.getOutcome().replace('_', ' ');
         }
         boolean ended = ended(r.getState());
-        if (i != r.getWave()) {
-            return i < r.getWave() ? "passed" : ended ? "skipped" : "waiting";
+        if (i != current(r)) {
+            return i < current(r) ? "passed" : ended ? "skipped" : "waiting";
         }
         switch (r.getState()) {
             case ROLLOUT_ROLLING:
@@ -163,11 +163,11 @@ public final class RolloutText {
         if (r.getWavesCount() == 0) {
             return sb.append(stateWord(r.getState())).append(" (no repositories)").toString();
         }
-        String wave = "wave " + waveNumber(r, r.getWave());
+        String wave = "wave " + waveNumber(r, current(r));
         switch (r.getState()) {
             case ROLLOUT_ROLLING:
             case ROLLOUT_GATING: {
-                RolloutWave w = r.getWaves(r.getWave());
+                RolloutWave w = r.getWaves(current(r));
                 sb.append(wave).append(' ').append(r.getState() == RolloutState.ROLLOUT_GATING ? "gating"
                         : w.hasStartedAt() ? "rolling" : "starting");
                 sb.append(" (").append(through(r)).append(" of ").append(repositories(total)).append(" passed, ")
@@ -181,7 +181,7 @@ public final class RolloutText {
             case ROLLOUT_PAUSED: {
                 sb.append("paused after ").append(wave).append(": ");
                 if (r.getFailuresCount() == 0) {
-                    return sb.append(r.getReason()).toString();
+                    return sb.append(oneLine(r.getReason())).toString();
                 }
                 sb.append(r.getFailuresCount()).append(" failed (").append(failure(r.getFailures(0)));
                 if (r.getFailuresCount() > 1) {
@@ -198,8 +198,8 @@ public final class RolloutText {
                         .toString();
             default:
                 sb.append(stateWord(r.getState())).append(" at ").append(wave);
-                return r.getReason().isEmpty() ? sb.toString() : sb.append(" (").append(r.getReason()).append(')')
-                        .toString();
+                return r.getReason().isEmpty() ? sb.toString() : sb.append(" (").append(oneLine(r.getReason()))
+                        .append(')').toString();
         }
     }
 
@@ -235,7 +235,17 @@ public final class RolloutText {
         if (!f.getUrl().isEmpty()) {
             sb.append(' ').append(f.getUrl());
         }
-        return sb.toString();
+        return oneLine(sb.toString());
+    }
+
+    /** The current wave's index, within the waves even if the record points past the last one. */
+    private static int current(Rollout r) {
+        return Math.min(r.getWave(), Math.max(0, r.getWavesCount() - 1));
+    }
+
+    /** Text from a record (a reason, an error, a link) never breaks a line of the report. */
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     private static String waveNumber(Rollout r, int i) {

@@ -172,6 +172,20 @@ class RolloutTextTest {
     }
 
     @Test
+    void whatARecordCarriesNeverBreaksTheLineNorTheReport() {
+        Rollout paused = threeWaves().setState(RolloutState.ROLLOUT_PAUSED).setWave(0)
+                .setReason("wave 1 gate timed out\nno result for 1 repository").build();
+        assertThat(RolloutText.line(paused, NOW)).isEqualTo("rollout acme 3f2a1c9d0e1f: paused after wave 1/3: "
+                + "wave 1 gate timed out no result for 1 repository");
+        // A record whose wave points past the last one (a completed rollout) still reads as its last wave.
+        Rollout past = threeWaves().setState(RolloutState.ROLLOUT_ABORTED).setWave(3).build();
+        assertThat(RolloutText.line(past, NOW)).isEqualTo("rollout acme 3f2a1c9d0e1f: aborted at wave 3/3");
+        assertThat(RolloutText.status(past, Map.of(), Map.of(), NOW)).startsWith(
+                "rollout 3f2a1c9d0e1f of acme: aborted, wave 3/3\n").contains("wave 3/3: the rest, 28 repositories, "
+                + "skipped\n");
+    }
+
+    @Test
     void aCheckIsFailedPassedOrWaiting() {
         assertThat(RepoStates.ci(null)).isEqualTo(RepoStates.Ci.NONE);
         assertThat(RepoStates.ci(ci("x", "completed", "neutral"))).isEqualTo(RepoStates.Ci.PASSED);
