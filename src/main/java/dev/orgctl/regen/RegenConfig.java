@@ -244,7 +244,10 @@ public final class RegenConfig {
         return parse(file, yaml.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The parser's helpers, shared with the blocks that parse themselves ({@link PullRequestConfig}, {@link RolloutConfig}). */
+    /**
+     * The parser's helpers, shared with the blocks that parse themselves ({@link PullRequestConfig},
+     * {@link RolloutConfig}).
+     */
     static final class Reader {
         private final String file;
 
