@@ -150,6 +150,7 @@ final class FakeWebhooks {
         p.put("head_commit", head);
         broadcast(repo.org, new Event(UUID.randomUUID().toString(), "push", null, repo.id, null, bytes(p)));
         fake.pullEvents.pushed(repo, ref, before, after, who);
+        fake.ci.landed(repo, ref, before, after, who);
     }
 
     /** Sends an event built elsewhere (pull requests, check suites: {@link FakePullEvents}) to the org's hooks. */
