@@ -183,7 +183,10 @@ public final class FakeCi {
         statuses.add(new Status(f.ids.incrementAndGet(), repo, sha, context, state, targetUrl, f.clock.instant()));
     }
 
-    /** Waits until every suite with a result to come has completed (suites pending forever excepted). */
+    /**
+     * Waits until every suite with a result to come has completed (suites pending forever excepted,
+     * delayed ones not: a test with a long delay waits for the suite it means instead).
+     */
     public void awaitCompletions(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (scheduled.get() > 0) {
