@@ -1,9 +1,11 @@
 package dev.orgctl.hosts.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orgctl.config.GitHubSettings;
 import dev.orgctl.hosts.CommitChecks;
 import dev.orgctl.hosts.CommitChecks.Check;
 import dev.orgctl.hosts.RepoRef;
@@ -14,6 +16,7 @@ import dev.orgctl.regen.RunContext;
 import dev.orgctl.regen.SampleTemplates;
 import dev.orgctl.regen.TemplateLoader;
 import dev.orgctl.testing.WebhookSchemas;
+import dev.orgctl.testing.github.AppKeys;
 import dev.orgctl.testing.github.FakeCi;
 import dev.orgctl.testing.github.FakeDelivery;
 import dev.orgctl.testing.github.FakeOrg;
@@ -22,13 +25,18 @@ import dev.orgctl.testing.github.FakeRepo;
 import dev.orgctl.testing.github.GitHubFake;
 import dev.orgctl.testing.github.Person;
 import dev.orgctl.testing.github.RepoSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a rollout's gate reads from GitHub over real HTTP against the fake: a commit's check suites
@@ -164,6 +172,31 @@ class GitHubCommitChecksTest {
             assertThat(WebhookSchemas.load().violations(d.event(), d.payload())).isEmpty();
             assertThat(new ObjectMapper().readTree(d.payload()).path("pull_request").path("merged").asBoolean()).isTrue();
         });
+    }
+
+    @Test
+    void anAppReadsThemWithTheReadPermissionsTheDocsNameAndWithoutThemIsToldWhichIsMissing(@TempDir Path dir) {
+        fake.ci().configure(web, FakeCi.Result.SUCCESS);
+        String sha = push(web, "hi\n");
+        fake.ci().awaitCompletions(Duration.ofSeconds(10));
+        GitHubHost granted = app(dir, 91, Map.of("contents", "write", "metadata", "read", "checks", "read",
+                "statuses", "read", "actions", "read", "pull_requests", "read"));
+        GitHubHost bare = app(dir, 92, Map.of("contents", "write", "metadata", "read", "checks", "read"));
+        try (granted; bare) {
+            assertThat(granted.commitChecks(WEB, sha).orElseThrow().checks()).extracting(Check::conclusion)
+                    .containsExactly("success");
+            assertThatThrownBy(() -> bare.commitChecks(WEB, sha)).isInstanceOf(GitHubApiException.class)
+                    .hasMessageContaining("statuses=read");
+        }
+    }
+
+    private GitHubHost app(Path dir, long id, Map<String, String> permissions) {
+        KeyPair key = AppKeys.generate();
+        fake.registerApp(id, "orgctl-" + id, key.getPublic());
+        fake.installApp(id, "acme", permissions);
+        GitHubSettings s = new GitHubSettings(Optional.of("acme"), URI.create(fake.url()), Optional.empty(),
+                Optional.of(id), Optional.of(AppKeys.writePkcs1(key, dir.resolve(id + ".pem"))), Optional.empty());
+        return new GitHubHost(TestClients.client(fake, GitHubClients.credentials(s), WriteBudget.UNLIMITED));
     }
 
     private RegenResult.Proposed propose(FakeRepo repo) {
