@@ -188,18 +188,7 @@ public final class FakeCi {
      * delayed ones not: a test with a long delay waits for the suite it means instead).
      */
     public void awaitCompletions(Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (scheduled.get() > 0) {
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException(scheduled.get() + " check suites still running");
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        FakeWebhooks.awaitZero(scheduled, timeout, "check suites still running");
     }
 
     // ---------------------------------------------------------------- commits landing
