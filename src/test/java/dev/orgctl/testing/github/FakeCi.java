@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * creates a GitHub Actions check suite for it and, after the configured delay, completes it and
  * sends {@code check_suite} {@code completed} and {@code workflow_run} {@code completed} to the
  * org's hooks, signed, in GitHub's shapes ({@link FakeCiJson}). Tests may also set commit statuses
- * (the older Statuses API; {@code status} deliveries are not sent). REST: {@code GET
+ * (the older Statuses API), delivered as {@code status}. REST: {@code GET
  * .../commits/{ref}/check-suites} and {@code GET .../commits/{ref}/status}. A pull request with
  * auto-merge is merged when its head's CI succeeds ({@link FakeAutoMerge}).
  *
@@ -108,6 +108,9 @@ public final class FakeCi {
                          Instant at) {
     }
 
+    /** Who sets commit statuses: an external CI service's account. */
+    private static final FakeWebhooks.Actor STATUS_SENDER = FakeWebhooks.Actor.of(Person.of("ci-service"));
+
     private final GitHubFake f;
     private final FakeCiJson json;
     private final FakeAutoMerge autoMerge;
@@ -152,7 +155,7 @@ public final class FakeCi {
     }
 
     /**
-     * Whether completed suites are delivered to the hooks (default true). Off, results are only
+     * Whether completed suites and statuses are delivered to the hooks (default true). Off, results are only
      * readable through the REST API: "results missed while orgctl was down".
      */
     public void sendWebhooks(boolean send) {
@@ -172,7 +175,8 @@ public final class FakeCi {
     /**
      * Sets the state of one status context of a commit ({@code pending}, {@code success},
      * {@code failure}, {@code error}), replacing the context's earlier state, as a CI service
-     * calling {@code POST /repos/{o}/{r}/statuses/{sha}} would.
+     * calling {@code POST /repos/{o}/{r}/statuses/{sha}} would; {@code status} is delivered (unless
+     * webhooks are off).
      */
     public void setStatus(FakeRepo repo, String sha, String context, String state, String targetUrl) {
         if (!List.of("pending", "success", "failure", "error").contains(state)) {
@@ -180,7 +184,11 @@ public final class FakeCi {
         }
         repo.git.parse(sha); // a commit of the repository, or it throws
         statuses.removeIf(s -> s.repo() == repo && s.sha().equals(sha) && s.context().equals(context));
-        statuses.add(new Status(f.ids.incrementAndGet(), repo, sha, context, state, targetUrl, f.clock.instant()));
+        Status status = new Status(f.ids.incrementAndGet(), repo, sha, context, state, targetUrl, f.clock.instant());
+        statuses.add(status);
+        if (webhooks) {
+            f.webhooks.deliver(repo.org, "status", null, repo.id, json.statusEvent(status, STATUS_SENDER));
+        }
     }
 
     /**

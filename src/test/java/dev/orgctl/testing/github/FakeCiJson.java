@@ -197,6 +197,64 @@ final class FakeCiJson {
         return m;
     }
 
+    /** {@code status}: one context of a commit changed state; the branches whose head it is (at most 10). */
+    Map<String, Object> statusEvent(FakeCi.Status s, FakeWebhooks.Actor sender) {
+        FakeRepo repo = s.repo();
+        String api = f.url() + "/repos/" + repo.fullName();
+        String html = f.url() + "/" + repo.fullName();
+        RevCommit c = repo.git.parse(s.sha());
+        boolean verified = repo.verified.contains(s.sha());
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("author", person(c.getAuthorIdent()));
+        inner.put("committer", person(c.getCommitterIdent()));
+        inner.put("message", c.getFullMessage());
+        inner.put("tree", Map.of("sha", c.getTree().name(), "url", api + "/git/trees/" + c.getTree().name()));
+        inner.put("url", api + "/git/commits/" + s.sha());
+        inner.put("comment_count", 0);
+        Map<String, Object> verification = new LinkedHashMap<>();
+        verification.put("verified", verified);
+        verification.put("reason", verified ? "valid" : "unsigned");
+        verification.put("signature", null);
+        verification.put("payload", null);
+        inner.put("verification", verification);
+        Map<String, Object> commit = new LinkedHashMap<>();
+        commit.put("sha", s.sha());
+        commit.put("node_id", "C_" + s.sha());
+        commit.put("commit", inner);
+        commit.put("url", api + "/commits/" + s.sha());
+        commit.put("html_url", html + "/commit/" + s.sha());
+        commit.put("comments_url", api + "/commits/" + s.sha() + "/comments");
+        commit.put("author", null); // the git identities are not GitHub accounts in the fake
+        commit.put("committer", null);
+        commit.put("parents", java.util.Arrays.stream(c.getParents()).map(p -> (Object) Map.of("sha", p.name(),
+                "url", api + "/commits/" + p.name(), "html_url", html + "/commit/" + p.name())).toList());
+        List<Object> branches = repo.git.refs("refs/heads/").entrySet().stream()
+                .filter(e -> e.getValue().equals(s.sha())).limit(10)
+                .map(e -> (Object) Map.of("name", e.getKey().substring("refs/heads/".length()), "commit",
+                        Map.of("sha", s.sha(), "url", api + "/commits/" + s.sha()), "protected", false)).toList();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("id", s.id());
+        p.put("sha", s.sha());
+        p.put("name", repo.fullName());
+        p.put("avatar_url", null);
+        p.put("target_url", s.targetUrl());
+        p.put("context", s.context());
+        p.put("description", null);
+        p.put("state", s.state());
+        p.put("commit", commit);
+        p.put("branches", branches);
+        p.put("created_at", s.at().toString());
+        p.put("updated_at", s.at().toString());
+        p.put("repository", f.webhooks.repository(FakeJson.repo(f, repo), repo));
+        p.put("organization", f.webhooks.organization(repo.org));
+        p.put("sender", f.webhooks.user(sender));
+        return p;
+    }
+
+    private static Map<String, Object> person(org.eclipse.jgit.lib.PersonIdent id) {
+        return Map.of("name", id.getName(), "email", id.getEmailAddress(), "date", id.getWhenAsInstant().toString());
+    }
+
     private Map<String, Object> status(String api, FakeCi.Status s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("description", null);

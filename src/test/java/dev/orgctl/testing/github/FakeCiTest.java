@@ -34,7 +34,7 @@ class FakeCiTest {
         fake = GitHubFake.start();
         acme = fake.createOrg("acme");
         acme.addHook("http://127.0.0.1:9/webhooks/github", SECRET, List.of("push", "check_suite", "workflow_run",
-                "pull_request"));
+                "status", "pull_request"));
         web = acme.createRepo("web");
     }
 
@@ -127,14 +127,35 @@ class FakeCiTest {
     }
 
     @Test
+    void aCommitStatusIsDeliveredInGitHubsShapeNamingTheBranchesAtTheCommit() throws IOException {
+        String sha = web.push("main", ALICE, "edit", Map.of("README.md", "hi\n"));
+        web.createBranch("release", "main", ALICE);
+        fake.ci().setStatus(web, sha, "ci/jenkins", "pending", "https://ci.example.com/1");
+        fake.ci().setStatus(web, sha, "ci/jenkins", "failure", "https://ci.example.com/1");
+
+        List<FakeDelivery> statuses = deliveries("status");
+        assertThat(statuses).hasSize(2);
+        for (FakeDelivery d : statuses) {
+            assertThat(SCHEMAS.violations(d.event(), d.payload())).isEmpty();
+        }
+        JsonNode last = json(statuses.get(1));
+        assertThat(last.path("state").asText()).isEqualTo("failure");
+        assertThat(last.path("context").asText()).isEqualTo("ci/jenkins");
+        assertThat(last.path("target_url").asText()).isEqualTo("https://ci.example.com/1");
+        assertThat(last.path("branches").findValuesAsText("name")).containsExactlyInAnyOrder("main", "release");
+    }
+
+    @Test
     void withWebhooksOffResultsAreKeptButNotDelivered() {
         fake.ci().configure(web, FakeCi.Result.SUCCESS);
         fake.ci().sendWebhooks(false);
         String sha = web.push("main", ALICE, "edit", Map.of("README.md", "hi\n"));
+        fake.ci().setStatus(web, sha, "ci/jenkins", "success", null);
         fake.ci().awaitCompletions(Duration.ofSeconds(10));
 
         assertThat(fake.ci().suite(web, sha).orElseThrow().conclusion()).contains("success");
         assertThat(deliveries("check_suite")).isEmpty();
+        assertThat(deliveries("status")).isEmpty();
         assertThat(deliveries("workflow_run")).isEmpty();
         assertThat(deliveries("push")).hasSize(1);
     }

@@ -50,7 +50,8 @@ import org.eclipse.jgit.lib.PersonIdent;
  * objects and refs in JGit in-memory repositories (refs move with compare-and-set), pull requests,
  * org webhooks with their delivery log and redelivery, personal tokens with scopes, GitHub Apps
  * with installations whose tokens are issued against a verified JWT, rate limits (primary,
- * content-creation ceiling, secondary answers on demand) with GitHub's headers, and ETags. Every
+ * content-creation ceiling, secondary answers on demand) with GitHub's headers, ETags, and CI per
+ * repository with auto-merge ({@link FakeCi}). Every
  * push (API or {@link FakeRepo#push}), ping and new repository is delivered, signed, to the hooks.
  * It counts reads and writes per repository.
  *
