@@ -97,6 +97,15 @@ class GitHubCommitChecksTest {
     }
 
     @Test
+    void aSuiteThatNeverStartedAndHasNoRunIsNoCheck() {
+        fake.ci().configure(web, FakeCi.Result.IDLE_APP);
+        String sha = push(web, "hi\n");
+
+        assertThat(fake.ci().suite(web, sha).orElseThrow().status()).isEqualTo("queued");
+        assertThat(host.commitChecks(WEB, sha)).contains(new CommitChecks(sha, List.of()));
+    }
+
+    @Test
     void commitStatusesMapToChecksPerContextEveryPageOfThem() {
         String sha = push(web, "hi\n");
         fake.ci().setStatus(web, sha, "ci/lint", "pending", "https://ci.example.com/lint");

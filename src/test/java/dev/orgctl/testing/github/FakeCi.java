@@ -38,7 +38,12 @@ public final class FakeCi {
     public enum Result {
         SUCCESS("success"), FAILURE("failure"), TIMED_OUT("timed_out"), CANCELLED("cancelled"),
         /** Started and never finished: a runner that never came. */
-        PENDING_FOREVER(null);
+        PENDING_FOREVER(null),
+        /**
+         * A suite GitHub created for an App that never runs a check (every App with the Checks
+         * permission gets one per push): {@code queued} with no check run, for good.
+         */
+        IDLE_APP(null);
 
         final String conclusion;
 
@@ -216,7 +221,10 @@ public final class FakeCi {
                     ref.substring("refs/heads/".length()), before, f.clock.instant(), who);
             suites.add(suite);
         }
-        if (setup.result() == Result.PENDING_FOREVER) {
+        if (setup.result() == Result.IDLE_APP) {
+            suite.status = "queued";
+        }
+        if (setup.result().conclusion == null) {
             return;
         }
         later(setup.delay(), () -> complete(suite, setup.result().conclusion));

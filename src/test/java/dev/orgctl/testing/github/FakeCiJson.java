@@ -70,7 +70,7 @@ final class FakeCiJson {
             m.put("app", app);
             m.put("created_at", createdAt.toString());
             m.put("updated_at", updatedAt.toString());
-            m.put("latest_check_runs_count", 1);
+            m.put("latest_check_runs_count", status.equals("queued") ? 0 : 1); // queued: no run started
             m.put("check_runs_url", api + "/check-suites/" + id + "/check-runs");
             m.put("head_commit", headCommit(repo.git.parse(headSha)));
             return m;
