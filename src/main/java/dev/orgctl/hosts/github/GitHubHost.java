@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.hosts.CommitChecks;
 import dev.orgctl.hosts.CommitRequest;
 import dev.orgctl.hosts.CommitResult;
 import dev.orgctl.hosts.FileSelection;
@@ -38,14 +39,16 @@ import java.util.Optional;
  * (the App's bot, or the token's user): {@link CommitRequest#identity()} applies to the Git Data
  * path only.
  *
- * <p>The work is in three parts along its seams: {@link GitHubReads}, {@link GitHubCommits} and
- * {@link GitHubProposals}, sharing one client and one {@link SnapshotCache}.
+ * <p>The work is in parts along its seams: {@link GitHubReads}, {@link GitHubCommits} and
+ * {@link GitHubProposals}, sharing one client and one {@link SnapshotCache}, and
+ * {@link GitHubCommitChecks}, what a rollout's gate polls (CI results, merged pull requests).
  */
 public final class GitHubHost implements RepositoryHost {
     private final GitHubClient client;
     private final GitHubReads reads;
     private final GitHubCommits commits;
     private final GitHubProposals proposals;
+    private final GitHubCommitChecks checks;
 
     public GitHubHost(GitHubClient client) {
         this(client, 20_000);
@@ -59,6 +62,7 @@ public final class GitHubHost implements RepositoryHost {
         this.reads = new GitHubReads(client, cache, clock);
         this.commits = new GitHubCommits(client, cache);
         this.proposals = new GitHubProposals(client, cache, clock, reads, commits);
+        this.checks = new GitHubCommitChecks(client);
     }
 
     public GitHubClient client() {
@@ -113,6 +117,18 @@ public final class GitHubHost implements RepositoryHost {
     @Override
     public boolean closeProposal(RepoRef repo, String proposalBranch, String reason) {
         return proposals.closeProposal(repo, proposalBranch, reason);
+    }
+
+    /** The commit's check suites and commit statuses ({@link GitHubCommitChecks}). */
+    @Override
+    public Optional<CommitChecks> commitChecks(RepoRef repo, String sha) {
+        return checks.read(repo, sha);
+    }
+
+    /** The pull request's {@code merged}; empty when GitHub has no such pull request. */
+    @Override
+    public Optional<Boolean> proposalMerged(RepoRef repo, int pullNumber) {
+        return checks.merged(repo, pullNumber);
     }
 
     @Override

@@ -28,10 +28,13 @@ public final class OrgWebhooks {
     private static final Logger log = LoggerFactory.getLogger(OrgWebhooks.class);
     /**
      * The events the controller reads; {@code ping} is always sent. {@code pull_request} feeds the
-     * templates repository's previews; {@code check_suite rerequested} reaches only the GitHub App's
-     * own webhook (GitHub sends org webhooks nothing but {@code completed} suites), so it is not here.
+     * templates repository's previews and, closed as merged, a pull-request-mode rollout's gate;
+     * {@code check_suite} (GitHub sends org webhooks only {@code completed} ones), {@code workflow_run}
+     * and {@code status} are the CI results rollouts gate on. {@code check_suite rerequested} reaches
+     * only the GitHub App's own webhook.
      */
-    public static final List<String> EVENTS = List.of("push", "repository", "pull_request");
+    public static final List<String> EVENTS = List.of("push", "repository", "pull_request", "check_suite",
+            "workflow_run", "status");
 
     private final GitHubClient client;
     private final String org;

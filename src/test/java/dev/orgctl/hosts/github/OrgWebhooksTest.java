@@ -85,7 +85,8 @@ class OrgWebhooksTest {
         FakeHook manual = acme.addHook("https://orgctl.example.com/webhooks/github", "old", List.of("*"));
         OrgWebhooks.Registration adopted = hooks().register("https://orgctl.example.com/webhooks/github", SECRET);
         assertThat(adopted.hookId()).isEqualTo(manual.id());
-        assertThat(adopted.corrections()).containsExactly("events [*] -> [push, repository, pull_request]", "secret written");
+        assertThat(adopted.corrections()).containsExactly(
+                "events [*] -> [push, repository, pull_request, check_suite, workflow_run, status]", "secret written");
         assertThat(acme.hooks()).hasSize(2);
         assertThat(manual.secret()).isEqualTo("s3cret-current");
 

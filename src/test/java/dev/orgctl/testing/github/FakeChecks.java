@@ -320,12 +320,18 @@ public final class FakeChecks {
     static Map<String, Object> appJson(GitHubFake f, long appId, FakeOrg org, Instant at) {
         GitHubFake.App app = f.apps.get(appId);
         String slug = app == null ? "app-" + appId : app.slug();
+        return appJson(f, appId, slug, slug, FakeRestJson.org(f, org), at);
+    }
+
+    /** An App by its slug, name and owner: one the fake did not register (GitHub Actions). */
+    static Map<String, Object> appJson(GitHubFake f, long appId, String slug, String name, Map<String, Object> owner,
+                                       Instant at) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", appId);
         m.put("slug", slug);
         m.put("node_id", "A_" + appId);
-        m.put("owner", FakeRestJson.org(f, org));
-        m.put("name", slug);
+        m.put("owner", owner);
+        m.put("name", name);
         m.put("description", null);
         m.put("external_url", f.url() + "/apps/" + slug);
         m.put("html_url", f.url() + "/apps/" + slug);

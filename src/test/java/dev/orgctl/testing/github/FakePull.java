@@ -28,6 +28,10 @@ public final class FakePull {
     /** {@code MERGE}, {@code SQUASH} or {@code REBASE} once auto-merge is enabled; null while it is off. */
     volatile String autoMergeMethod;
     volatile Instant autoMergeEnabledAt;
+    /** Set once merged ({@link FakeAutoMerge}): state is then {@code closed}. */
+    volatile boolean merged;
+    volatile Instant mergedAt;
+    volatile String mergeCommitSha;
     /** Calls that added labels, requested reviews or assigned people: what "set once" is measured by. */
     final AtomicInteger settingsCalls = new AtomicInteger();
 
@@ -114,6 +118,15 @@ public final class FakePull {
     /** The merge method auto-merge was enabled with, or null. */
     public String autoMergeMethod() {
         return autoMergeMethod;
+    }
+
+    public boolean merged() {
+        return merged;
+    }
+
+    /** The commit the merge made on the base branch, once merged. */
+    public String mergeCommitSha() {
+        return mergeCommitSha;
     }
 
     public int settingsCalls() {

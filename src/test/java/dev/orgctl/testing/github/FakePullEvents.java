@@ -54,39 +54,25 @@ final class FakePullEvents {
         }
     }
 
+    /** A pull request was merged: {@code pull_request closed} with {@code merged: true}. */
+    void merged(FakePull p, FakeWebhooks.Actor who) {
+        Map<String, Object> payload = payload("closed", p, who);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pull = (Map<String, Object>) payload.get("pull_request");
+        pull.put("merged_by", f.webhooks.user(who));
+        f.webhooks.deliver(p.repo.org, "pull_request", "closed", p.repo.id, payload);
+    }
+
     /** Someone asks for the checks of {@code headSha} again ("Re-run all checks"). */
     void rerequest(FakeRepo repo, String headSha, long appId, Person who) {
         List<FakePull> pulls = repo.openPulls().stream().filter(p -> repo.head(p.head).orElse("").equals(headSha))
                 .toList();
-        Map<String, Object> suite = new LinkedHashMap<>();
         long id = f.ids.incrementAndGet();
-        String now = f.clock.instant().toString();
         org.eclipse.jgit.revwalk.RevCommit head = repo.git.parse(headSha);
-        suite.put("id", id);
-        suite.put("node_id", "CS_" + id);
-        suite.put("head_branch", pulls.isEmpty() ? null : pulls.get(0).head);
-        suite.put("head_sha", headSha);
-        suite.put("status", "completed");
-        suite.put("conclusion", "failure");
-        suite.put("url", f.url() + "/repos/" + repo.fullName() + "/check-suites/" + id);
-        suite.put("before", head.getParentCount() > 0 ? head.getParent(0).name() : null);
-        suite.put("after", headSha);
-        suite.put("pull_requests", pulls.stream().map(p -> (Object) minimalPull(p)).toList());
-        suite.put("app", FakeChecks.appJson(f, appId, repo.org, f.clock.instant()));
-        suite.put("created_at", now);
-        suite.put("updated_at", now);
-        suite.put("latest_check_runs_count", 1);
-        suite.put("check_runs_url", f.url() + "/repos/" + repo.fullName() + "/check-suites/" + id + "/check-runs");
-        Map<String, Object> commit = new LinkedHashMap<>();
-        commit.put("id", headSha);
-        commit.put("tree_id", head.getTree().name());
-        commit.put("message", head.getFullMessage());
-        commit.put("timestamp", java.time.Instant.ofEpochSecond(head.getCommitTime()).toString());
-        commit.put("author", Map.of("name", head.getAuthorIdent().getName(), "email",
-                head.getAuthorIdent().getEmailAddress()));
-        commit.put("committer", Map.of("name", head.getCommitterIdent().getName(), "email",
-                head.getCommitterIdent().getEmailAddress()));
-        suite.put("head_commit", commit);
+        Optional<String> before = head.getParentCount() > 0 ? Optional.of(head.getParent(0).name()) : Optional.empty();
+        java.time.Instant now = f.clock.instant();
+        Map<String, Object> suite = new FakeCiJson.SuiteFields(id, repo, pulls.isEmpty() ? null : pulls.get(0).head,
+                headSha, before, "completed", "failure", FakeChecks.appJson(f, appId, repo.org, now), now, now).json(f);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("action", "rerequested");
         payload.put("check_suite", suite);
@@ -147,7 +133,7 @@ final class FakePullEvents {
     }
 
     /** The pull request inside a check suite: url, id, number, and head and base with a minimal repo. */
-    private Map<String, Object> minimalPull(FakePull p) {
+    Map<String, Object> minimalPull(FakePull p) {
         Map<String, Object> repo = Map.of("id", p.repo.id, "url", f.url() + "/repos/" + p.repo.fullName(), "name",
                 p.repo.name);
         Map<String, Object> m = new LinkedHashMap<>();

@@ -238,6 +238,7 @@ final class FakePullSettings {
             p.autoMergeEnabledAt = f.clock.instant();
         }
         p.autoMergeMethod = method;
+        f.ci.autoMergeEnabled(p);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("__typename", "EnablePullRequestAutoMergePayload");
         payload.put("pullRequest", p);

@@ -367,7 +367,7 @@ final class FakeResolver implements GitHubSchema.Resolver {
             case "body":
                 return p.body == null ? "" : p.body;
             case "state":
-                return p.state.toUpperCase(Locale.ROOT);
+                return p.merged ? "MERGED" : p.state.toUpperCase(Locale.ROOT);
             case "headRefName":
                 return p.head;
             case "baseRefName":

@@ -659,31 +659,42 @@ final class FakeRest {
 
     /** Page-number pagination with GitHub's {@code Link} header (per_page default 30, max 100). */
     private Reply page(Call c, List<Object> all) {
-        int perPage = Math.max(1, Math.min(100, Integer.parseInt(c.query.getOrDefault("per_page", "30"))));
-        int page = Math.max(1, Integer.parseInt(c.query.getOrDefault("page", "1")));
-        int from = Math.min(all.size(), (page - 1) * perPage);
-        int to = Math.min(all.size(), from + perPage);
-        int last = Math.max(1, (all.size() + perPage - 1) / perPage);
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (last > 1) {
-            StringBuilder link = new StringBuilder();
-            String base = f.url() + c.path + "?" + c.query.entrySet().stream()
-                    .filter(e -> !e.getKey().equals("page") && !e.getKey().equals("per_page"))
-                    .map(e -> e.getKey() + "=" + e.getValue() + "&").reduce("", String::concat) + "per_page=" + perPage
-                    + "&page=";
-            if (page < last) {
-                link.append("<").append(base).append(page + 1).append(">; rel=\"next\", ");
-                link.append("<").append(base).append(last).append(">; rel=\"last\"");
-            }
-            if (page > 1) {
-                if (link.length() > 0) {
-                    link.append(", ");
+        Page p = Page.of(f, c, all.size());
+        return new Reply(200, new ArrayList<>(all.subList(p.from(), p.to())), p.headers());
+    }
+
+    /**
+     * One page of a list of {@code total} items as the call asks for it ({@code per_page} default
+     * 30, max 100; {@code page} from 1): the items' range and GitHub's {@code Link} header.
+     */
+    record Page(int from, int to, Map<String, String> headers) {
+        static Page of(GitHubFake f, Call c, int total) {
+            int perPage = Math.max(1, Math.min(100, Integer.parseInt(c.query.getOrDefault("per_page", "30"))));
+            int page = Math.max(1, Integer.parseInt(c.query.getOrDefault("page", "1")));
+            int from = Math.min(total, (page - 1) * perPage);
+            int to = Math.min(total, from + perPage);
+            int last = Math.max(1, (total + perPage - 1) / perPage);
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (last > 1) {
+                StringBuilder link = new StringBuilder();
+                String base = f.url() + c.path + "?" + c.query.entrySet().stream()
+                        .filter(e -> !e.getKey().equals("page") && !e.getKey().equals("per_page"))
+                        .map(e -> e.getKey() + "=" + e.getValue() + "&").reduce("", String::concat) + "per_page="
+                        + perPage + "&page=";
+                if (page < last) {
+                    link.append("<").append(base).append(page + 1).append(">; rel=\"next\", ");
+                    link.append("<").append(base).append(last).append(">; rel=\"last\"");
                 }
-                link.append("<").append(base).append(page - 1).append(">; rel=\"prev\", ");
-                link.append("<").append(base).append(1).append(">; rel=\"first\"");
+                if (page > 1) {
+                    if (link.length() > 0) {
+                        link.append(", ");
+                    }
+                    link.append("<").append(base).append(page - 1).append(">; rel=\"prev\", ");
+                    link.append("<").append(base).append(1).append(">; rel=\"first\"");
+                }
+                headers.put("Link", link.toString());
             }
-            headers.put("Link", link.toString());
+            return new Page(from, to, headers);
         }
-        return new Reply(200, new ArrayList<>(all.subList(from, to)), headers);
     }
 }

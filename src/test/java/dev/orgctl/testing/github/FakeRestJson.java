@@ -151,8 +151,8 @@ final class FakeRestJson {
         m.put("created_at", seconds(p.createdAt));
         m.put("updated_at", seconds(p.updatedAt));
         m.put("closed_at", p.state.equals("closed") ? seconds(p.updatedAt) : null);
-        m.put("merged_at", null);
-        m.put("merge_commit_sha", null);
+        m.put("merged_at", p.merged ? seconds(p.mergedAt) : null);
+        m.put("merge_commit_sha", p.mergeCommitSha);
         FakePullSettings.putPullFields(f, p, m); // labels, assignees, review requests, draft, auto_merge
         m.put("head", branch(f, p, p.head, headSha));
         m.put("base", branch(f, p, p.base, p.repo.head(p.base).orElse("0000000000000000000000000000000000000000")));
@@ -167,7 +167,7 @@ final class FakeRestJson {
         links.put("statuses", Map.of("href", api + "/statuses/" + headSha));
         m.put("_links", links);
         m.put("author_association", "OWNER");
-        m.put("merged", false);
+        m.put("merged", p.merged);
         m.put("mergeable", null);
         m.put("mergeable_state", "unknown");
         m.put("merged_by", null);

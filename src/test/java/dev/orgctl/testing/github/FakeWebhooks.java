@@ -81,10 +81,15 @@ final class FakeWebhooks {
     }
 
     void await(Duration timeout) {
+        awaitZero(pending, timeout, "webhook deliveries still pending");
+    }
+
+    /** Waits until {@code count} is zero; past the timeout, throws naming how many are left ({@code what}). */
+    static void awaitZero(AtomicInteger count, Duration timeout, String what) {
         long end = System.nanoTime() + timeout.toNanos();
-        while (pending.get() > 0) {
+        while (count.get() > 0) {
             if (System.nanoTime() > end) {
-                throw new IllegalStateException(pending.get() + " webhook deliveries still pending");
+                throw new IllegalStateException(count.get() + " " + what);
             }
             try {
                 Thread.sleep(5);
@@ -150,6 +155,7 @@ final class FakeWebhooks {
         p.put("head_commit", head);
         broadcast(repo.org, new Event(UUID.randomUUID().toString(), "push", null, repo.id, null, bytes(p)));
         fake.pullEvents.pushed(repo, ref, before, after, who);
+        fake.ci.landed(repo, ref, before, after, who);
     }
 
     /** Sends an event built elsewhere (pull requests, check suites: {@link FakePullEvents}) to the org's hooks. */

@@ -50,7 +50,8 @@ import org.eclipse.jgit.lib.PersonIdent;
  * objects and refs in JGit in-memory repositories (refs move with compare-and-set), pull requests,
  * org webhooks with their delivery log and redelivery, personal tokens with scopes, GitHub Apps
  * with installations whose tokens are issued against a verified JWT, rate limits (primary,
- * content-creation ceiling, secondary answers on demand) with GitHub's headers, and ETags. Every
+ * content-creation ceiling, secondary answers on demand) with GitHub's headers, ETags, and CI per
+ * repository with auto-merge ({@link FakeCi}). Every
  * push (API or {@link FakeRepo#push}), ping and new repository is delivered, signed, to the hooks.
  * It counts reads and writes per repository.
  *
@@ -104,6 +105,7 @@ public final class GitHubFake implements AutoCloseable {
     final FakeLimits limits;
     final FakeWebhooks webhooks;
     final FakePullEvents pullEvents;
+    final FakeCi ci;
     private final FakeChecks checks;
     private final FakeRest rest;
     private final FakeGraphQL graphql;
@@ -120,10 +122,12 @@ public final class GitHubFake implements AutoCloseable {
         this.webhooks = new FakeWebhooks(this);
         this.pullEvents = new FakePullEvents(this);
         this.checks = new FakeChecks(this);
+        this.ci = new FakeCi(this);
         this.rest = new FakeRest(this);
         this.graphql = new FakeGraphQL(this);
         rest.register();
         checks.register();
+        ci.register();
         new FakeIssueComments(this).register();
         new FakePullSettings(this).register();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
@@ -157,6 +161,11 @@ public final class GitHubFake implements AutoCloseable {
     /** Check runs, as the Checks API keeps them. */
     public FakeChecks checks() {
         return checks;
+    }
+
+    /** Continuous integration per repository: check suites, workflow runs, commit statuses. */
+    public FakeCi ci() {
+        return ci;
     }
 
     /**
@@ -930,6 +939,7 @@ public final class GitHubFake implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        List<String> ciFailures = ci.close();
         webhooks.close();
         executor.shutdownNow();
         try {
@@ -945,6 +955,9 @@ public final class GitHubFake implements AutoCloseable {
                     + RestDescription.describe() + ":");
             found.forEach(v -> sb.append("\n  ").append(v));
             problems.add(sb.toString());
+        }
+        if (!ciFailures.isEmpty()) {
+            problems.add("the fake's CI failed: " + String.join("\n", ciFailures));
         }
         List<String> violations = graphql.takeViolations();
         if (!violations.isEmpty()) {
