@@ -11,6 +11,9 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -96,6 +99,7 @@ final class RolloutStep {
         }
         demo.say("rollout " + Demo.shortId(broken) + ": paused after wave 1/" + paused.getWavesCount() + ", "
                 + canary + " failed CI (" + failure.getConclusion() + ", " + failure.getUrl() + ")");
+        logLine(failure.getUrl(), "retired").ifPresent(l -> demo.say("the log says: " + l));
         List<String> touched = repos.stream().filter(r -> !r.equals(canary))
                 .filter(r -> !demo.heads().get(r).equals(before.get(r))).toList();
         if (!touched.isEmpty()) {
@@ -146,6 +150,15 @@ final class RolloutStep {
             throw new DemoFailure("no rollouts to read (is the rollout engine there?): " + e.getMessage());
         } catch (IOException | JetStreamApiException e) {
             return Optional.empty(); // NATS busy: the wait asks again
+        }
+    }
+
+    /** The first line of a simulated CI's log (a {@code file:} URL) that contains {@code text}. */
+    private static Optional<String> logLine(String url, String text) {
+        try {
+            return Files.readAllLines(Path.of(URI.create(url))).stream().filter(l -> l.contains(text)).findFirst();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty(); // not a log on this machine: the URL above is what there is
         }
     }
 

@@ -196,6 +196,21 @@ class GitCiTest {
     }
 
     @Test
+    void outputPastOneMebibyteIsCountedNotKept() throws Exception {
+        start(Duration.ofSeconds(60), 2);
+        RepoRef api = repos.create(org, "api");
+        watcher.scanOnce();
+        String sha = pushCi(api, "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\necho\necho done >&2\nexit 0\n");
+
+        assertThat(awaitCheckSuite(api, sha).path("check_suite").path("conclusion").asText()).isEqualTo("success");
+        String log = log(api, sha);
+        assertThat(log).contains("[output truncated: " + (3_000_001 + "done\n".length() - GitCiRun.MAX_OUTPUT)
+                + " more bytes after the first " + GitCiRun.MAX_OUTPUT + "]").contains("conclusion: success");
+        assertThat(Files.size(GitCi.logFile(repos.root(), api, sha))).isBetween((long) GitCiRun.MAX_OUTPUT,
+                GitCiRun.MAX_OUTPUT + 1024L);
+    }
+
+    @Test
     void aScriptThatOutlivesTheTimeoutIsKilledAndTimedOut() throws Exception {
         start(Duration.ofSeconds(1), 2);
         RepoRef api = repos.create(org, "api");
