@@ -91,7 +91,8 @@ final class RolloutStep {
                 + canary + ", then the rest; gate " + GATE_WAIT + ", no failure tolerated) and the runner "
                 + BROKEN_RUNNER);
         Rollout paused = awaitState(broken, RolloutState.ROLLOUT_PAUSED);
-        RepoFailure failure = paused.getFailuresList().stream().filter(f -> f.getRepo().equals(canary)).findFirst()
+        RepoFailure failure = paused.getFailuresList().stream()
+                .filter(f -> f.getRepo().equals(canary) || f.getRepo().equals(demo.org() + "/" + canary)).findFirst()
                 .orElseThrow(() -> new DemoFailure("the rollout of " + Demo.shortId(broken) + " paused without naming "
                         + canary + ": " + paused.getFailuresList()));
         if (paused.getWave() != 0) {

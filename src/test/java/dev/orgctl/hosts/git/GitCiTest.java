@@ -104,6 +104,14 @@ class GitCiTest {
         return ci;
     }
 
+    /** A repository {@code api} that the watcher (with CI of this timeout, two at once) has seen created. */
+    private RepoRef watchedRepository(Duration timeout) {
+        start(timeout, 2);
+        RepoRef api = repos.create(org, "api");
+        watcher.scanOnce();
+        return api;
+    }
+
     private String pushCi(RepoRef repo, String script) {
         Map<String, RepoFile> files = new LinkedHashMap<>();
         files.put("README.md", RepoFile.of("hello " + script.hashCode() + "\n"));
@@ -154,9 +162,7 @@ class GitCiTest {
 
     @Test
     void aScriptThatExitsZeroIsASuccessfulCheckSuiteInGitHubEvents() throws Exception {
-        start(Duration.ofSeconds(60), 2);
-        RepoRef api = repos.create(org, "api");
-        watcher.scanOnce();
+        RepoRef api = watchedRepository(Duration.ofSeconds(60));
         String sha = pushCi(api, "#!/bin/sh\necho \"checking $ORGCTL_CI_REPO at $ORGCTL_CI_SHA in $(pwd)\"\n"
                 + "test -f README.md || exit 9\necho \"token: ${GITHUB_TOKEN:-none}\"\nread line && echo \"stdin: $line\"\n"
                 + "echo to-stderr >&2\nexit 0\n");
@@ -185,9 +191,7 @@ class GitCiTest {
 
     @Test
     void aScriptThatExitsThreeIsAFailure() throws Exception {
-        start(Duration.ofSeconds(60), 2);
-        RepoRef api = repos.create(org, "api");
-        watcher.scanOnce();
+        RepoRef api = watchedRepository(Duration.ofSeconds(60));
         String sha = pushCi(api, "#!/bin/sh\necho 'the build broke'\nexit 3\n");
 
         JsonNode suite = awaitCheckSuite(api, sha).path("check_suite");
@@ -197,9 +201,7 @@ class GitCiTest {
 
     @Test
     void outputPastOneMebibyteIsCountedNotKept() throws Exception {
-        start(Duration.ofSeconds(60), 2);
-        RepoRef api = repos.create(org, "api");
-        watcher.scanOnce();
+        RepoRef api = watchedRepository(Duration.ofSeconds(60));
         String sha = pushCi(api, "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\necho\necho done >&2\nexit 0\n");
 
         assertThat(awaitCheckSuite(api, sha).path("check_suite").path("conclusion").asText()).isEqualTo("success");
@@ -212,9 +214,7 @@ class GitCiTest {
 
     @Test
     void aScriptThatOutlivesTheTimeoutIsKilledAndTimedOut() throws Exception {
-        start(Duration.ofSeconds(1), 2);
-        RepoRef api = repos.create(org, "api");
-        watcher.scanOnce();
+        RepoRef api = watchedRepository(Duration.ofSeconds(1));
         Path pidFile = tmp.resolve("sleeper.pid");
         String sha = pushCi(api, "#!/bin/sh\necho sleeping\nsleep 120 &\necho $! > " + pidFile + "\nwait\n");
 
