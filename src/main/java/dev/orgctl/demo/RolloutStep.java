@@ -80,7 +80,23 @@ final class RolloutStep {
                 "CI: refuse retired runners");
         demo.say(person.name() + " pushed " + Demo.shortId(ci) + " to " + demo.org() + "/" + canary + ": its own CI ("
                 + GitCi.SCRIPT + ") fails when " + Demo.CI + " asks for " + BROKEN_RUNNER);
+        String broken = pausesAfterTheCanary(canary);
+        String fixed = person.edit(demo.gitDir(".github"), Demo.CI_TEMPLATE, t -> t.replace(BROKEN, FIXED),
+                "CI: build on ubuntu-24.04");
+        demo.say(person.name() + " pushed the fix " + Demo.shortId(fixed) + ": it supersedes the paused rollout");
+        awaitState(fixed, RolloutState.ROLLOUT_COMPLETED);
+        demo.waitFor("every repository at the fixed workflow", () -> repos.stream()
+                .allMatch(r -> demo.readFile(r, Demo.CI).contains(FIXED)));
+        Rollout superseded = rollout(broken).orElseThrow();
+        demo.say("rollout " + Demo.shortId(fixed) + ": completed, both waves; every repository builds on ubuntu-24.04; "
+                + "rollout " + Demo.shortId(broken) + " " + name(superseded.getState()));
+        return "a template change that broke CI in the canary " + canary + " paused its rollout after wave 1 (the other "
+                + (repos.size() - 1) + " repositories untouched); the fix superseded it and reached all " + repos.size();
+    }
 
+    /** Pushes the rollout block with the breaking change; checks the pause after wave 1. Returns the revision. */
+    private String pausesAfterTheCanary(String canary) {
+        List<String> repos = demo.repos();
         Map<String, String> before = demo.heads();
         Map<String, UnaryOperator<String>> edits = new LinkedHashMap<>();
         edits.put("orgctl.yaml", y -> y + "\n" + rolloutBlock(canary));
@@ -101,24 +117,14 @@ final class RolloutStep {
         demo.say("rollout " + Demo.shortId(broken) + ": paused after wave 1/" + paused.getWavesCount() + ", "
                 + canary + " failed CI (" + failure.getConclusion() + ", " + failure.getUrl() + ")");
         logLine(failure.getUrl(), "retired").ifPresent(l -> demo.say("the log says: " + l));
+        Map<String, String> now = demo.heads();
         List<String> touched = repos.stream().filter(r -> !r.equals(canary))
-                .filter(r -> !demo.heads().get(r).equals(before.get(r))).toList();
+                .filter(r -> !now.get(r).equals(before.get(r))).toList();
         if (!touched.isEmpty()) {
             throw new DemoFailure("the paused rollout changed repositories outside wave 1: " + touched);
         }
         demo.say("the other " + (repos.size() - 1) + " repositories were not touched");
-
-        String fixed = person.edit(demo.gitDir(".github"), Demo.CI_TEMPLATE, t -> t.replace(BROKEN, FIXED),
-                "CI: build on ubuntu-24.04");
-        demo.say(person.name() + " pushed the fix " + Demo.shortId(fixed) + ": it supersedes the paused rollout");
-        awaitState(fixed, RolloutState.ROLLOUT_COMPLETED);
-        demo.waitFor("every repository at the fixed workflow", () -> repos.stream()
-                .allMatch(r -> demo.readFile(r, Demo.CI).contains(FIXED)));
-        Rollout superseded = rollout(broken).orElseThrow();
-        demo.say("rollout " + Demo.shortId(fixed) + ": completed, both waves; every repository builds on ubuntu-24.04; "
-                + "rollout " + Demo.shortId(broken) + " " + name(superseded.getState()));
-        return "a template change that broke CI in the canary " + canary + " paused its rollout after wave 1 (the other "
-                + (repos.size() - 1) + " repositories untouched); the fix superseded it and reached all " + repos.size();
+        return broken;
     }
 
     private Rollout awaitState(String id, RolloutState state) {
