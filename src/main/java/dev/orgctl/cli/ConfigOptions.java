@@ -64,11 +64,12 @@ public final class ConfigOptions {
             case RETRY_JITTER -> "FRACTION";
             case BACKEND -> "github|git";
             case LOG_FORMAT -> "text|json";
-            case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE -> "true|false";
+            case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE, GIT_CI -> "true|false";
             case MAX_BODY -> "SIZE";
-            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE ->
+            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE,
+                    GIT_CI_TIMEOUT ->
                     "DURATION";
-            case HTTP_THREADS, WORKERS, MAX_DEPTH, MAX_LOCK_FAILURES -> "N";
+            case HTTP_THREADS, WORKERS, MAX_DEPTH, MAX_LOCK_FAILURES, GIT_CI_PARALLEL -> "N";
             case BREAKER -> "N/DURATION";
             case COMMIT_AUTHOR -> "'NAME <EMAIL>'";
             case GITHUB_ORG -> "ORG";

@@ -46,10 +46,14 @@ import picocli.CommandLine.Spec;
                 + "CI workflow, CODEOWNERS, dependabot.yml and a PR template, and --repos target repositories), "
                 + "runs the gateway, the controller and the ref watcher, and acts out the story: a template change "
                 + "reaches every repository; orgctl's own commits cause nothing; a hand edit is repaired; a burst "
-                + "of template pushes is coalesced. Ends with a table and what it proved. Data stays in the data "
+                + "of template pushes is coalesced; a proposed template change is previewed; a change that breaks "
+                + "a canary's CI pauses its rollout after the first wave and the fix reaches every repository. Ends with a table and what it proved. Data stays in the data "
                 + "directory: run 'orgctl status' afterwards.",
             "Exit code: 0 every claim held; 1 one did not (the reason is printed)."})
 public final class DemoCommand implements Callable<Integer> {
+    /** The rollout engine's bucket (rollout.proto); TODO(lead): Topology's constant once the engine is merged. */
+    private static final String ROLLOUTS_BUCKET = "ORGCTL_ROLLOUTS";
+
     @Spec
     CommandSpec spec;
 
@@ -95,8 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
                     Workflows workflows = Workflows.open(nats, "demo");
                     ControllerMetrics metrics = started.controller().metrics();
                     PreviewStore previews = new PreviewStore(nats.keyValue(Topology.PREVIEWS_BUCKET), Clock.systemUTC());
-                    Demo demo = new Demo(setupHost, org, names, workflows, metrics, previews, Files.createDirectories(
-                            demoDir.resolve("work")), out);
+                    Demo demo = new Demo(setupHost, org, names, workflows, metrics, previews,
+                            () -> nats.keyValue(ROLLOUTS_BUCKET), Files.createDirectories(demoDir.resolve("work")), out);
                     List<String> proved = demo.run();
                     demo.table();
                     out.println();

@@ -14,12 +14,14 @@ import dev.orgctl.gateway.Readiness;
 import dev.orgctl.hosts.Hosts;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.git.FileRefStateStore;
+import dev.orgctl.hosts.git.GitCi;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.hosts.git.HttpDeliverySink;
 import dev.orgctl.hosts.git.RefWatcher;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
+import dev.orgctl.regen.TemplateSnapshot;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,9 +105,14 @@ public final class UpCommand implements Callable<Integer> {
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
-            RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()),
-                    new HttpDeliverySink(gateway.url().resolve("/webhooks/github"), signing), watchInterval,
-                    Optional.of(org));
+            HttpDeliverySink sink = new HttpDeliverySink(gateway.url().resolve("/webhooks/github"), signing);
+            // The simulated CI reports through the watcher's sink; closed after the watcher (services stop in reverse).
+            RefWatcher.HeadListener ci = config.gitCi().enabled()
+                    ? services.add("git-ci", new GitCi(git, sink, config.gitCi().timeout(), config.gitCi().parallel(),
+                            TemplateSnapshot.TEMPLATES_REPO))
+                    : head -> { };
+            RefWatcher watcher = new RefWatcher(git, FileRefStateStore.inDataDir(config.dataDir()), sink, watchInterval,
+                    Optional.of(org), RefWatcher.DEFAULT_FULL_CHECK_EVERY, ci);
             // Ready only once the first scan (on a fresh data dir, the baseline) is done: a push made
             // after /readyz says ready is then always delivered, never taken for history.
             watcher.start();

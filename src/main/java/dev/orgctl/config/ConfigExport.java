@@ -77,6 +77,9 @@ public final class ConfigExport {
         env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
         env.put(Setting.PREVIEW_COMMENT.env(), Boolean.toString(ct.previewComment()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
+        env.put(Setting.GIT_CI.env(), Boolean.toString(c.gitCi().enabled()));
+        env.put(Setting.GIT_CI_TIMEOUT.env(), Durations.format(c.gitCi().timeout()));
+        env.put(Setting.GIT_CI_PARALLEL.env(), Integer.toString(c.gitCi().parallel()));
         return env;
     }
 

@@ -110,7 +110,9 @@ public final class ConfigResolver {
                 gatewayTuning(),
                 controllerTuning(),
                 commitAuthor(),
-                retry());
+                retry(),
+                new GitCiSettings(yesNo(Setting.GIT_CI), positiveDuration(Setting.GIT_CI_TIMEOUT),
+                        intInRange(Setting.GIT_CI_PARALLEL, 1, 64)));
     }
 
     private GatewayTuning gatewayTuning() {

@@ -93,6 +93,14 @@ public enum Setting {
                     + "is FAILED and the job goes to the DLQ", Scope.CONTROLLER),
     WATCH_INTERVAL("ORGCTL_WATCH_INTERVAL", "controller.watch_interval", "--watch-interval", false, "500ms",
             "git backend: how often the ref watcher looks for pushes", Scope.CONTROLLER),
+    // The git backend's simulated CI (issue 17): a repository's executable .orgctl/ci, run on each new head
+    GIT_CI("ORGCTL_GIT_CI", "controller.git_ci", "--git-ci", false, "true",
+            "git backend: run a repository's executable .orgctl/ci on each new head of its default branch and "
+                    + "deliver the result as a check_suite; off: no simulated CI", Scope.CONTROLLER),
+    GIT_CI_TIMEOUT("ORGCTL_GIT_CI_TIMEOUT", "controller.git_ci_timeout", "--git-ci-timeout", false, "60s",
+            "git backend: how long one CI run may take before it is killed (conclusion timed_out)", Scope.CONTROLLER),
+    GIT_CI_PARALLEL("ORGCTL_GIT_CI_PARALLEL", "controller.git_ci_parallel", "--git-ci-parallel", false, "2",
+            "git backend: CI runs at once (more wait in a queue)", Scope.CONTROLLER),
     REPO_LOCK_WAIT("ORGCTL_REPO_LOCK_WAIT", "controller.repo_lock_wait", "--repo-lock-wait", false, "10s",
             "how long a worker waits for a repository's lock before handing the job back", Scope.CONTROLLER),
     SETTLE("ORGCTL_SETTLE", "controller.settle", "--settle", false, "2s",

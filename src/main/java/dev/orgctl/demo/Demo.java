@@ -15,6 +15,7 @@ import dev.orgctl.hosts.git.GitRepoSettings;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.regen.Provenance;
 import dev.orgctl.regen.SampleTemplates;
+import io.nats.client.KeyValue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -39,7 +41,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * NATS, gateway, controller, ref watcher), and the story acted out by people pushing with git:
  * a template change reaches every repository; orgctl's own commits cause nothing; a hand edit of a
  * generated file is repaired; a burst of template pushes is coalesced; a proposed template change is
- * previewed before it is merged ({@link PreviewStep}). Each step checks what it
+ * previewed before it is merged ({@link PreviewStep}); a template change that breaks a canary's CI
+ * pauses its rollout after the first wave, and the fix reaches every repository ({@link RolloutStep}). Each step checks what it
  * claims, so the demo is also a smoke test: it fails with the reason when a claim does not hold.
  */
 public final class Demo {
@@ -57,9 +60,12 @@ public final class Demo {
     private final PrintWriter out;
     private final List<String> proved = new ArrayList<>();
     private final PreviewStore previews;
+    private final Supplier<KeyValue> rolloutBucket;
 
+    /** @param rolloutBucket the KV bucket ORGCTL_ROLLOUTS, opened when the rollout step first reads it */
     public Demo(GitHost host, String org, List<String> repos, Workflows workflows, ControllerMetrics metrics,
-                PreviewStore previews, Path workspace, PrintWriter out) {
+                PreviewStore previews, Supplier<KeyValue> rolloutBucket, Path workspace, PrintWriter out) {
+        this.rolloutBucket = rolloutBucket;
         this.host = host;
         this.org = org;
         this.repos = List.copyOf(repos);
@@ -105,6 +111,7 @@ public final class Demo {
         step3Drift();
         step4Burst();
         step5Preview();
+        step6Rollout();
         return proved;
     }
 
@@ -194,6 +201,11 @@ public final class Demo {
         header(5, "A person proposes a template change: it is previewed before it is merged");
         proved.add(new PreviewStep(this, alice, previews).run());
         quiesce();
+    }
+
+    private void step6Rollout() {
+        header(6, "A template change breaks CI in a canary: the rollout pauses, the fix rolls out to all");
+        proved.add(new RolloutStep(this, alice, rolloutBucket).run());
     }
 
     /**

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.MergeCommand;
@@ -37,6 +39,24 @@ final class Person {
     /** Clones, rewrites one file with {@code edit} (its current text, "" when missing), commits and pushes. */
     String edit(Path bareRepo, String path, UnaryOperator<String> edit, String message) {
         return work(bareRepo, git -> commitEdit(git, path, edit, message), new RefSpec("HEAD:refs/heads/main"));
+    }
+
+    /** Clones, rewrites several files (each with its own edit), commits them as one change and pushes. */
+    String editAll(Path bareRepo, Map<String, UnaryOperator<String>> edits, String message) {
+        return work(bareRepo, git -> {
+            for (Map.Entry<String, UnaryOperator<String>> e : edits.entrySet()) {
+                write(git, e.getKey(), e.getValue(), false);
+            }
+            return commit(git, message);
+        }, new RefSpec("HEAD:refs/heads/main"));
+    }
+
+    /** Clones, adds {@code path} as an executable file (git mode 100755) holding {@code text}, commits and pushes. */
+    String addExecutable(Path bareRepo, String path, String text, String message) {
+        return work(bareRepo, git -> {
+            write(git, path, t -> text, true);
+            return commit(git, message);
+        }, new RefSpec("HEAD:refs/heads/main"));
     }
 
     /**
@@ -99,11 +119,23 @@ final class Person {
 
     private String commitEdit(Git git, String path, UnaryOperator<String> edit, String message)
             throws GitAPIException, IOException {
+        write(git, path, edit, false);
+        return commit(git, message);
+    }
+
+    private static void write(Git git, String path, UnaryOperator<String> edit, boolean executable)
+            throws GitAPIException, IOException {
         Path file = git.getRepository().getWorkTree().toPath().resolve(path);
         String before = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
         Files.createDirectories(file.getParent());
         Files.writeString(file, edit.apply(before), StandardCharsets.UTF_8);
+        if (executable) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x")); // JGit records 100755
+        }
         git.add().addFilepattern(path).call();
+    }
+
+    private String commit(Git git, String message) throws GitAPIException {
         return git.commit().setMessage(message).setAuthor(ident).setCommitter(ident).call().getName();
     }
 

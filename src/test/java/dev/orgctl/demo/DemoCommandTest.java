@@ -27,7 +27,13 @@ class DemoCommandTest {
                 .contains("preview: failure, `templates/github/.github/workflows/ci.yml line 2`: unknown variable "
                         + "'repo.nmae'")
                 .contains("the same change in 4 repositories:", "+run-name: ci of ${{ github.ref_name }}")
-                .contains("a proposed template change was previewed before merge");
+                .contains("a proposed template change was previewed before merge")
+                // step 6: needs the rollout engine (ORGCTL_ROLLOUTS, the driver) and the git backend's CI
+                .contains("rollout ", ": paused after wave 1/2, service-01 failed CI (failure, file:")
+                .contains("the log says: .github/workflows/ci.yml asks for ubuntu-18.04: those runners were retired")
+                .contains("the other 3 repositories were not touched")
+                .contains(": completed, both waves; every repository builds on ubuntu-24.04")
+                .contains("a template change that broke CI in the canary service-01 paused its rollout after wave 1");
         assertThat(demo.out() + demo.err()).doesNotContainPattern("(?i)webhook_secret|[0-9a-f]{48}");
 
         Result status = OrgctlProcess.run(dir, Map.of(), "status");

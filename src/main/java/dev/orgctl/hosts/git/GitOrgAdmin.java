@@ -60,7 +60,9 @@ final class GitOrgAdmin {
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
-                if (Files.isDirectory(p) && NAME.matcher(p.getFileName().toString()).matches()) {
+                // The simulated CI's logs live beside the orgs; that folder is not one.
+                if (Files.isDirectory(p) && NAME.matcher(p.getFileName().toString()).matches()
+                        && !p.getFileName().toString().equals(GitCi.LOG_DIR)) {
                     orgs.add(p.getFileName().toString());
                 }
             }

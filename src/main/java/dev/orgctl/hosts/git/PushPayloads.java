@@ -141,11 +141,12 @@ public final class PushPayloads {
         return n;
     }
 
-    private static ObjectNode person(Person p) {
+    static ObjectNode person(Person p) {
         return JSON.createObjectNode().put("name", p.name()).put("email", p.email()).put("username", p.login());
     }
 
-    private static ObjectNode repository(RepoContext repo, boolean pushStyle) {
+    /** The {@code repository} object; {@code pushStyle}: a push's (Unix-second times, owner name). */
+    static ObjectNode repository(RepoContext repo, boolean pushStyle) {
         RepositoryInfo info = repo.info();
         ObjectNode n = JSON.createObjectNode();
         n.put("id", repo.id());
@@ -192,12 +193,12 @@ public final class PushPayloads {
         return PayloadObjects.completeRepository(n);
     }
 
-    private static ObjectNode organization(RepoContext repo) {
+    static ObjectNode organization(RepoContext repo) {
         return PayloadObjects.organization(orgAccount(repo));
     }
 
     /** The organization's account: its URL is the folder that holds its bare repositories. */
-    private static PayloadObjects.Account orgAccount(RepoContext repo) {
+    static PayloadObjects.Account orgAccount(RepoContext repo) {
         String org = repo.info().org();
         String url = parent(repo.htmlUrl());
         return new PayloadObjects.Account(org, stableId(org), "orgctl-git-org-" + org, "Organization", url, url);
@@ -210,7 +211,7 @@ public final class PushPayloads {
                 "User", url, url));
     }
 
-    private static long stableId(String name) {
+    static long stableId(String name) {
         return Math.abs((long) name.hashCode()) + 1;
     }
 
@@ -219,11 +220,11 @@ public final class PushPayloads {
         return slash > 0 ? url.substring(0, slash) : url;
     }
 
-    private static String iso(Instant t) {
+    static String iso(Instant t) {
         return ISO.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
     }
 
-    private static byte[] bytes(ObjectNode n) {
+    static byte[] bytes(ObjectNode n) {
         try {
             return JSON.writeValueAsBytes(n);
         } catch (JsonProcessingException e) {

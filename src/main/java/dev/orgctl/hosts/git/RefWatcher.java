@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class RefWatcher implements AutoCloseable, EventSource {
     private static final Duration MAX_FAILURE_PAUSE = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(RefWatcher.class);
+    /** Scans between two that read every repository's refs whatever the fingerprints say. */
+    public static final int DEFAULT_FULL_CHECK_EVERY = 60;
     /** Its {@code /readyz} check. */
     public static final String NAME = "git-ref-watcher";
     /** File times newer than this are not trusted to reveal the next change (coarse timestamps). */
@@ -82,6 +84,7 @@ public final class RefWatcher implements AutoCloseable, EventSource {
     private final Duration interval;
     private final Predicate<String> orgFilter;
     private final int fullCheckEvery;
+    private final HeadListener heads;
     private final Map<RepoRef, Fingerprint> fingerprints = new ConcurrentHashMap<>();
     private final AtomicLong scans = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
@@ -90,6 +93,21 @@ public final class RefWatcher implements AutoCloseable, EventSource {
     /** Refs written from here on are pushes to deliver, even during the baseline. */
     private final Instant createdAt = Instant.now();
     private volatile boolean firstScanDone;
+
+    /**
+     * Told of each new head of a repository's default branch once its push was acknowledged (not of
+     * the baseline's heads, which are history). Called on the watcher's thread: it must hand the
+     * work off and return at once.
+     */
+    @FunctionalInterface
+    public interface HeadListener {
+        void defaultBranchMoved(DefaultHead head);
+    }
+
+    /** A new head of a default branch: the repository as the push described it, and the move. */
+    public record DefaultHead(RepoRef repo, PushPayloads.RepoContext context, String branch, String before,
+                              String after) {
+    }
 
     /** What one scan did. */
     public record ScanReport(int repositories, int examined, int deliveries, int failures) {
@@ -103,11 +121,18 @@ public final class RefWatcher implements AutoCloseable, EventSource {
      * @param org      only this organization, or empty for every org under the root
      */
     public RefWatcher(GitHost host, RefStateStore store, DeliverySink sink, Duration interval, Optional<String> org) {
-        this(host, store, sink, interval, org, 60);
+        this(host, store, sink, interval, org, DEFAULT_FULL_CHECK_EVERY);
     }
 
     public RefWatcher(GitHost host, RefStateStore store, DeliverySink sink, Duration interval, Optional<String> org,
                       int fullCheckEvery) {
+        this(host, store, sink, interval, org, fullCheckEvery, head -> { });
+    }
+
+    /** As above, telling {@code heads} of every new default-branch head (the git backend's simulated CI). */
+    public RefWatcher(GitHost host, RefStateStore store, DeliverySink sink, Duration interval, Optional<String> org,
+                      int fullCheckEvery, HeadListener heads) {
+        this.heads = heads;
         this.host = host;
         this.store = store;
         this.sink = sink;
@@ -291,12 +316,24 @@ public final class RefWatcher implements AutoCloseable, EventSource {
                     state.put(name, after);
                 }
                 store.save(ref, state);
+                if (name.equals(Constants.R_HEADS + info.defaultBranch()) && !push.deleted()) {
+                    tell(new DefaultHead(ref, push.repo(), info.defaultBranch(), before, after));
+                }
                 log.atInfo().addKeyValue("repo", ref.fullName()).addKeyValue("ref", name)
                         .addKeyValue("before", before.substring(0, 12)).addKeyValue("after", after.substring(0, 12))
                         .addKeyValue("commits", push.commits().size()).addKeyValue("delivery", guid)
                         .log("push delivered");
             }
             return sent;
+        }
+    }
+
+    private void tell(DefaultHead head) {
+        try {
+            heads.defaultBranchMoved(head);
+        } catch (RuntimeException e) {
+            // A listener's failure must not stop the pushes, which are already delivered.
+            log.atWarn().setCause(e).addKeyValue("repo", head.repo().fullName()).log("default-branch listener failed");
         }
     }
 
