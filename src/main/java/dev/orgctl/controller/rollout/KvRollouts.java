@@ -239,7 +239,8 @@ public final class KvRollouts implements Rollouts {
             CiRecord r = cur.absent() ? CiRecord.newBuilder().setOrg(org).setRepo(repo).setSha(sha).build()
                     : parse(cur.value(), CiRecord.parser());
             CiRecord.Builder b = r.toBuilder();
-            check.ifPresent(c -> b.putChecks(key, c));
+            // The same report again (its time aside) keeps the first: a redelivery changes nothing.
+            check.filter(c -> !same(r.getChecksMap().get(key), c)).ifPresent(c -> b.putChecks(key, c));
             if (merged) {
                 b.setMerged(true);
             }
@@ -247,6 +248,10 @@ public final class KvRollouts implements Rollouts {
             return next.equals(r) && !cur.absent() ? KvCas.Decision.keep(false)
                     : KvCas.Decision.put(next.toByteArray(), true);
         }, "record CI of " + repo + "@" + sha);
+    }
+
+    private static boolean same(CiCheck a, CiCheck b) {
+        return a != null && a.toBuilder().clearAt().build().equals(b.toBuilder().clearAt().build());
     }
 
     // ---------------------------------------------------------------- operator commands
