@@ -1,13 +1,10 @@
 package dev.orgctl.controller.rollout;
 
 import dev.orgctl.controller.GitHubEvent;
-import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.proto.CiCheck;
 import dev.orgctl.proto.Rollout;
-import dev.orgctl.regen.RolloutConfig;
 import dev.orgctl.regen.TemplateSnapshot;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,12 +28,11 @@ public final class RolloutEvents {
      * revision is set when it has none: the push's previous revision, else this one, so repositories
      * no wave reached stay where they were.
      */
-    public Rollout begin(TemplateSnapshot now, RolloutConfig rollout, Optional<String> pushedOver,
-                         List<RepositoryInfo> targets, String org, String causation, String actor) {
+    public Rollout begin(TemplateSnapshot now, RolloutPlanner.Plan plan, Optional<String> pushedOver, String org,
+                         String causation, String actor) {
         String stable = store.stableIfAbsent(org, pushedOver.orElse(now.revision()));
-        return starter.begin(new RolloutMachine.Begin(org, now.revision(), now.revision(), stable,
-                RolloutStarter.waves(rollout, now.config(), targets), RolloutStarter.gate(rollout.gate()), "",
-                causation, actor));
+        return starter.begin(new RolloutMachine.Begin(org, now.revision(), now.revision(), stable, plan.waves(),
+                plan.gate(), "", causation, actor));
     }
 
     /** Merges a delivered CI result into the commit's record (the same delivery twice changes nothing). */
