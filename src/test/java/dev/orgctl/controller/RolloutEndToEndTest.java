@@ -171,6 +171,11 @@ class RolloutEndToEndTest {
             assertThat(paused.getFailures(0).getUrl()).startsWith("https://example.test/acme/svc-07/commit/")
                     .contains("/checks?check_suite_id=");
             assertThat(second).allMatch(r -> f.orgctlCommits(r) == 1);
+            ControllerMetrics metrics = f.controller().metrics();
+            await("the metrics of the paused rollout", WAIT, () -> metrics.gauge("orgctl_rollout_wave", "org", "acme") == 2
+                    && metrics.gauge("orgctl_rollout_repositories", "state", "failed") == 1
+                    && metrics.gauge("orgctl_rollout_repositories", "state", "passed") == 15
+                    && metrics.gauge("orgctl_rollout_repositories", "state", "waiting") == 24);
             f.awaitQuiescence(WAIT);
             assertThat(rest).as("wave 3 while paused").allMatch(r -> f.orgctlCommits(r) == 0);
             assertThat(workflowState(f, rev1)).isEqualTo(WorkflowState.PAUSED);
@@ -212,6 +217,11 @@ class RolloutEndToEndTest {
             assertThat(store.currentId(OrgFixture.ORG)).contains(rev3);
             assertThat(store.stable(OrgFixture.ORG)).contains(rev3);
             f.awaitQuiescence(WAIT);
+
+            assertThat(metrics.count("orgctl_rollout_gate_failures", "org", "acme")).isEqualTo(2.0);
+            assertThat(metrics.count("orgctl_rollout_transitions", "state", "paused")).isEqualTo(2.0);
+            assertThat(metrics.count("orgctl_rollout_transitions", "state", "completed")).isEqualTo(2.0);
+            await("no wave going", WAIT, () -> metrics.gauge("orgctl_rollout_wave", "org", "acme") == 0);
 
             List<String> wrong = new ArrayList<>();
             for (RepoRef r : f.targets) {
