@@ -97,6 +97,9 @@ public final class EventProcessor {
                         .log("template change: rollout begun");
                 return c;
             }
+            rollouts.flatMap(ro -> ro.reachEveryone(t.org(), t.templateRevision(), actor)).ifPresent(r -> log.atInfo()
+                    .addKeyValue("rollout", r.getId()).addKeyValue("revision", t.templateRevision())
+                    .log("templates without a rollout block: the rollout going is superseded"));
             int queued = 0;
             for (RepositoryInfo r : targets) {
                 if (schedule(r.org(), r.name(), JobReason.TEMPLATE_CHANGE, t.templateRevision(), e.deliveryId(), 0)) {

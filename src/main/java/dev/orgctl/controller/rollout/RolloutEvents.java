@@ -15,10 +15,12 @@ import java.util.Optional;
 public final class RolloutEvents {
     private final KvRollouts store;
     private final RolloutStarter starter;
+    private final RolloutWorkflow workflow;
     private final Clock clock;
 
     public RolloutEvents(KvRollouts store, RolloutWorkflow workflow, Clock clock) {
         this.store = store;
+        this.workflow = workflow;
         this.starter = new RolloutStarter(store, workflow, clock);
         this.clock = clock;
     }
@@ -33,6 +35,22 @@ public final class RolloutEvents {
         String stable = store.stableIfAbsent(org, pushedOver.orElse(now.revision()));
         return starter.begin(new RolloutMachine.Begin(org, now.revision(), now.revision(), stable, plan.waves(),
                 plan.gate(), "", causation, actor));
+    }
+
+    /**
+     * A template change without a {@code rollout} block reaches every target at once: a rollout
+     * still going would wait forever for runs that now render the newest templates, so it is
+     * superseded by that revision. Returns the superseded rollout, if any.
+     */
+    public Optional<Rollout> reachEveryone(String org, String revision, String actor) {
+        Optional<String> current = store.currentId(org);
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Rollout> done = store.update(org, current.get(),
+                r -> RolloutMachine.supersede(r, revision, actor, clock.instant()));
+        done.ifPresent(r -> workflow.sync(r, r.getReason()));
+        return done;
     }
 
     /** Merges a delivered CI result into the commit's record (the same delivery twice changes nothing). */

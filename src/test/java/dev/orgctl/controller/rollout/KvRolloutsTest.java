@@ -107,6 +107,18 @@ class KvRolloutsTest {
     }
 
     @Test
+    void templatesWithoutARolloutBlockSupersedeTheRolloutGoing() throws Exception {
+        KvRollouts store = store();
+        RolloutEvents events = new RolloutEvents(store, RolloutWorkflow.NONE, ticking());
+        assertThat(events.reachEveryone("org7", "f".repeat(40), "test")).as("no rollout: nothing").isEmpty();
+        new RolloutStarter(store, RolloutWorkflow.NONE, ticking()).begin(begin("org7", "e".repeat(40), "d".repeat(40), "x"));
+        Rollout r = events.reachEveryone("org7", "f".repeat(40), "test").orElseThrow();
+        assertThat(r.getState()).isEqualTo(RolloutState.ROLLOUT_SUPERSEDED);
+        assertThat(r.getSupersededBy()).isEqualTo("f".repeat(40));
+        assertThat(events.reachEveryone("org7", "1".repeat(40), "test")).as("already ended").isEmpty();
+    }
+
+    @Test
     void pinsMoveOnlyForwardAndRecordOnlyTheirRevision() throws Exception {
         KvRollouts store = store();
         RolloutStarter starter = new RolloutStarter(store, RolloutWorkflow.NONE, ticking());
