@@ -51,8 +51,6 @@ import picocli.CommandLine.Spec;
                 + "directory: run 'orgctl status' afterwards.",
             "Exit code: 0 every claim held; 1 one did not (the reason is printed)."})
 public final class DemoCommand implements Callable<Integer> {
-    /** The rollout engine's bucket (rollout.proto); TODO(lead): Topology's constant once the engine is merged. */
-    private static final String ROLLOUTS_BUCKET = "ORGCTL_ROLLOUTS";
 
     @Spec
     CommandSpec spec;
@@ -100,7 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
                     ControllerMetrics metrics = started.controller().metrics();
                     PreviewStore previews = new PreviewStore(nats.keyValue(Topology.PREVIEWS_BUCKET), Clock.systemUTC());
                     Demo demo = new Demo(setupHost, org, names, workflows, metrics, previews,
-                            () -> nats.keyValue(ROLLOUTS_BUCKET), Files.createDirectories(demoDir.resolve("work")), out);
+                            new dev.orgctl.controller.rollout.KvRollouts(nats.keyValue(Topology.ROLLOUTS_BUCKET),
+                                    Clock.systemUTC(), new dev.orgctl.controller.rollout.RolloutWorkflow(workflows)), Files.createDirectories(demoDir.resolve("work")), out);
                     List<String> proved = demo.run();
                     demo.table();
                     out.println();

@@ -2,6 +2,7 @@ package dev.orgctl.demo;
 
 import dev.orgctl.controller.ControllerMetrics;
 import dev.orgctl.controller.PreviewStore;
+import dev.orgctl.controller.rollout.Rollouts;
 import dev.orgctl.coordination.WorkflowSnapshot;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.CommitIdentity;
@@ -15,7 +16,6 @@ import dev.orgctl.hosts.git.GitRepoSettings;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.regen.Provenance;
 import dev.orgctl.regen.SampleTemplates;
-import io.nats.client.KeyValue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -60,12 +59,12 @@ public final class Demo {
     private final PrintWriter out;
     private final List<String> proved = new ArrayList<>();
     private final PreviewStore previews;
-    private final Supplier<KeyValue> rolloutBucket;
+    private final Rollouts rollouts;
 
-    /** @param rolloutBucket the KV bucket ORGCTL_ROLLOUTS, opened when the rollout step first reads it */
+    /** @param rollouts the org's rollouts (ORGCTL_ROLLOUTS), which the rollout step watches */
     public Demo(GitHost host, String org, List<String> repos, Workflows workflows, ControllerMetrics metrics,
-                PreviewStore previews, Supplier<KeyValue> rolloutBucket, Path workspace, PrintWriter out) {
-        this.rolloutBucket = rolloutBucket;
+                PreviewStore previews, Rollouts rollouts, Path workspace, PrintWriter out) {
+        this.rollouts = rollouts;
         this.host = host;
         this.org = org;
         this.repos = List.copyOf(repos);
@@ -205,7 +204,7 @@ public final class Demo {
 
     private void step6Rollout() {
         header(6, "A template change breaks CI in a canary: the rollout pauses, the fix rolls out to all");
-        proved.add(new RolloutStep(this, alice, rolloutBucket).run());
+        proved.add(new RolloutStep(this, alice, rollouts).run());
     }
 
     /**

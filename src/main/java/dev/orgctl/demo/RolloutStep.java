@@ -1,15 +1,11 @@
 package dev.orgctl.demo;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.orgctl.coordination.KeyCodec;
+import dev.orgctl.controller.rollout.Rollouts;
 import dev.orgctl.hosts.git.GitCi;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.RepoFailure;
 import dev.orgctl.proto.Rollout;
 import dev.orgctl.proto.RolloutState;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.KeyValue;
-import io.nats.client.api.KeyValueEntry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,14 +44,13 @@ final class RolloutStep {
 
     private final Demo demo;
     private final Person person;
-    private final Supplier<KeyValue> rolloutBucket;
-    private KeyValue bucket;
+    private final Rollouts rollouts;
 
-    /** @param rolloutBucket the KV bucket ORGCTL_ROLLOUTS, opened when first read */
-    RolloutStep(Demo demo, Person person, Supplier<KeyValue> rolloutBucket) {
+    /** @param rollouts the org's rollouts, watched until they pause and complete */
+    RolloutStep(Demo demo, Person person, Rollouts rollouts) {
         this.demo = demo;
         this.person = person;
-        this.rolloutBucket = rolloutBucket;
+        this.rollouts = rollouts;
     }
 
     /** The {@code rollout} block the step adds to the templates' orgctl.yaml. */
@@ -136,26 +130,10 @@ final class RolloutStep {
         return seen[0];
     }
 
-    /**
-     * The rollout {@code id} of the demo's org, read straight from ORGCTL_ROLLOUTS as rollout.proto
-     * lays it out (key {@code rollout.<org>.<id>}, value the {@code Rollout} message).
-     *
-     * <p>TODO(lead, after merging the rollout engine): read through
-     * {@code dev.orgctl.controller.rollout.Rollouts} instead, i.e.
-     * {@code new KvRollouts(...).get(demo.org(), id)}, and pass that instead of the bucket.
-     */
     private Optional<Rollout> rollout(String id) {
         try {
-            if (bucket == null) {
-                bucket = rolloutBucket.get();
-            }
-            KeyValueEntry e = bucket.get("rollout." + KeyCodec.encode(demo.org()) + "." + id);
-            return e == null || e.getValue() == null ? Optional.empty() : Optional.of(Rollout.parseFrom(e.getValue()));
-        } catch (InvalidProtocolBufferException e) {
-            throw new DemoFailure("the rollout record of " + Demo.shortId(id) + " cannot be read: " + e.getMessage());
+            return rollouts.get(demo.org(), id);
         } catch (NatsUnavailableException e) {
-            throw new DemoFailure("no rollouts to read (is the rollout engine there?): " + e.getMessage());
-        } catch (IOException | JetStreamApiException e) {
             return Optional.empty(); // NATS busy: the wait asks again
         }
     }

@@ -93,6 +93,8 @@ class EveryTunableTest {
         samples.put(Setting.GIT_CI, "false");
         samples.put(Setting.GIT_CI_TIMEOUT, "5m");
         samples.put(Setting.GIT_CI_PARALLEL, "4");
+        samples.put(Setting.ROLLOUT_TICK, "250ms");
+        samples.put(Setting.ROLLOUT_POLL, "2m");
         samples.put(Setting.RETRY_MAX_ATTEMPTS, "7");
         samples.put(Setting.RETRY_INITIAL, "3s");
         samples.put(Setting.RETRY_MAX, "2m");
@@ -122,7 +124,7 @@ class EveryTunableTest {
             if (command.equals("up")) {
                 assertThat(checked).contains("--workers", "--reconcile-every", "--max-depth", "--breaker",
                         "--max-lock-failures", "--watch-interval", "--repo-lock-wait", "--settle", "--max-settle", "--author",
-                        "--git-ci", "--git-ci-timeout", "--git-ci-parallel");
+                        "--git-ci", "--git-ci-timeout", "--git-ci-parallel", "--rollout-tick", "--rollout-poll");
             }
         }
     }
