@@ -1,21 +1,16 @@
 package dev.orgctl.controller.rollout;
 
-import dev.orgctl.proto.CiCheck;
 import dev.orgctl.proto.CiRecord;
 import dev.orgctl.proto.Rollout;
 import dev.orgctl.proto.RolloutPin;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * Where one repository of a started wave stands, read from its pin and the CI record of its
  * commit, for {@code orgctl rollout status}. The gate's decision is the driver's; this only names
- * what the records say, with the same meaning of "failed", "passed" and "waiting" (docs/rollout.md).
+ * what the records say, with the gate's own {@link CiVerdict} (docs/rollout.md).
  */
 final class RepoStates {
-    /** Conclusions that fail a gate (check suites, workflow runs; "error" is a commit status's). */
-    static final Set<String> FAILING = Set.of("failure", "timed_out", "cancelled", "action_required",
-            "startup_failure", "error");
-
     /** In the order status lists them: the ones that need a person first. */
     enum State {
         REGENERATION_FAILED("regeneration failed"),
@@ -39,29 +34,6 @@ final class RepoStates {
     private RepoStates() {
     }
 
-    /** What a CI record says of its commit: failed, passed, or still waiting (no check, or one not completed). */
-    enum Ci { FAILED, PASSED, RUNNING, NONE }
-
-    static Ci ci(CiRecord record) {
-        if (record == null || record.getChecksCount() == 0) {
-            return Ci.NONE;
-        }
-        boolean running = false;
-        for (CiCheck c : record.getChecksMap().values()) {
-            if (FAILING.contains(c.getConclusion())) {
-                return Ci.FAILED;
-            }
-            running |= !completed(c);
-        }
-        return running ? Ci.RUNNING : Ci.PASSED;
-    }
-
-    /** A check suite or run says "completed"; a commit status has a final state instead of "pending". */
-    static boolean completed(CiCheck c) {
-        return "completed".equals(c.getStatus())
-                || !c.getConclusion().isEmpty() && !"pending".equals(c.getConclusion());
-    }
-
     /** A repository of a wave that has started; {@code pin} and {@code record} may be null. */
     static State of(Rollout r, RolloutPin pin, CiRecord record) {
         if (pin == null) {
@@ -79,13 +51,15 @@ final class RepoStates {
         if (pin.getCommit().isEmpty()) {
             return State.NO_CHANGE;
         }
-        return switch (ci(record)) {
-            case FAILED -> State.CI_FAILED;
-            case RUNNING -> State.CI_RUNNING;
-            case NONE -> State.NO_CI_RESULT;
-            case PASSED -> pin.getAwaitMerge() && (record == null || !record.getMerged())
-                    ? State.AWAITING_MERGE : State.CI_PASSED;
-        };
+        // The gate's own verdict, so that status never names a repository otherwise than the driver decides.
+        CiVerdict verdict = CiVerdict.of(pin, Optional.ofNullable(record));
+        if (verdict instanceof CiVerdict.Failed) {
+            return State.CI_FAILED;
+        }
+        if (verdict instanceof CiVerdict.Pending p) {
+            return "merge".equals(p.what()) ? State.AWAITING_MERGE : State.CI_RUNNING;
+        }
+        return verdict instanceof CiVerdict.NoCheck ? State.NO_CI_RESULT : State.CI_PASSED;
     }
 
     /** Whether the repository's run for the rollout's revision has ended (a wave's "rolling n/m"). */

@@ -186,20 +186,25 @@ class RolloutTextTest {
     }
 
     @Test
-    void aCheckIsFailedPassedOrWaiting() {
-        assertThat(RepoStates.ci(null)).isEqualTo(RepoStates.Ci.NONE);
-        assertThat(RepoStates.ci(ci("x", "completed", "neutral"))).isEqualTo(RepoStates.Ci.PASSED);
-        assertThat(RepoStates.ci(ci("x", "queued", ""))).isEqualTo(RepoStates.Ci.RUNNING);
-        for (String failing : List.of("failure", "timed_out", "cancelled", "action_required", "startup_failure")) {
-            assertThat(RepoStates.ci(ci("x", "completed", failing))).as(failing).isEqualTo(RepoStates.Ci.FAILED);
+    void aRepositoryIsNamedAsTheGateSeesIt() {
+        Rollout r = threeWaves().build();
+        RolloutPin pin = RolloutPin.newBuilder().setRepo("api").setRolloutId(r.getId()).setRevision(r.getRevision())
+                .setAppliedRevision(r.getRevision()).setCommit("0123456789ab0123456789ab0123456789ab0123")
+                .setOutcome("committed").build();
+        assertThat(RepoStates.of(r, pin, null)).isEqualTo(RepoStates.State.NO_CI_RESULT);
+        assertThat(RepoStates.of(r, pin, ci("x", "completed", "neutral"))).isEqualTo(RepoStates.State.CI_PASSED);
+        assertThat(RepoStates.of(r, pin, ci("x", "queued", ""))).isEqualTo(RepoStates.State.CI_RUNNING);
+        for (String failing : List.of("failure", "timed_out", "cancelled", "action_required", "startup_failure", "error")) {
+            assertThat(RepoStates.of(r, pin, ci("x", "completed", failing))).as(failing)
+                    .isEqualTo(RepoStates.State.CI_FAILED);
         }
-        // Commit statuses: a final state, or pending.
-        assertThat(RepoStates.ci(ci("x", "", "error"))).isEqualTo(RepoStates.Ci.FAILED);
-        assertThat(RepoStates.ci(ci("x", "", "pending"))).isEqualTo(RepoStates.Ci.RUNNING);
-        assertThat(RepoStates.ci(ci("x", "", "success"))).isEqualTo(RepoStates.Ci.PASSED);
         // One failed check fails the commit even while another runs.
         CiRecord mixed = ci("x", "in_progress", "").toBuilder().putChecks("workflow_run:2",
                 CiCheck.newBuilder().setStatus("completed").setConclusion("failure").build()).build();
-        assertThat(RepoStates.ci(mixed)).isEqualTo(RepoStates.Ci.FAILED);
+        assertThat(RepoStates.of(r, pin, mixed)).isEqualTo(RepoStates.State.CI_FAILED);
+        RolloutPin merging = pin.toBuilder().setAwaitMerge(true).build();
+        assertThat(RepoStates.of(r, merging, ci("x", "completed", "success"))).isEqualTo(RepoStates.State.AWAITING_MERGE);
+        assertThat(RepoStates.of(r, pin.toBuilder().setCommit("").setOutcome("no_change").build(), null))
+                .isEqualTo(RepoStates.State.NO_CHANGE);
     }
 }
