@@ -104,12 +104,12 @@ class RolloutCommandTest {
 
         Result status = run("acme", "rollout", "status", "aa1");
         assertThat(status.exit()).as(status.err()).isZero();
-        assertThat(status.out()).contains(a).doesNotContain(b);
+        assertThat(status.out()).startsWith("rollout " + a.substring(0, 12) + " of acme: superseded").contains(a);
 
         store.update("acme", b, r -> Optional.of(r.toBuilder().setState(RolloutState.ROLLOUT_PAUSED).build()));
         Result resumed = run("acme", "rollout", "resume", "aa2");
         assertThat(resumed.exit()).as(resumed.err()).isZero();
-        assertThat(resumed.out()).contains(b);
+        assertThat(resumed.out()).startsWith("rollout acme " + b.substring(0, 12) + ": completed (1 wave, 1 repository)");
         assertThat(store.get("acme", b).orElseThrow().getState()).isEqualTo(RolloutState.ROLLOUT_COMPLETED);
         assertThat(store.get("acme", b).orElseThrow().getActor()).startsWith("cli:");
 
@@ -125,6 +125,6 @@ class RolloutCommandTest {
 
         Result overall = run("acme", "status");
         assertThat(overall.exit()).as(overall.err()).isZero();
-        assertThat(overall.out()).startsWith("Rollouts:\n").contains(c);
+        assertThat(overall.out()).startsWith("Rollouts:\n  rollout acme " + c.substring(0, 12) + ": aborted");
     }
 }

@@ -184,7 +184,7 @@ class RolloutEndToEndTest {
             Map<String, String> env = OrgFixture.env(f.nats.url(), f.gitRoot, f.root.resolve("cli-data"), 0);
             OrgctlProcess.Result resumed = OrgctlProcess.run(f.root, env, "rollout", "resume");
             assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-            assertThat(resumed.out()).contains(rev1);
+            assertThat(resumed.out()).contains("rollout acme " + rev1.substring(0, 12) + ": ");
             ci.verdict = (repo, rev) -> "success";
             await("revision 1 completed", WAIT, () -> {
                 ci.answer(store);
