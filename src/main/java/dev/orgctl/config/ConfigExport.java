@@ -77,6 +77,10 @@ public final class ConfigExport {
         env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
         env.put(Setting.PREVIEW_COMMENT.env(), Boolean.toString(ct.previewComment()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
+        env.put(Setting.TFSTATE_OIDC_ISSUER.env(), c.tfstateAuth().issuer().toString());
+        env.put(Setting.TFSTATE_OIDC_AUDIENCE.env(), c.tfstateAuth().audience());
+        // the Terraform state policy is a list in the file, not a setting: the child reads the same file
+        c.tfstateAuth().policyFile().ifPresent(f -> env.put(ConfigResolver.CONFIG_ENV, f.toString()));
         return env;
     }
 

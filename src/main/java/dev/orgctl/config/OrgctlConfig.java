@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param gateway       the gateway's own settings (up, gateway)
  * @param controller    the controller's settings (up)
  * @param commitAuthor  author and committer of orgctl's commits (up, regen apply)
+ * @param tfstateAuth   the OIDC tokens the Terraform state backend accepts, and its policy file (up, gateway)
  */
 public record OrgctlConfig(
         NatsSettings nats,
@@ -28,16 +29,19 @@ public record OrgctlConfig(
         GatewayTuning gateway,
         ControllerTuning controller,
         CommitIdentity commitAuthor,
-        RetrySettings retry) {
+        RetrySettings retry,
+        TfstateAuthSettings tfstateAuth) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry,
+                tfstateAuth);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry,
+                tfstateAuth);
     }
 
     /** The git backend's root, or a clear error. */

@@ -25,6 +25,7 @@ public final class Topology {
     public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
     public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
+    public static final String TFSTATE_TOKENS_BUCKET = "ORGCTL_TFSTATE_TOKENS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -111,6 +112,11 @@ public final class Topology {
                 // loses its report, and its next push makes a new one. Values up to 1 MiB (diffs are cut before).
                 new BucketSpec(PREVIEWS_BUCKET, "template previews per templates branch (git backend)", 1,
                         Duration.ofDays(30), 256 * MIB, MIB, StorageType.File, r),
+                // orgctl tokens of the Terraform state backend, one entry per token name holding its scope and the
+                // SHA-256 of its secret. History 1: a revoked token is purged, and no old hash is worth keeping.
+                // No TTL: a token lives until revoked. Tiny values; 16 MiB is thousands of tokens.
+                new BucketSpec(TFSTATE_TOKENS_BUCKET, "orgctl tokens of the Terraform state backend (hashed)", 1,
+                        Duration.ZERO, 16 * MIB, 16 * 1024, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.
