@@ -144,11 +144,11 @@ public final class OidcVerifier {
         if (message.startsWith("JWT before use time")) {
             return "the OIDC token is not valid yet";
         }
-        if (message.contains("audience")) {
-            return "the OIDC token is for another audience (expected aud " + audience + ")";
-        }
         if (message.contains("iss claim")) {
             return anotherIssuer();
+        }
+        if (message.contains("aud claim") || message.contains("audience")) {
+            return "the OIDC token is for another audience (expected aud " + audience + ")";
         }
         if (message.contains("missing required claims")) {
             return "the OIDC token lacks claims a GitHub Actions token has (" + String.join(", ",
