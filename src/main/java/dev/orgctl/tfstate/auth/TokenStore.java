@@ -184,10 +184,6 @@ public final class TokenStore {
     }
 
     private static RuntimeException failure(Exception e) {
-        if (e instanceof JetStreamApiException j && j.getApiErrorCode() == JetStreamErrors.JS_STREAM_NOT_FOUND_ERR) {
-            return new NatsUnavailableException("the token bucket " + Topology.TFSTATE_TOKENS_BUCKET + " does not "
-                    + "exist; run 'orgctl topology apply'", e);
-        }
         return new NatsUnavailableException("the token bucket " + Topology.TFSTATE_TOKENS_BUCKET + " cannot be read "
                 + "or written: " + e.getMessage(), e);
     }
