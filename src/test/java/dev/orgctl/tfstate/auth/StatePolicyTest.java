@@ -183,6 +183,19 @@ class StatePolicyTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'tfstate.oidc.audiense'");
     }
 
+    @Test
+    void theDocumentedExampleIsAPolicyThatMeansWhatTheDocsSay() throws IOException {
+        String doc = Files.readString(Path.of("docs/terraform-state-auth.md"));
+        int start = doc.indexOf("```yaml\ntfstate:");
+        String yaml = doc.substring(start + "```yaml\n".length(), doc.indexOf("```", start + 7));
+        StatePolicy p = policy(yaml);
+
+        assertThat(p.rules()).hasSize(3);
+        assertThat(p.allowing(run("acme/infra", "refs/heads/main"), "prod/network/vpc", Access.WRITE)).isPresent();
+        assertThat(p.allowing(run("acme/web", "refs/heads/main"), "shared", Access.READ)).isPresent();
+        assertThat(p.allowing(run("acme/web", "refs/heads/main"), "shared", Access.WRITE)).isEmpty();
+    }
+
     private void assertError(String yaml, String message) throws IOException {
         Path file = Files.writeString(dir.resolve("orgctl.yaml"), yaml);
         var thrown = assertThatThrownBy(() -> StatePolicy.read(file)).isInstanceOf(ConfigException.class)
