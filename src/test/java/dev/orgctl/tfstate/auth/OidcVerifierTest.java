@@ -3,7 +3,12 @@ package dev.orgctl.tfstate.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
 import dev.orgctl.testing.SkippingClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,6 +151,17 @@ class OidcVerifierTest {
 
         RSAKey impostor = TestIssuer.newKey("k1");
         assertThat(refusal(issuer.token(impostor, NOW, c -> c))).contains("signature does not verify");
+    }
+
+    @Test
+    void anUnsignedTokenOrOneMacedWithTheIssuersPublicKeyIsRefused() throws Exception {
+        JWTClaimsSet claims = issuer.claims("acme/infra", "refs/heads/main", NOW).build();
+        assertThat(refusal(new PlainJWT(claims).serialize())).contains("not a signed JWT");
+
+        // the classic confusion: HMAC keyed with the RSA public key, which anyone can download
+        SignedJWT hs = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims);
+        hs.sign(new MACSigner(key.toRSAPublicKey().getEncoded()));
+        assertThat(refusal(hs.serialize())).contains("signature does not verify");
     }
 
     @Test
