@@ -2,6 +2,10 @@ package dev.orgctl.tfstate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The backend's authentication end to end below HTTP: the Authorization header Terraform sends, a
@@ -161,6 +167,43 @@ class GitHubStateAuthTest {
 
         assertThat(auth.allows(c, "prod/network", Access.WRITE)).isFalse();
         assertThat(unauthenticated(basic("x", issued.token()))).isEqualTo(GitHubStateAuth.BAD_TOKEN);
+    }
+
+    @Test
+    void nothingLoggedEvenAtDebugContainsACredentialOrAPartOfOne() {
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.orgctl.tfstate");
+        Level before = logger.getLevel();
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        logger.setLevel(Level.DEBUG);
+        List<String> secrets = new ArrayList<>();
+        try {
+            TokenStore.Issued issued = (TokenStore.Issued) tokens.create("ci", List.of("prod/*"), true, "me@here");
+            String jwt = issuer.token(key, Instant.now(), b -> b);
+            String expired = issuer.token(key, Instant.now().minusSeconds(3600), b -> b);
+            secrets.add(issued.token().substring(issued.token().indexOf('.') + 1));
+            for (String t : List.of(jwt, expired)) {
+                secrets.addAll(List.of(t.split("\\.")));
+            }
+            for (String password : List.of(issued.token(), issued.token() + "x", jwt, expired)) {
+                AuthOutcome o = auth.authenticate(basic("x", password));
+                if (o instanceof AuthOutcome.Authenticated a) {
+                    auth.allows(a.caller(), "prod/network", Access.WRITE);
+                    auth.allows(a.caller(), "dev/network", Access.WRITE);
+                }
+            }
+        } finally {
+            logger.detachAppender(logged);
+            logger.setLevel(before);
+        }
+        assertThat(logged.list).as("authorization decisions are logged").hasSizeGreaterThanOrEqualTo(4);
+        for (ILoggingEvent e : logged.list) {
+            String text = e.getFormattedMessage() + " " + e.getKeyValuePairs();
+            for (String secret : secrets) {
+                assertThat(text).doesNotContain(secret);
+            }
+        }
     }
 
     @Test
