@@ -1,10 +1,14 @@
 package dev.orgctl.cli;
 
 import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsRuntime;
+import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.tfstate.auth.TokenRecord;
 import dev.orgctl.tfstate.auth.TokenStore;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.KeyValue;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -48,8 +52,21 @@ public final class TfstateTokenCommand implements Runnable {
     private static <T> T withStore(ConfigMixin settings, Function<TokenStore, T> work) {
         OrgctlConfig config = settings.resolve();
         try (NatsRuntime nats = NatsRuntime.open(config, "tfstate token", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
-            return work.apply(new TokenStore(nats.keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
-                    new SecureRandom()));
+            return work.apply(new TokenStore(bucket(nats), Clock.systemUTC(), new SecureRandom()));
+        }
+    }
+
+    private static KeyValue bucket(NatsRuntime nats) {
+        try {
+            return nats.keyValue(Topology.TFSTATE_TOKENS_BUCKET);
+        } catch (NatsUnavailableException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof JetStreamApiException j && j.getApiErrorCode() == JetStreamErrors.JS_STREAM_NOT_FOUND_ERR) {
+                    throw new CommandFailure("the token bucket " + Topology.TFSTATE_TOKENS_BUCKET + " does not exist "
+                            + "yet: run 'orgctl topology apply' (or start 'orgctl up' once)", 1);
+                }
+            }
+            throw e;
         }
     }
 

@@ -47,7 +47,10 @@ class TfstateTokenCommandTest {
 
     /** The command as the lead registers it: {@code tfstate token}, with Main's error handling. */
     private Run run(String... args) throws Exception {
-        Path config = Files.writeString(dir.resolve("orgctl.yaml"), "nats:\n  url: " + nats.url() + "\n");
+        return run(Files.writeString(dir.resolve("orgctl.yaml"), "nats:\n  url: " + nats.url() + "\n"), args);
+    }
+
+    private Run run(Path config, String... args) {
         CommandLine cli = Main.commandLine();
         cli.addSubcommand("tfstate-token", new TfstateTokenCommand());
         StringWriter out = new StringWriter();
@@ -91,6 +94,17 @@ class TfstateTokenCommandTest {
         Run unknown = run("revoke", "ci-prod");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("there is no token named ci-prod");
+    }
+
+    @Test
+    void withoutTheTopologyTheCommandSaysHowToCreateIt() throws Exception {
+        try (NatsServerFixture bare = NatsServerFixture.start()) {
+            Path config = Files.writeString(dir.resolve("bare.yaml"), "nats:\n  url: " + bare.url() + "\n");
+            Run list = run(config, "list");
+            assertThat(list.exit()).isEqualTo(1);
+            assertThat(list.err()).contains("orgctl: the token bucket ORGCTL_TFSTATE_TOKENS does not exist yet: run "
+                    + "'orgctl topology apply'");
+        }
     }
 
     @Test
