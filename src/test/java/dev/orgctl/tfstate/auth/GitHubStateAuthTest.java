@@ -7,10 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
 import io.nats.client.Connection;
-import io.nats.client.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +59,7 @@ class GitHubStateAuthTest {
         issuer = TestIssuer.start();
         key = TestIssuer.newKey("k1");
         issuer.publish(key);
-        KeyValue kv = connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET);
-        for (String k : kv.keys()) {
-            kv.purge(k);
-        }
-        tokens = new TokenStore(kv, Clock.systemUTC(), new SecureRandom());
+        tokens = new TokenStore(TokenStoreTest.emptyTokenBucket(connection), Clock.systemUTC(), new SecureRandom());
         Path yaml = Files.writeString(dir.resolve("orgctl.yaml"), """
                 tfstate:
                   policy:

@@ -41,11 +41,17 @@ class TokenStoreTest {
 
     @BeforeEach
     void emptyBucket() throws Exception {
-        kv = connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET);
-        for (String k : kv.keys()) {
-            kv.purge(k);
-        }
+        kv = emptyTokenBucket(connection);
         store = new TokenStore(kv, SkippingClock.fixedAt(NOW), new SecureRandom());
+    }
+
+    /** The token bucket of a server with the topology, without the tokens an earlier test made. */
+    static KeyValue emptyTokenBucket(Connection c) throws Exception {
+        KeyValue bucket = c.keyValue(Topology.TFSTATE_TOKENS_BUCKET);
+        for (String k : bucket.keys()) {
+            bucket.purge(k);
+        }
+        return bucket;
     }
 
     private TokenStore.Issued issue(String name, List<String> states, boolean write) {
