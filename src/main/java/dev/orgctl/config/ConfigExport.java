@@ -82,6 +82,10 @@ public final class ConfigExport {
         env.put(Setting.GIT_CI.env(), Boolean.toString(c.gitCi().enabled()));
         env.put(Setting.GIT_CI_TIMEOUT.env(), Durations.format(c.gitCi().timeout()));
         env.put(Setting.GIT_CI_PARALLEL.env(), Integer.toString(c.gitCi().parallel()));
+        env.put(Setting.TFSTATE_OIDC_ISSUER.env(), c.tfstateAuth().issuer().toString());
+        env.put(Setting.TFSTATE_OIDC_AUDIENCE.env(), c.tfstateAuth().audience());
+        // the Terraform state policy is a list in the file, not a setting: the child reads the same file
+        c.tfstateAuth().policyFile().ifPresent(f -> env.put(ConfigResolver.CONFIG_ENV, f.toString()));
         return env;
     }
 

@@ -25,7 +25,9 @@ import java.util.Set;
  * to their readers.
  */
 public final class ConfigFile {
-    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller");
+    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller", "tfstate");
+    /** Keys of runtime sections that hold more than a setting: their own readers check them, with lines. */
+    private static final Set<String> READ_ELSEWHERE = Set.of("tfstate.policy");
 
     private ConfigFile() {
     }
@@ -101,6 +103,9 @@ public final class ConfigFile {
             Map.Entry<String, JsonNode> e = it.next();
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode value = e.getValue();
+            if (READ_ELSEWHERE.contains(key)) {
+                continue; // tfstate.policy: dev.orgctl.tfstate.auth.PolicyReader
+            }
             if (value.isObject()) {
                 if (top && !RUNTIME_SECTIONS.contains(e.getKey())) {
                     continue; // another reader's section

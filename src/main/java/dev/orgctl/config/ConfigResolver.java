@@ -29,9 +29,13 @@ public final class ConfigResolver {
     /** Where a value read from the file stands ({@code FILE:LINE}); absent for flags, environment, defaults. */
     private final Map<Setting, String> fromFileAt;
 
-    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt) {
+    /** The orgctl.yaml read, if any: the Terraform state policy is read from it too. */
+    private final Optional<Path> file;
+
+    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt, Optional<Path> file) {
         this.values = values;
         this.fromFileAt = fromFileAt;
+        this.file = file;
     }
 
     /**
@@ -65,7 +69,7 @@ public final class ConfigResolver {
                 merged.put(s, v.trim());
             }
         }
-        return new ConfigResolver(merged, fromFileAt).build();
+        return new ConfigResolver(merged, fromFileAt, read.map(ConfigFile.Values::file)).build();
     }
 
     private OrgctlConfig build() {
@@ -112,7 +116,27 @@ public final class ConfigResolver {
                 commitAuthor(),
                 retry(),
                 new GitCiSettings(yesNo(Setting.GIT_CI), positiveDuration(Setting.GIT_CI_TIMEOUT),
-                        intInRange(Setting.GIT_CI_PARALLEL, 1, 64)));
+                        intInRange(Setting.GIT_CI_PARALLEL, 1, 64)),
+
+                tfstateAuth());
+    }
+
+    private TfstateAuthSettings tfstateAuth() {
+        String raw = values.get(Setting.TFSTATE_OIDC_ISSUER);
+        URI issuer;
+        try {
+            issuer = new URI(raw);
+        } catch (URISyntaxException e) {
+            throw invalid(Setting.TFSTATE_OIDC_ISSUER, raw, TfstateAuthSettings.ISSUER_RULE);
+        }
+        if (!TfstateAuthSettings.acceptableIssuer(issuer)) {
+            throw invalid(Setting.TFSTATE_OIDC_ISSUER, raw, TfstateAuthSettings.ISSUER_RULE);
+        }
+        String audience = values.get(Setting.TFSTATE_OIDC_AUDIENCE);
+        if (!audience.matches("\\S{1,256}")) {
+            throw invalid(Setting.TFSTATE_OIDC_AUDIENCE, audience, "expected one word (no spaces), such as orgctl");
+        }
+        return new TfstateAuthSettings(issuer, audience, file.map(p -> p.toAbsolutePath().normalize()));
     }
 
     private GatewayTuning gatewayTuning() {

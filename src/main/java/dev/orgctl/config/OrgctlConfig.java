@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param controller    the controller's settings (up)
  * @param commitAuthor  author and committer of orgctl's commits (up, regen apply)
  * @param gitCi         the git backend's simulated CI (up)
+ * @param tfstateAuth   the OIDC tokens the Terraform state backend accepts, and its policy file (up, gateway)
  */
 public record OrgctlConfig(
         NatsSettings nats,
@@ -30,16 +31,19 @@ public record OrgctlConfig(
         ControllerTuning controller,
         CommitIdentity commitAuthor,
         RetrySettings retry,
-        GitCiSettings gitCi) {
+        GitCiSettings gitCi,
+        TfstateAuthSettings tfstateAuth) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi,
+                tfstateAuth);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi,
+                tfstateAuth);
     }
 
     /** The git backend's root, or a clear error. */

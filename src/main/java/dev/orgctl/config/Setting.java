@@ -126,7 +126,16 @@ public enum Setting {
     RETRY_JITTER("ORGCTL_RETRY_JITTER", "controller.retry.jitter", "--retry-jitter", false, "0",
             "fraction (0 to 1) by which a wait is shortened at random, so replicas that fail together do not retry together", Scope.CONTROLLER),
         COMMIT_AUTHOR("ORGCTL_COMMIT_AUTHOR", "commit_author", "--author", false, "orgctl <orgctl@localhost>",
-            "author and committer of orgctl's commits: 'NAME <EMAIL>'", Scope.COMMITS);
+            "author and committer of orgctl's commits: 'NAME <EMAIL>'", Scope.COMMITS),
+    // Terraform state authentication (issue 18): who issues the GitHub Actions OIDC tokens the backend accepts
+    TFSTATE_OIDC_ISSUER("ORGCTL_TFSTATE_OIDC_ISSUER", "tfstate.oidc.issuer", "--tfstate-oidc-issuer", false,
+            "https://token.actions.githubusercontent.com",
+            "issuer of the GitHub Actions OIDC tokens accepted by the Terraform state backend (GitHub Enterprise "
+                    + "Server: https://HOST/_services/token); its keys come from ISSUER/.well-known/openid-configuration",
+            Scope.SERVICES),
+    TFSTATE_OIDC_AUDIENCE("ORGCTL_TFSTATE_OIDC_AUDIENCE", "tfstate.oidc.audience", "--tfstate-oidc-audience", false,
+            "orgctl", "audience (aud) an OIDC token must name to be accepted by the Terraform state backend",
+            Scope.SERVICES);
 
     /**
      * Which commands get the setting's flag. The environment variable and the file key are read,

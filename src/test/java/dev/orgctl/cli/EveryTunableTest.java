@@ -100,6 +100,8 @@ class EveryTunableTest {
         samples.put(Setting.RETRY_MAX, "2m");
         samples.put(Setting.RETRY_JITTER, "0.5");
         samples.put(Setting.COMMIT_AUTHOR, "Release Bot <bot@acme.example>");
+        samples.put(Setting.TFSTATE_OIDC_ISSUER, "https://ghe.example.com/_services/token");
+        samples.put(Setting.TFSTATE_OIDC_AUDIENCE, "terraform");
     }
 
     @Test

@@ -26,6 +26,7 @@ public final class Topology {
     public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
     public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
     public static final String ROLLOUTS_BUCKET = "ORGCTL_ROLLOUTS";
+    public static final String TFSTATE_TOKENS_BUCKET = "ORGCTL_TFSTATE_TOKENS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -119,6 +120,11 @@ public final class Topology {
                 // rollout freezes the repository names of its waves.
                 new BucketSpec(ROLLOUTS_BUCKET, "progressive rollouts: records, pins, CI results per commit", 8,
                         Duration.ZERO, GIB, MIB, StorageType.File, r),
+                // orgctl tokens of the Terraform state backend, one entry per token name holding its scope and the
+                // SHA-256 of its secret. History 1: a revoked token is purged, and no old hash is worth keeping.
+                // No TTL: a token lives until revoked. Tiny values; 16 MiB is thousands of tokens.
+                new BucketSpec(TFSTATE_TOKENS_BUCKET, "orgctl tokens of the Terraform state backend (hashed)", 1,
+                        Duration.ZERO, 16 * MIB, 16 * 1024, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.
