@@ -226,6 +226,12 @@ public final class KvRollouts implements Rollouts {
             }
             RolloutPin next = run.apply(p.toBuilder().clearCommit().clearError().clearPullNumber().clearAwaitMerge()
                     .setAppliedRevision(revision).setAt(RolloutMachine.ts(clock.instant()))).build();
+            if (p.getAppliedRevision().equals(revision) && !p.getCommit().isEmpty() && next.getCommit().isEmpty()
+                    && !"failed".equals(next.getOutcome())) {
+                // A later run of the same revision (a repeated wave start, a drift repair) found nothing
+                // to write: the wave's gate is still about the commit the first run wrote, not "no change".
+                return KvCas.Decision.keep(false);
+            }
             return KvCas.Decision.put(next.toByteArray(), true);
         }, "record the run of " + repo);
     }

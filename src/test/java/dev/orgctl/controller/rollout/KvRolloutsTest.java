@@ -136,6 +136,10 @@ class KvRolloutsTest {
         assertThat(pin.getCommit()).isEqualTo("s1");
         assertThat(store.pinTo(newer, "r", 0)).as("a repeated wave start keeps what the run recorded").isFalse();
         assertThat(store.pin("org2", "r").orElseThrow().getCommit()).isEqualTo("s1");
+        assertThat(store.recordRun("org2", "r", newer.getRevision(), p -> p.setOutcome("no_change")))
+                .as("a second run of the revision with nothing to write").isFalse();
+        assertThat(store.pin("org2", "r").orElseThrow().getCommit()).as("the gate still waits for s1's CI")
+                .isEqualTo("s1");
         assertThat(store.pins("org2")).hasSize(1);
     }
 
