@@ -140,10 +140,10 @@ public final class Controller implements AutoCloseable {
                 Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), planner, actor);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified,
-                new RolloutRuns(rolloutStore, planner));
+                new RolloutRuns(rolloutStore, planner, ownCommits));
         RolloutDriver driver = new RolloutDriver(rolloutStore, scheduler,
                 new CiPoller(rolloutStore, host, settings.rollout().poll()), mirror, new RolloutMetrics(registry),
-                Clock.systemUTC());
+                Clock.systemUTC(), Optional.of(locks));
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics,

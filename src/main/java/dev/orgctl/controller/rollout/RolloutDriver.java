@@ -2,6 +2,8 @@ package dev.orgctl.controller.rollout;
 
 import dev.orgctl.controller.EventSource;
 import dev.orgctl.controller.JobScheduler;
+import dev.orgctl.coordination.Lease;
+import dev.orgctl.coordination.LockService;
 import dev.orgctl.proto.CiRecord;
 import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.Rollout;
@@ -38,11 +40,23 @@ public final class RolloutDriver {
     private final RolloutWorkflow workflow;
     private final RolloutMetrics metrics;
     private final Clock clock;
+    private final Optional<LockService> locks;
     private final Map<String, String> observed = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Optional<String>> problem = new AtomicReference<>(Optional.of("not started"));
 
     public RolloutDriver(KvRollouts store, JobScheduler scheduler, CiPoller poller, RolloutWorkflow workflow,
                          RolloutMetrics metrics, Clock clock) {
+        this(store, scheduler, poller, workflow, metrics, clock, Optional.empty());
+    }
+
+    /**
+     * @param locks when given, one replica at a time drives an org's rollout (lock
+     *              {@code controller/rollouts/<org>}, taken per tick, never waited for): the others
+     *              would start each wave again, and every repository of it would run twice
+     */
+    public RolloutDriver(KvRollouts store, JobScheduler scheduler, CiPoller poller, RolloutWorkflow workflow,
+                         RolloutMetrics metrics, Clock clock, Optional<LockService> locks) {
+        this.locks = locks;
         this.store = store;
         this.scheduler = scheduler;
         this.poller = poller;
@@ -72,7 +86,17 @@ public final class RolloutDriver {
     public void tick() {
         try {
             for (String org : store.orgs()) {
-                store.current(org).ifPresent(this::drive);
+                if (locks.isEmpty()) {
+                    store.current(org).ifPresent(this::drive);
+                    continue;
+                }
+                Optional<Lease> lease = locks.get().tryAcquire("controller/rollouts/" + org, "rollout driver");
+                if (lease.isEmpty()) {
+                    continue; // another replica drives this org's rollout now
+                }
+                try (Lease held = lease.get()) {
+                    store.current(org).ifPresent(this::drive);
+                }
             }
             problem.updateAndGet(p -> p.filter("stopped"::equals));
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.orgctl.controller.rollout;
 
+import dev.orgctl.controller.OwnCommits;
 import dev.orgctl.hosts.PullRequestRef;
 import dev.orgctl.proto.RolloutPin;
 import dev.orgctl.regen.RegenResult;
@@ -17,14 +18,17 @@ public final class RolloutRuns {
     private static final Logger log = LoggerFactory.getLogger(RolloutRuns.class);
 
     /** Without rollouts (tests of the worker alone): every run renders the newest templates. */
-    public static final RolloutRuns NONE = new RolloutRuns(null, RolloutPlanner.FROM_CONFIG);
+    public static final RolloutRuns NONE = new RolloutRuns(null, RolloutPlanner.FROM_CONFIG, null);
 
     private final KvRollouts store;
     private final RolloutPlanner planner;
+    private final OwnCommits ownCommits;
 
-    public RolloutRuns(KvRollouts store, RolloutPlanner planner) {
+    /** @param ownCommits orgctl's recorded commits: the commit of a run killed before it could note it on the pin */
+    public RolloutRuns(KvRollouts store, RolloutPlanner planner, OwnCommits ownCommits) {
         this.store = store;
         this.planner = planner;
+        this.ownCommits = ownCommits;
     }
 
     /**
@@ -54,11 +58,30 @@ public final class RolloutRuns {
                         .setAwaitMerge(pull.autoMerge() == PullRequestRef.AutoMerge.ENABLED));
                 return p;
             }
+            Optional<String> earlier = earlierCommit(repo, revision, result);
+            if (earlier.isPresent()) {
+                return p.setOutcome("committed").setCommit(earlier.get());
+            }
             if (result instanceof RegenResult.Unchanged) {
                 return p.setOutcome("verified");
             }
             return p.setOutcome("no_change");
         });
+    }
+
+    /**
+     * A run that found nothing to write may stand on orgctl's own commit of this very revision,
+     * made by a run killed before it noted it on the pin: that commit is what the wave's gate waits
+     * for, not "no change".
+     */
+    private Optional<String> earlierCommit(String repo, String revision, RegenResult result) {
+        String head = result instanceof RegenResult.NoChange n ? n.plan().baseCommit().orElse("")
+                : result instanceof RegenResult.Unchanged u ? u.head() : "";
+        if (ownCommits == null || head.isEmpty()) {
+            return Optional.empty();
+        }
+        return ownCommits.find(head).filter(r -> r.getRepo().equals(repo) && r.getTemplateRevision().equals(revision))
+                .map(r -> head);
     }
 
     /** A run that rendered nothing (the repository is gone): nothing for its wave to wait for. */
