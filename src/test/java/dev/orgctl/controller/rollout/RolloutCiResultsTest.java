@@ -1,0 +1,232 @@
+package dev.orgctl.controller.rollout;
+
+import static dev.orgctl.controller.rollout.RolloutKv.instant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.orgctl.controller.CircuitBreaker;
+import dev.orgctl.controller.OrgFixture;
+import dev.orgctl.hosts.RepoRef;
+import dev.orgctl.hosts.git.GitTestRepos;
+import dev.orgctl.proto.CiCheck;
+import dev.orgctl.proto.CiRecord;
+import dev.orgctl.proto.RepoFailure;
+import dev.orgctl.proto.Rollout;
+import dev.orgctl.proto.RolloutState;
+import dev.orgctl.proto.RolloutWave;
+import dev.orgctl.testing.WebhookSchemas;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * CI results reaching a rollout's gate at awkward times (issue 17, docs/rollout.md "CI results"):
+ * before orgctl recorded the commit they are about, after the gate's deadline, twice, or never.
+ * orgctl runs in process on the git backend; the CI is the test, sending signed, schema-valid
+ * {@code check_suite} and {@code status} deliveries to the gateway for the commits it sees orgctl
+ * write. Three repositories in two waves ({@code svc-01}, {@code svc-02}, then {@code svc-03}), with
+ * a gate of a few seconds.
+ */
+@Timeout(120)
+class RolloutCiResultsTest {
+    private static final String ORG = OrgFixture.ORG;
+    private static final CircuitBreaker.Settings LOOSE = new CircuitBreaker.Settings(50, Duration.ofMinutes(10));
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WebhookSchemas schemas;
+
+    private OrgFixture f;
+    private RolloutKv kv;
+    private CiDeliveries ci;
+
+    @BeforeAll
+    static void loadSchemas() {
+        schemas = WebhookSchemas.load();
+    }
+
+    @AfterEach
+    void close() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void aResultThatArrivesBeforeOrgctlRecordedItsCommitIsFoundByTheGate() {
+        // A long wait: the rollout can only pause this early because it found the failure.
+        start("30s", "0", "proceed");
+        // A result for a commit no rollout names is kept all the same (it may be about to be named).
+        RevCommit personal = f.log(repo("svc-03")).get(0);
+        ci.checkSuiteCompleted("svc-03", personal, "success");
+        awaitCi("svc-03", personal.name(), "a result for a commit no pin names");
+
+        String rev = pushTemplates("race");
+        RevCommit canary = awaitCommitTight("svc-01", rev);
+        // Posted the moment the commit is in git: usually before the worker has recorded it on the pin.
+        boolean pinHadIt = kv.pin(ORG, "svc-01").map(p -> p.getCommit().equals(canary.name())).orElse(false);
+        CiDeliveries.Sent failed = ci.checkSuiteCompleted("svc-01", canary, "failure");
+        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+
+        Rollout paused = kv.await(ORG, rev, "paused by the canary's failure", WAIT,
+                r -> r.getState() == RolloutState.ROLLOUT_PAUSED);
+        assertThat(paused.getFailuresList()).extracting(RepoFailure::getRepo, RepoFailure::getSha,
+                RepoFailure::getConclusion, RepoFailure::getUrl)
+                .containsExactly(tuple("svc-01", canary.name(), "failure", failed.url()));
+        assertThat(paused.getWave()).isZero();
+        assertThat(paused.getWaves(1).hasStartedAt()).as("the second wave never started").isFalse();
+        assertThat(instant(paused.getUpdatedAt())).as("paused by the result, not at the deadline")
+                .isBefore(instant(paused.getWaves(0).getGateDeadline()));
+        assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-03"), rev)).isEmpty();
+        long ciWrite = kv.revision(RolloutKv.ciKey(ORG, "svc-01", canary.name()));
+        long pinWrite = kv.revision(RolloutKv.pinKey(ORG, "svc-01"));
+        System.out.println("race: the result was stored " + (ciWrite < pinWrite ? "before" : "after")
+                + " the pin recorded the commit (pin had it when posted: " + pinHadIt + ")");
+    }
+
+    @Test
+    void aLateResultIsRecordedButDoesNotUnpassAWaveThatPassedOnTimeout() {
+        start("3s", "0", "proceed");
+        String rev = pushTemplates("late");
+        RevCommit canary = awaitCommit("svc-01", rev);
+        ci.status("svc-01", canary, "ci/build", "pending");
+        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+
+        Rollout next = kv.await(ORG, rev, "the first wave's gate decided", WAIT, r -> r.getWaves(0).hasEndedAt());
+        RolloutWave first = next.getWaves(0);
+        assertThat(first.getOutcome()).isEqualTo("passed_on_timeout");
+        assertThat(instant(first.getEndedAt())).isAfterOrEqualTo(instant(first.getGateDeadline()));
+
+        CiDeliveries.Sent late = ci.checkSuiteCompleted("svc-01", canary, "failure");
+        CiRecord record = awaitCi("svc-01", canary.name(), "the late failure",
+                c -> c.getChecksMap().containsKey("check_suite:" + late.checkId()));
+        CiCheck check = record.getChecksOrThrow("check_suite:" + late.checkId());
+        assertThat(check.getConclusion()).isEqualTo("failure");
+        assertThat(check.getUrl()).isEqualTo(late.url());
+
+        Rollout done = kv.await(ORG, rev, "completed", WAIT, r -> r.getState() == RolloutState.ROLLOUT_COMPLETED);
+        assertThat(done.getWaves(0).getOutcome()).isEqualTo("passed_on_timeout");
+        assertThat(done.getFailuresList()).isEmpty();
+        assertThat(kv.stable(ORG)).contains(rev);
+        assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-03"), rev)).hasSize(1);
+    }
+
+    @Test
+    void theSameResultDeliveredTwiceCountsOnce() {
+        // One failure is tolerated: counted twice, it would pause the rollout.
+        start("3s", "1", "proceed");
+        String rev = pushTemplates("twice");
+        RevCommit canary = awaitCommit("svc-01", rev);
+        CiDeliveries.Sent first = ci.checkSuiteCompleted("svc-01", canary, "failure");
+        ci.redeliver("svc-01", canary, "failure", first);
+        ci.sameCheckAgain("svc-01", canary, "failure", first);
+        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+
+        Rollout done = kv.await(ORG, rev, "completed", WAIT, r -> r.getState() != RolloutState.ROLLOUT_ROLLING
+                && r.getState() != RolloutState.ROLLOUT_GATING);
+        assertThat(done.getState()).as(done.toString()).isEqualTo(RolloutState.ROLLOUT_COMPLETED);
+        assertThat(done.getWaves(0).getOutcome()).startsWith("passed");
+        CiRecord record = kv.ci(ORG, "svc-01", canary.name()).orElseThrow();
+        assertThat(record.getChecksMap()).containsOnlyKeys("check_suite:" + first.checkId());
+    }
+
+    @Test
+    void withNoCiAtAllEveryWavePassesAfterTheWait() {
+        // on_timeout pause applies to results that never completed, not to repositories without CI.
+        start("3s", "0", "pause");
+        String rev = pushTemplates("no-ci");
+        Rollout done = kv.await(ORG, rev, "completed", WAIT, r -> r.getState() != RolloutState.ROLLOUT_ROLLING
+                && r.getState() != RolloutState.ROLLOUT_GATING);
+        assertThat(done.getState()).as(done.toString()).isEqualTo(RolloutState.ROLLOUT_COMPLETED);
+        for (RolloutWave w : done.getWavesList()) {
+            assertThat(w.getOutcome()).as("wave " + w.getIndex()).isEqualTo("passed");
+            assertThat(instant(w.getEndedAt())).as("wave " + w.getIndex() + " waited the whole gate")
+                    .isAfterOrEqualTo(instant(w.getGateDeadline()));
+        }
+        assertThat(kv.stable(ORG)).contains(rev);
+    }
+
+    @Test
+    void aResultThatNeverCompletesPausesAtTheDeadlineWithOnTimeoutPause() {
+        start("3s", "0", "pause");
+        String rev = pushTemplates("never");
+        RevCommit canary = awaitCommit("svc-01", rev);
+        ci.status("svc-01", canary, "ci/build", "pending");
+        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+
+        Rollout paused = kv.await(ORG, rev, "paused", WAIT, r -> r.getState() != RolloutState.ROLLOUT_ROLLING
+                && r.getState() != RolloutState.ROLLOUT_GATING);
+        assertThat(paused.getState()).as(paused.toString()).isEqualTo(RolloutState.ROLLOUT_PAUSED);
+        assertThat(paused.getFailuresList()).extracting(RepoFailure::getRepo, RepoFailure::getSha,
+                RepoFailure::getConclusion).containsExactly(tuple("svc-01", canary.name(), "no_result"));
+        assertThat(instant(paused.getUpdatedAt())).isAfterOrEqualTo(instant(paused.getWaves(0).getGateDeadline()));
+        assertThat(paused.getWaves(1).hasStartedAt()).isFalse();
+        assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-03"), rev)).isEmpty();
+    }
+
+    // ---- the org and its CI
+
+    private void start(String wait, String maxFailures, String onTimeout) {
+        f = OrgFixture.start(3, LOOSE, RolloutTemplates.files("initial",
+                "rollout:",
+                "  waves:",
+                "    - select: { names: [svc-01, svc-02] }",
+                "    - percent: 100",
+                "  gate:",
+                "    wait: " + wait,
+                "    max_failures: " + maxFailures,
+                "    on_timeout: " + onTimeout));
+        kv = new RolloutKv(f.runtime.connection());
+        ci = new CiDeliveries(ORG, f.started.gateway().url().resolve("/webhooks/github"), OrgFixture.SECRET,
+                schemas);
+    }
+
+    private String pushTemplates(String marker) {
+        return f.pushGit(f.templates, GitTestRepos.files("templates/base/" + RolloutTemplates.FILE,
+                "rolled out: " + marker + "\n"), "rollout test: " + marker);
+    }
+
+    private RepoRef repo(String name) {
+        return f.targets.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private RevCommit awaitCommit(String name, String rev) {
+        return awaitCommit(name, rev, Duration.ofMillis(50));
+    }
+
+    /** Polls git as fast as is reasonable, to report on the commit before orgctl has recorded it. */
+    private RevCommit awaitCommitTight(String name, String rev) {
+        return awaitCommit(name, rev, Duration.ofMillis(2));
+    }
+
+    private RevCommit awaitCommit(String name, String rev, Duration poll) {
+        AtomicReference<RevCommit> found = new AtomicReference<>();
+        Awaitility.await("orgctl's commit of " + rev + " in " + name).atMost(WAIT).pollDelay(Duration.ZERO)
+                .pollInterval(poll).until(() -> {
+                    Optional<RevCommit> c = RolloutTemplates.orgctlCommit(f, repo(name), rev);
+                    c.ifPresent(found::set);
+                    return c.isPresent();
+                });
+        return found.get();
+    }
+
+    private CiRecord awaitCi(String repo, String sha, String what) {
+        return awaitCi(repo, sha, what, c -> !c.getChecksMap().isEmpty());
+    }
+
+    private CiRecord awaitCi(String repo, String sha, String what, Predicate<CiRecord> cond) {
+        AtomicReference<CiRecord> found = new AtomicReference<>();
+        Awaitility.await("CI record of " + repo + "@" + sha + ": " + what).atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    Optional<CiRecord> c = kv.ci(ORG, repo, sha);
+                    c.ifPresent(found::set);
+                    return c.isPresent() && cond.test(c.get());
+                });
+        return found.get();
+    }
+}
