@@ -233,7 +233,7 @@ final class CiDeliveries {
     }
 
     private static PayloadObjects.Account bot() {
-        return new PayloadObjects.Account("test-ci[bot]", 41898282, "BOT_test", "Bot", API + "/users/test-ci[bot]",
+        return new PayloadObjects.Account("test-ci[bot]", 41898282, "BOT_test", "Bot", API + "/users/test-ci%5Bbot%5D",
                 WEB + "/apps/test-ci");
     }
 
