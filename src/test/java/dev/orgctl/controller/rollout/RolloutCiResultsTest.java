@@ -93,9 +93,7 @@ class RolloutCiResultsTest {
     void aLateResultIsRecordedButDoesNotUnpassAWaveThatPassedOnTimeout() {
         start("3s", "0", "proceed");
         String rev = pushTemplates("late");
-        RevCommit canary = awaitCommit("svc-01", rev);
-        ci.status("svc-01", canary, "ci/build", "pending");
-        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+        RevCommit canary = canaryPendingForever(rev);
 
         Rollout next = kv.await(ORG, rev, "the first wave's gate decided", WAIT, r -> r.getWaves(0).hasEndedAt());
         RolloutWave first = next.getWaves(0);
@@ -155,9 +153,7 @@ class RolloutCiResultsTest {
     void aResultThatNeverCompletesPausesAtTheDeadlineWithOnTimeoutPause() {
         start("3s", "0", "pause");
         String rev = pushTemplates("never");
-        RevCommit canary = awaitCommit("svc-01", rev);
-        ci.status("svc-01", canary, "ci/build", "pending");
-        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+        RevCommit canary = canaryPendingForever(rev);
 
         Rollout paused = kv.await(ORG, rev, "paused", WAIT, r -> r.getState() != RolloutState.ROLLOUT_ROLLING
                 && r.getState() != RolloutState.ROLLOUT_GATING);
@@ -189,6 +185,14 @@ class RolloutCiResultsTest {
     private String pushTemplates(String marker) {
         return f.pushGit(f.templates, GitTestRepos.files("templates/base/" + RolloutTemplates.FILE,
                 "rolled out: " + marker + "\n"), "rollout test: " + marker);
+    }
+
+    /** svc-01's CI starts and never ends (a pending status); svc-02's passes. Returns svc-01's commit. */
+    private RevCommit canaryPendingForever(String rev) {
+        RevCommit canary = awaitCommit("svc-01", rev);
+        ci.status("svc-01", canary, "ci/build", "pending");
+        ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
+        return canary;
     }
 
     private RepoRef repo(String name) {
