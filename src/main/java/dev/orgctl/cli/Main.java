@@ -59,6 +59,9 @@ public final class Main {
                 .addSubcommand(new BootstrapCommand.Status())
                 .addSubcommand(new BootstrapCommand.Verify()));
         cli.addSubcommand(new StatusCommand());
+        cli.addSubcommand(new CommandLine(new RolloutCommand())
+                .addSubcommand(new RolloutCommand.Status()).addSubcommand(new RolloutCommand.Resume())
+                .addSubcommand(new RolloutCommand.Abort()).addSubcommand(new RolloutCommand.Revert()));
         cli.addSubcommand(new CommandLine(new LockCommand())
                 .addSubcommand(new LockCommand.ListLocks())
                 .addSubcommand(new LockCommand.Release())

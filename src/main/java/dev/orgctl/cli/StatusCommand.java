@@ -1,6 +1,13 @@
 package dev.orgctl.cli;
 
+import dev.orgctl.OrgctlException;
 import dev.orgctl.config.OrgctlConfig;
+import dev.orgctl.controller.rollout.KvRollouts;
+import dev.orgctl.controller.rollout.RolloutText;
+import dev.orgctl.controller.rollout.RolloutWorkflow;
+import dev.orgctl.nats.topology.Topology;
+import dev.orgctl.proto.Rollout;
+import java.time.Clock;
 import dev.orgctl.coordination.CoordinationException;
 import dev.orgctl.coordination.LeaseClass;
 import dev.orgctl.coordination.WorkflowSnapshot;
@@ -27,14 +34,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show workflows by state and the held locks.",
-            "Workflows: RUNNING, PENDING, FAILED, COMPLETED, each with the time since",
+        description = {"Show each org's current rollout, workflows by state and the held locks.",
+            "Workflows: RUNNING, PAUSED, PENDING, FAILED, COMPLETED, each with the time since",
             "it was triggered (AGE), its run's attempt, the time since its last change",
             "and that transition's reason. Locks: holder, age, time left."})
 public final class StatusCommand implements Callable<Integer> {
     /** Display order: what needs attention first. */
-    private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PENDING,
-            WorkflowState.FAILED, WorkflowState.COMPLETED);
+    private static final List<WorkflowState> ORDER = List.of(WorkflowState.RUNNING, WorkflowState.PAUSED,
+            WorkflowState.PENDING, WorkflowState.FAILED, WorkflowState.COMPLETED);
 
     @Spec
     CommandSpec spec;
@@ -43,7 +50,7 @@ public final class StatusCommand implements Callable<Integer> {
     ConfigMixin settings;
 
     @Option(names = "--state", paramLabel = "STATE", split = ",",
-            description = "only workflows in these states (comma-separated: running,pending,failed,completed)")
+            description = "only workflows in these states (comma-separated: running,paused,pending,failed,completed)")
     List<String> states;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
@@ -63,6 +70,7 @@ public final class StatusCommand implements Callable<Integer> {
                 out.println("workflows: unavailable (" + e.getMessage() + "); run 'orgctl topology apply'");
                 all = List.of();
             }
+            printRollouts(out, nats, Instant.now());
             print(out, all, wanted, limit, Instant.now());
             out.println();
             List<String> buckets = new ArrayList<>();
@@ -75,6 +83,27 @@ public final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** One line for each org's current rollout (nothing when there is none). */
+    static void printRollouts(PrintWriter out, NatsRuntime nats, Instant now) {
+        try {
+            KvRollouts rollouts = new KvRollouts(nats.keyValue(Topology.ROLLOUTS_BUCKET), Clock.systemUTC(),
+                    RolloutWorkflow.NONE);
+            List<Rollout> current = new ArrayList<>();
+            for (String org : rollouts.orgs()) {
+                rollouts.current(org).ifPresent(current::add);
+            }
+            if (current.isEmpty()) {
+                return;
+            }
+            out.println("Rollouts:");
+            current.forEach(r -> out.println("  " + RolloutText.line(r, now)));
+            out.println();
+        } catch (OrgctlException e) {
+            out.println("rollouts: unavailable (" + e.getMessage() + "); run 'orgctl topology apply'");
+            out.println();
+        }
+    }
+
     private Set<WorkflowState> wantedStates() {
         if (states == null || states.isEmpty()) {
             return Set.copyOf(ORDER);
@@ -84,7 +113,7 @@ public final class StatusCommand implements Callable<Integer> {
             String wanted = name.trim().toUpperCase(java.util.Locale.ROOT);
             WorkflowState st = ORDER.stream().filter(o -> o.name().equals(wanted)).findFirst()
                     .orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
-                            "--state " + name + ": use running, pending, failed or completed"));
+                            "--state " + name + ": use running, paused, pending, failed or completed"));
             s.add(st);
         }
         return s;

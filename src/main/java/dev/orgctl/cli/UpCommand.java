@@ -127,6 +127,7 @@ public final class UpCommand implements Callable<Integer> {
                 .withBreaker(new CircuitBreaker.Settings(t.breakerCommits(), t.breakerWindow()))
                 .withMaxDepth(t.maxDepth()).withMaxLockFailures(t.maxLockFailures())
                 .withLockWait(t.lockWait()).withSettle(t.settle(), t.maxSettle())
+                .withRollout(new ControllerSettings.RolloutTiming(t.rolloutTick(), t.rolloutPoll()))
                 .withPreviewComment(t.previewComment())
                 .withIdentity(config.commitAuthor())
                 .withRetry(RetryPolicy.from(config.retry()));

@@ -76,6 +76,8 @@ public final class ConfigExport {
         env.put(Setting.SETTLE.env(), Durations.format(ct.settle()));
         env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
         env.put(Setting.PREVIEW_COMMENT.env(), Boolean.toString(ct.previewComment()));
+        env.put(Setting.ROLLOUT_TICK.env(), Durations.format(ct.rolloutTick()));
+        env.put(Setting.ROLLOUT_POLL.env(), Durations.format(ct.rolloutPoll()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
         return env;
     }

@@ -147,7 +147,8 @@ public final class ConfigResolver {
                 every.isZero() ? Optional.empty() : Optional.of(every),
                 intInRange(Setting.MAX_DEPTH, 0, 1000), commits, window,
                 intInRange(Setting.MAX_LOCK_FAILURES, 1, 1000), durationOrZero(Setting.WATCH_INTERVAL),
-                positiveDuration(Setting.REPO_LOCK_WAIT), settle, maxSettle, yesNo(Setting.PREVIEW_COMMENT));
+                positiveDuration(Setting.REPO_LOCK_WAIT), settle, maxSettle, yesNo(Setting.PREVIEW_COMMENT),
+                positiveDuration(Setting.ROLLOUT_TICK), positiveDuration(Setting.ROLLOUT_POLL));
     }
 
     private CommitIdentity commitAuthor() {

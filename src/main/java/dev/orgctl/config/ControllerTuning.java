@@ -18,8 +18,11 @@ import java.util.Optional;
  * @param settle          a template change waits this long after its newest push (debounce); zero: not at all
  * @param maxSettle       but never longer than this after it was queued
  * @param previewComment  github backend: a template pull request's preview also as one comment, updated in place
+ * @param rolloutTick     how often the rollout driver looks at the rollouts that are rolling or gating
+ * @param rolloutPoll     how often a rollout's gate asks the host for CI results it has not received
  */
 public record ControllerTuning(int workers, Optional<Duration> reconcileEvery, int maxDepth, int breakerCommits,
                                Duration breakerWindow, int maxLockFailures, Duration watchInterval,
-                               Duration lockWait, Duration settle, Duration maxSettle, boolean previewComment) {
+                               Duration lockWait, Duration settle, Duration maxSettle, boolean previewComment,
+                               Duration rolloutTick, Duration rolloutPoll) {
 }

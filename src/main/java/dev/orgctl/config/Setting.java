@@ -103,6 +103,11 @@ public enum Setting {
     PREVIEW_COMMENT("ORGCTL_PREVIEW_COMMENT", "controller.preview_comment", "--preview-comment", false, "false",
             "github backend: also post a template pull request's preview as one comment on it, updated in place "
                     + "(the orgctl / impact check run is always there)", Scope.CONTROLLER),
+    ROLLOUT_TICK("ORGCTL_ROLLOUT_TICK", "controller.rollout.tick", "--rollout-tick", false, "1s",
+            "how often the rollout driver looks at the rollouts that are rolling or gating", Scope.CONTROLLER),
+    ROLLOUT_POLL("ORGCTL_ROLLOUT_POLL", "controller.rollout.poll", "--rollout-poll", false, "30s",
+            "how often a rollout's gate asks the host for the CI results of a commit it received none for "
+                    + "(and once more at the deadline)", Scope.CONTROLLER),
     // The controller's retry policy (issue 14): attempts of an event or a job, and the backoff between them
     RETRY_MAX_ATTEMPTS("ORGCTL_RETRY_MAX_ATTEMPTS", "controller.retry.max_attempts", "--retry-max-attempts", false, "5",
             "attempts of a delivery (or failed runs of a job) before it goes to ORGCTL_DLQ", Scope.CONTROLLER),

@@ -79,6 +79,17 @@ public sealed interface Classification {
         }
     }
 
+    /**
+     * A CI result for a commit of any repository of the org (a check suite or workflow run completed,
+     * a commit status, a pull request merged): kept in ORGCTL_ROLLOUTS for the gates of rollouts.
+     */
+    record CiReport(String org, String repo, GitHubEvent.CiResult result) implements Classification {
+        @Override
+        public String kind() {
+            return "ci_result";
+        }
+    }
+
     /** Nothing for the controller to do; the reason says why, for the log. */
     record Irrelevant(String reason) implements Classification {
         @Override

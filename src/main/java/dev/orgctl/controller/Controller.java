@@ -1,5 +1,12 @@
 package dev.orgctl.controller;
 
+import dev.orgctl.controller.rollout.CiPoller;
+import dev.orgctl.controller.rollout.KvRollouts;
+import dev.orgctl.controller.rollout.RolloutDriver;
+import dev.orgctl.controller.rollout.RolloutEvents;
+import dev.orgctl.controller.rollout.RolloutMetrics;
+import dev.orgctl.controller.rollout.RolloutRuns;
+import dev.orgctl.controller.rollout.RolloutWorkflow;
 import dev.orgctl.coordination.LeaseClass;
 import dev.orgctl.coordination.LockService;
 import dev.orgctl.coordination.Workflows;
@@ -48,6 +55,14 @@ public final class Controller implements AutoCloseable {
     private final KeepAlive keepAlive;
     private final Optional<PreviewTrigger> previews;
     private final Optional<Previews> checkPreviews;
+    private final RolloutDriver rollouts;
+    private final KvRollouts rolloutStore;
+    // The rollout driver ticks on its own thread: a long reconcile round must not hold a gate back.
+    private final ScheduledExecutorService rolloutTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "controller-rollouts");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
@@ -59,7 +74,10 @@ public final class Controller implements AutoCloseable {
     private Controller(String org, ControllerSettings settings, ControllerMetrics metrics, Dispatcher<GitHubEvent> events,
                        Dispatcher<RegenJob> jobs, Reconciler reconciler, LockService locks,
                        ConsumerContext eventConsumer, ConsumerContext jobConsumer, Duration jobAckWait,
-                       Optional<PreviewTrigger> previews, Optional<Previews> checkPreviews) {
+                       Optional<PreviewTrigger> previews, Optional<Previews> checkPreviews, RolloutDriver rollouts,
+                       KvRollouts rolloutStore) {
+        this.rollouts = rollouts;
+        this.rolloutStore = rolloutStore;
         this.checkPreviews = checkPreviews;
         this.org = org;
         this.settings = settings;
@@ -107,18 +125,25 @@ public final class Controller implements AutoCloseable {
                         Clock.systemUTC()), settings.workers()))
                 : Optional.empty();
         Optional<Previews> checkPreviews = Previews.of(org, host, workflows, js, locks, settings, actor);
+        RolloutWorkflow mirror = new RolloutWorkflow(workflows);
+        KvRollouts rolloutStore = new KvRollouts(nats.keyValue(Topology.ROLLOUTS_BUCKET), Clock.systemUTC(), mirror);
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics, previews,
-                checkPreviews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED));
+                checkPreviews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED),
+                Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), actor);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
-        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified);
+        Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified,
+                new RolloutRuns(rolloutStore));
+        RolloutDriver driver = new RolloutDriver(rolloutStore, scheduler,
+                new CiPoller(rolloutStore, host, settings.rollout().poll()), mirror, new RolloutMetrics(registry),
+                Clock.systemUTC());
         Reconciler reconciler = new Reconciler(host, scheduler, workflows, locks,
                 nats.keyValue(Topology.CONTROLLER_BUCKET), Clock.systemUTC(), verified, metrics);
         Controller c = new Controller(org, settings, metrics,
                 new Dispatcher<>(new EventStage(events), settings.retry(), deadLetters, metrics, Optional.empty()),
                 new Dispatcher<>(new JobStage(worker, checkPreviews.<JobStage.PreviewWork>map(p -> p.worker()::work)),
                         settings.retry(), deadLetters, metrics, Optional.of(metrics.jobTimer())),
-                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews, checkPreviews);
+                reconciler, locks, eventConsumer, jobConsumer, jobAckWait, previews, checkPreviews, driver, rolloutStore);
         c.startLoops();
         return c;
     }
@@ -138,6 +163,7 @@ public final class Controller implements AutoCloseable {
         settings.reconcileEvery().ifPresent(every -> timers.scheduleWithFixedDelay(
                 () -> guard("reconcile", () -> reconciler.periodicRound(org, every)),
                 every.toMillis(), Math.max(1000, every.toMillis() / 10), TimeUnit.MILLISECONDS));
+        rollouts.start(rolloutTimer, settings.rollout().tick());
         log.atInfo().addKeyValue("org", org).addKeyValue("workers", settings.workers())
                 .addKeyValue("reconcile", settings.reconcileEvery().map(Object::toString).orElse("off"))
                 .log("controller started");
@@ -211,15 +237,21 @@ public final class Controller implements AutoCloseable {
         return reconciler;
     }
 
+    /** The rollouts of ORGCTL_ROLLOUTS, as this controller reads and changes them. */
+    public KvRollouts rollouts() {
+        return rolloutStore;
+    }
+
     /**
-     * The controller's own event sources: the follower of GITHUB_EVENTS (the gateway's deliveries)
-     * and the periodic reconcile (with the re-queueing of stale PENDING workflows).
+     * The controller's own event sources: the follower of GITHUB_EVENTS (the gateway's deliveries),
+     * the periodic reconcile (with the re-queueing of stale PENDING workflows), and the rollout driver.
      */
     public List<EventSource> sources() {
         return List.of(
                 EventSource.of("controller-events", () -> stopped(threads.get(0))),
                 EventSource.of("controller-reconcile", () -> timers.isShutdown() ? Optional.of("stopped")
-                        : running.get() ? Optional.empty() : Optional.of("stopping")));
+                        : running.get() ? Optional.empty() : Optional.of("stopping")),
+                rollouts.source());
     }
 
     private Optional<String> stopped(Thread loop) {
@@ -247,6 +279,8 @@ public final class Controller implements AutoCloseable {
             }
         }
         timers.shutdownNow();
+        rolloutTimer.shutdownNow();
+        rollouts.stopped();
         previews.ifPresent(PreviewTrigger::close);
         locks.close();
         log.atInfo().addKeyValue("org", org).log("controller stopped");

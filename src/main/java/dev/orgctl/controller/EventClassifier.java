@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Decides what a delivery means: template change, drift, new repository, orgctl's own commit, or
- * irrelevant. Pure: what it needs to know about orgctl's own commits and owned files comes in
+ * Decides what a delivery means: template change, drift, new repository, orgctl's own commit, a CI
+ * result, or irrelevant. Pure: what it needs to know about orgctl's own commits and owned files comes in
  * through {@link Knowledge}, so the rules are testable without NATS or git.
  */
 public final class EventClassifier {
@@ -46,6 +46,9 @@ public final class EventClassifier {
             return new Irrelevant("no organization in the delivery");
         }
         String org = e.org().get();
+        if (e.ci().isPresent() && e.repo().isPresent()) {
+            return new Classification.CiReport(org, e.repo().get(), e.ci().get());
+        }
         if ("repository".equals(e.event())) {
             if (e.repo().isPresent() && e.action().map(NEW_REPO_ACTIONS::contains).orElse(false)) {
                 return new NewRepository(org, e.repo().get());

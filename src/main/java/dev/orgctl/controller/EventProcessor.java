@@ -1,10 +1,12 @@
 package dev.orgctl.controller;
 
+import dev.orgctl.controller.Classification.CiReport;
 import dev.orgctl.controller.Classification.Drift;
 import dev.orgctl.controller.Classification.NewRepository;
 import dev.orgctl.controller.Classification.OwnCommit;
 import dev.orgctl.controller.Classification.TemplateChange;
 import dev.orgctl.controller.Classification.TemplatePreview;
+import dev.orgctl.controller.rollout.RolloutEvents;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
@@ -31,6 +33,8 @@ public final class EventProcessor {
     private final ControllerMetrics metrics;
     private final Optional<PreviewTrigger> previews;
     private final PreviewSink checkPreviews;
+    private final Optional<RolloutEvents> rollouts;
+    private final String actor;
 
     /** Without template previews: a push to another templates branch is logged and acknowledged. */
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
@@ -48,6 +52,20 @@ public final class EventProcessor {
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews, PreviewSink checkPreviews) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, checkPreviews, Optional.empty(), "");
+    }
+
+    /**
+     * @param rollouts where rollouts begin and CI results are kept (empty: a template change schedules
+     *                 every target at once even when the templates configure waves, and CI results are dropped)
+     * @param actor    this process, as rollouts name who began them
+     */
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          Optional<PreviewTrigger> previews, PreviewSink checkPreviews,
+                          Optional<RolloutEvents> rollouts, String actor) {
+        this.rollouts = rollouts;
+        this.actor = actor;
         this.checkPreviews = checkPreviews;
         this.classifier = classifier;
         this.scheduler = scheduler;
@@ -63,7 +81,17 @@ public final class EventProcessor {
         var line = log.atInfo().addKeyValue("delivery", e.deliveryId()).addKeyValue("event", e.event())
                 .addKeyValue("kind", c.kind());
         if (c instanceof TemplateChange t) {
-            List<RepositoryInfo> targets = targets(t);
+            TemplateSnapshot now = new TemplateLoader(host).loadAt(TemplateLoader.templatesRepo(t.org()),
+                    t.templateRevision());
+            List<RepositoryInfo> targets = targets(t, now);
+            if (now.config().rollout().isPresent() && rollouts.isPresent()) {
+                var r = rollouts.get().begin(now, now.config().rollout().get(), t.previousRevision(), targets, t.org(),
+                        e.deliveryId(), actor);
+                line.addKeyValue("revision", t.templateRevision()).addKeyValue("targets", targets.size())
+                        .addKeyValue("waves", r.getWavesCount()).addKeyValue("rollout", r.getId())
+                        .log("template change: rollout begun");
+                return c;
+            }
             int queued = 0;
             for (RepositoryInfo r : targets) {
                 if (schedule(r.org(), r.name(), JobReason.TEMPLATE_CHANGE, t.templateRevision(), e.deliveryId(), 0)) {
@@ -94,6 +122,12 @@ public final class EventProcessor {
                 previews.get().request(new PreviewTrigger.Request(p.org(), p.branch(), p.head()));
                 line.addKeyValue("branch", p.branch()).addKeyValue("head", p.head()).log("template preview requested");
             }
+        } else if (c instanceof CiReport ci) {
+            var r = ci.result();
+            rollouts.ifPresent(ro -> ro.ci(ci.org(), ci.repo(), r));
+            line.addKeyValue("repo", ci.org() + "/" + ci.repo()).addKeyValue("sha", r.sha())
+                    .addKeyValue("check", r.merged() ? "merged" : r.key()).addKeyValue("conclusion", r.conclusion())
+                    .log(rollouts.isPresent() ? "CI result recorded" : "CI result: no rollouts here; dropped");
         } else if (c instanceof OwnCommit o) {
             metrics.snakeStopped("own_commit");
             line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")
@@ -115,10 +149,9 @@ public final class EventProcessor {
      * The repositories a template change can affect: targets of the new templates and of the
      * previous ones (a repository that stops being a target must lose its files).
      */
-    private List<RepositoryInfo> targets(TemplateChange t) {
+    private List<RepositoryInfo> targets(TemplateChange t, TemplateSnapshot now) {
         TemplateLoader loader = new TemplateLoader(host);
         RepoRef templatesRepo = TemplateLoader.templatesRepo(t.org());
-        TemplateSnapshot now = loader.loadAt(templatesRepo, t.templateRevision());
         List<RepositoryInfo> repos = host.listRepositories(t.org());
         Optional<TemplateSnapshot> before = Optional.empty();
         if (t.previousRevision().isPresent()) {

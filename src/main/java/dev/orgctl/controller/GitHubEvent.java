@@ -20,10 +20,16 @@ public record GitHubEvent(
         Optional<String> repo,
         Optional<String> defaultBranch,
         Optional<Push> push,
-        List<PullHead> pulls) {
+        List<PullHead> pulls,
+        Optional<CiResult> ci) {
 
     public GitHubEvent {
         pulls = List.copyOf(pulls);
+    }
+
+    public GitHubEvent(String event, String deliveryId, Optional<String> action, Optional<String> org,
+                       Optional<String> repo, Optional<String> defaultBranch, Optional<Push> push, List<PullHead> pulls) {
+        this(event, deliveryId, action, org, repo, defaultBranch, push, pulls, Optional.empty());
     }
 
     /** The delivery's fields before pull requests were read: no pull request. */
@@ -39,6 +45,21 @@ public record GitHubEvent(
      */
     public record PullHead(int number, String headSha, String headRef, String baseRef, Optional<String> before,
                            boolean sameRepository) {
+    }
+
+    /**
+     * A CI result for one commit, as a {@code check_suite} or {@code workflow_run} (completed), a
+     * {@code status} or a merged {@code pull_request} delivery carries it (docs/rollout.md, "CI results").
+     *
+     * @param key        {@code check_suite:<id>}, {@code workflow_run:<id>}, {@code status:<context>}; empty
+     *                   for a merge
+     * @param status     queued, in_progress, completed (a commit status is completed unless pending)
+     * @param conclusion GitHub's conclusion when completed (a commit status: its state)
+     * @param url        where a person reads the result
+     * @param merged     a pull request whose head is {@code sha} was merged
+     */
+    public record CiResult(String sha, String key, String name, String status, String conclusion, String url,
+                           boolean merged) {
     }
 
     /** The part of a {@code push} delivery that matters to the controller. */
@@ -86,7 +107,59 @@ public record GitHubEvent(
                     body.path("deleted").asBoolean(false), commits));
         }
         return new GitHubEvent(event, deliveryId, text(body.path("action")), org, repo,
-                text(body.path("repository").path("default_branch")), push, pulls(event, body));
+                text(body.path("repository").path("default_branch")), push, pulls(event, body), ci(event, body));
+    }
+
+    private static Optional<CiResult> ci(String event, JsonNode body) {
+        String action = body.path("action").asText("");
+        switch (event) {
+            case "check_suite" -> {
+                JsonNode s = body.path("check_suite");
+                String sha = s.path("head_sha").asText("");
+                String id = s.path("id").asText("");
+                if (!"completed".equals(action) || sha.isEmpty() || id.isEmpty()) {
+                    return Optional.empty();
+                }
+                String page = body.path("repository").path("html_url").asText("");
+                String url = page.isEmpty() ? "" : page + "/commit/" + sha + "/checks?check_suite_id=" + id;
+                String app = s.path("app").path("name").asText("");
+                return Optional.of(new CiResult(sha, "check_suite:" + id, app.isEmpty() ? "check suite " + id : app,
+                        s.path("status").asText("completed"), s.path("conclusion").asText(""), url, false));
+            }
+            case "workflow_run" -> {
+                JsonNode w = body.path("workflow_run");
+                String sha = w.path("head_sha").asText("");
+                String id = w.path("id").asText("");
+                if (!"completed".equals(action) || sha.isEmpty() || id.isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new CiResult(sha, "workflow_run:" + id, w.path("name").asText("workflow run " + id),
+                        w.path("status").asText("completed"), w.path("conclusion").asText(""),
+                        w.path("html_url").asText(""), false));
+            }
+            case "status" -> {
+                String sha = body.path("sha").asText("");
+                String context = body.path("context").asText("");
+                String state = body.path("state").asText("");
+                if (sha.isEmpty() || context.isEmpty() || state.isEmpty()) {
+                    return Optional.empty();
+                }
+                boolean pending = "pending".equals(state);
+                return Optional.of(new CiResult(sha, "status:" + context, context, pending ? "in_progress" : "completed",
+                        pending ? "" : state, body.path("target_url").asText(""), false));
+            }
+            case "pull_request" -> {
+                JsonNode pr = body.path("pull_request");
+                String sha = pr.path("head").path("sha").asText("");
+                if (!"closed".equals(action) || !pr.path("merged").asBoolean(false) || sha.isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new CiResult(sha, "", "", "", "", pr.path("html_url").asText(""), true));
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
     }
 
     private static List<PullHead> pulls(String event, JsonNode body) {

@@ -81,7 +81,8 @@ final class RunRecorder {
                     .addKeyValue("replans", c.replans()).log("regenerated: one commit");
             // A commit that follows a person's template push is new content, not a loop: the breaker counts
             // the others (drift repairs, reconciles, new repositories), where loops live.
-            if (!"template_change".equals(run.trigger().getReason())) {
+            // A rollout's wave brings the same kind of content, paced.
+            if (!"template_change".equals(run.trigger().getReason()) && !"rollout".equals(run.trigger().getReason())) {
                 breaker.recordCommit(org, repo).ifPresent(o -> {
                     metrics.snakeStopped("breaker");
                     log.atWarn().addKeyValue("workflow", run.workflowId()).addKeyValue("layer", "breaker")

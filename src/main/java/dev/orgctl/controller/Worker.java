@@ -1,5 +1,6 @@
 package dev.orgctl.controller;
 
+import dev.orgctl.controller.rollout.RolloutRuns;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseLostException;
 import dev.orgctl.coordination.LockService;
@@ -44,6 +45,9 @@ public final class Worker {
     private final ControllerSettings settings;
     private final ControllerMetrics metrics;
     private final Verification verification;
+    private final RolloutRuns rollouts;
+    // The newest templates and a pinned revision have a cache each, so alternating between them recompiles neither.
+    private final TemplateLoader pinnedTemplates;
 
     public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
                   OwnCommits ownCommits, CircuitBreaker breaker, ControllerSettings settings, ControllerMetrics metrics) {
@@ -54,6 +58,15 @@ public final class Worker {
     public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
                   OwnCommits ownCommits, CircuitBreaker breaker, ControllerSettings settings, ControllerMetrics metrics,
                   VerifiedRepos verified) {
+        this(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified, RolloutRuns.NONE);
+    }
+
+    /** @param rollouts the revision a repository is pinned to by a rollout, and where its runs are recorded */
+    public Worker(RepositoryHost host, LockService locks, Workflows workflows, JobScheduler scheduler,
+                  OwnCommits ownCommits, CircuitBreaker breaker, ControllerSettings settings, ControllerMetrics metrics,
+                  VerifiedRepos verified, RolloutRuns rollouts) {
+        this.rollouts = rollouts;
+        this.pinnedTemplates = new TemplateLoader(host);
         this.verification = new Verification(host, verified);
         this.host = host;
         this.templates = new TemplateLoader(host);
@@ -125,11 +138,15 @@ public final class Worker {
                         .addKeyValue("error", error).log("regeneration failed every attempt; sent to the DLQ");
                 return new Outcome.Terminal("attempts", error, attempt, () -> {
                     recorder.endFailed(run, error);
+                    rollouts.failed(job.getOrg(), job.getRepo(), error);
                     metrics.job("failed");
                 });
             } catch (LeaseLostException e) {
                 String error = e.getMessage() + " (lock bucket " + locks.bucket() + ")";
-                return lockUnusable(wf, runId, attempt, "lost", error, () -> recorder.endFailed(run, error));
+                return lockUnusable(wf, runId, attempt, "lost", error, () -> {
+                    recorder.endFailed(run, error);
+                    rollouts.failed(job.getOrg(), job.getRepo(), error);
+                });
             } catch (StaleRunException e) {
                 log.atWarn().addKeyValue("workflow", wf).addKeyValue("run", runId).addKeyValue("error", e.getMessage())
                         .log("run lost its lock mid-way; the next holder takes it over");
@@ -212,12 +229,12 @@ public final class Worker {
         }
         Optional<RepositoryInfo> info = host.repository(new RepoRef(org, repo));
         if (info.isEmpty()) {
+            rollouts.nothing(org, repo);
             return recorder.finish(run, job, new RunRecorder.End(true, "repository " + org + "/" + repo + " no longer exists", "", ""));
         }
         TemplateSnapshot snapshot;
         try {
-            // The newest templates, whatever revision triggered the job: the last revision always wins.
-            snapshot = templates.load(org);
+            snapshot = snapshot(org, repo);
         } catch (TemplateException e) {
             return stopped(run, job, "template", e.getMessage(), "templates cannot be rendered: " + e.getMessage());
         }
@@ -225,7 +242,30 @@ public final class Worker {
         RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
         RegenResult result = verification.regenerate(executor, snapshot, info.get(), ctx);
-        return recorder.finish(run, job, recorder.record(run, job, result, snapshot.revision(), depth));
+        RunRecorder.End end = recorder.record(run, job, result, snapshot.revision(), depth);
+        if (end.ok()) {
+            rollouts.ran(org, repo, snapshot.revision(), result);
+        } else {
+            rollouts.failed(org, repo, end.reason());
+        }
+        return recorder.finish(run, job, end);
+    }
+
+    /**
+     * The templates a run renders, whatever revision triggered the job: the newest (the last revision
+     * always wins), unless the newest have a {@code rollout} block; then the revision the repository
+     * is pinned to by a rollout's wave, else the org's stable one (docs/rollout.md).
+     */
+    private TemplateSnapshot snapshot(String org, String repo) {
+        TemplateSnapshot newest = templates.load(org);
+        if (newest.config().rollout().isEmpty()) {
+            return newest;
+        }
+        Optional<String> pinned = rollouts.revision(org, repo);
+        if (pinned.isEmpty() || pinned.get().equals(newest.revision())) {
+            return newest;
+        }
+        return pinnedTemplates.loadAt(TemplateLoader.templatesRepo(org), pinned.get());
     }
 
     /**
@@ -233,6 +273,9 @@ public final class Worker {
      * letter is written the workflow ends FAILED with {@code reason}.
      */
     private Outcome stopped(Run run, RegenJob job, String stoppedBy, String detail, String reason) {
-        return new Outcome.Terminal(stoppedBy, detail, run.attempt(), () -> recorder.finish(run, job, new RunRecorder.End(false, reason, "", "")));
+        return new Outcome.Terminal(stoppedBy, detail, run.attempt(), () -> {
+            rollouts.failed(job.getOrg(), job.getRepo(), reason);
+            recorder.finish(run, job, new RunRecorder.End(false, reason, "", ""));
+        });
     }
 }

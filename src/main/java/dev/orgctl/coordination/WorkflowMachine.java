@@ -21,6 +21,8 @@ import java.util.UUID;
  *   COMPLETED | FAILED -> PENDING          (a new trigger)
  *   RUNNING -> RUNNING                     (takeover only: the worker's lease ran out)
  *   PENDING | RUNNING -> FAILED            (abandoned: the workflow's lock cannot be trusted)
+ *   RUNNING -> PAUSED -> RUNNING | COMPLETED | FAILED   (a rollout whose gate failed; docs/rollout.md)
+ *   RUNNING -> RUNNING                     (a rollout's progress: a wave started, a gate passed)
  * </pre>
  *
  * A null record is IDLE (the workflow has no entry yet).
@@ -48,7 +50,8 @@ final class WorkflowMachine {
         return switch (from) {
             case IDLE -> to == WorkflowState.PENDING;
             case PENDING -> to == WorkflowState.RUNNING;
-            case RUNNING -> to == WorkflowState.COMPLETED || to == WorkflowState.FAILED;
+            case RUNNING -> to == WorkflowState.COMPLETED || to == WorkflowState.FAILED || to == WorkflowState.PAUSED;
+            case PAUSED -> to == WorkflowState.RUNNING || to == WorkflowState.COMPLETED || to == WorkflowState.FAILED;
             case COMPLETED, FAILED -> to == WorkflowState.PENDING;
             default -> false;
         };
@@ -78,6 +81,10 @@ final class WorkflowMachine {
                 addEvent(b, from, to, or(c.reason(), "triggered" + describe(t)), c, now);
             }
             case RUNNING -> {
+                if (from == WorkflowState.PAUSED) {
+                    addEvent(b, from, to, or(c.reason(), "resumed"), c, now);
+                    return b.build();
+                }
                 String runId = c.runId().isEmpty() ? "run-" + UUID.randomUUID() : c.runId();
                 b.setRunId(runId).setAttempt(1).setOwner(c.actor()).setCoalesced(0).setRuns(b.getRuns() + 1);
                 if (c.lock() != null) {
@@ -98,8 +105,24 @@ final class WorkflowMachine {
                         c, now);
                 followUp(b, to, c, now);
             }
+            case PAUSED -> addEvent(b, from, to, or(c.reason(), "paused"), c, now);
             default -> throw new IllegalTransitionException(id, from, to, "no such target state");
         }
+        return b.build();
+    }
+
+    /**
+     * A step of a RUNNING workflow that is not a run's end: a rollout's wave started or its gate
+     * passed. Recorded in the history as RUNNING -> RUNNING with the reason.
+     */
+    static WorkflowRecord progress(String id, WorkflowRecord cur, Change c, Instant now) {
+        WorkflowState from = stateOf(cur);
+        if (from != WorkflowState.RUNNING) {
+            throw new IllegalTransitionException(id, from, WorkflowState.RUNNING, "progress of a workflow not running: "
+                    + c.reason());
+        }
+        WorkflowRecord.Builder b = base(id, cur, now);
+        addEvent(b, from, WorkflowState.RUNNING, or(c.reason(), "progress"), c, now);
         return b.build();
     }
 

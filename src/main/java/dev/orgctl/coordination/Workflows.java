@@ -225,6 +225,21 @@ public final class Workflows {
         return new WorkflowSnapshot(workflowId, a.result(), a.revision());
     }
 
+    /**
+     * A RUNNING workflow's progress (RUNNING -> RUNNING with {@code change}'s reason in the history):
+     * a rollout's wave started or its gate passed.
+     *
+     * @throws IllegalTransitionException when it is not RUNNING
+     */
+    public WorkflowSnapshot progress(String workflowId, Change change) {
+        Change c = change.actor().isEmpty() ? change.withActor(actor) : change;
+        Applied<WorkflowRecord> a = update(workflowId, cur -> {
+            WorkflowRecord next = WorkflowMachine.progress(workflowId, cur, c, now());
+            return new WorkflowMachine.Step<>(next, next);
+        });
+        return new WorkflowSnapshot(workflowId, a.result(), a.revision());
+    }
+
     /** The workflow's record; empty while it is IDLE (never triggered). */
     public Optional<WorkflowSnapshot> get(String workflowId) {
         try {

@@ -244,7 +244,10 @@ public final class RegenConfig {
         return parse(file, yaml.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The parser's helpers, shared with the blocks that parse themselves ({@link PullRequestConfig}). */
+    /**
+     * The parser's helpers, shared with the blocks that parse themselves ({@link PullRequestConfig},
+     * {@link RolloutConfig}).
+     */
     static final class Reader {
         private final String file;
 
@@ -327,7 +330,7 @@ public final class RegenConfig {
 
         RegenConfig read(YamlTree.Node rootNode) {
             YamlTree.MapNode root = map(rootNode, "", "version", "mode", "header", "defaults", "variables", "groups",
-                    "repos", "sets", PullRequestConfig.KEY);
+                    "repos", "sets", PullRequestConfig.KEY, RolloutConfig.KEY);
             Map<String, YamlTree.Field> f = root.fields();
             if (f.containsKey("version")) {
                 YamlTree.Node v = f.get("version").value();
@@ -394,7 +397,10 @@ public final class RegenConfig {
                     sets.put(s.key(), set(s, groups.keySet()));
                 }
             }
-            return new RegenConfig(mode, pullRequest, header, policy, drift, variables, groups, repos, sets, true, Optional.empty());
+            Optional<RolloutConfig> rollout = f.containsKey(RolloutConfig.KEY)
+                    ? Optional.of(RolloutConfig.read(this, f.get(RolloutConfig.KEY).value(), groups.keySet()))
+                    : Optional.empty();
+            return new RegenConfig(mode, pullRequest, header, policy, drift, variables, groups, repos, sets, true, rollout);
         }
 
         private SetConfig set(YamlTree.Field s, Set<String> groupNames) {
@@ -445,7 +451,7 @@ public final class RegenConfig {
             return new SetConfig(s.key(), targets, policy, drift, header, vars, files, s.line());
         }
 
-        private Selector selector(YamlTree.Node n, String key, boolean allowGroups, Set<String> groupNames) {
+        Selector selector(YamlTree.Node n, String key, boolean allowGroups, Set<String> groupNames) {
             if (n instanceof YamlTree.Scalar s && "all".equals(s.value())) {
                 return Selector.ALL;
             }

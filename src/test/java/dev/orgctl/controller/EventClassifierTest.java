@@ -131,6 +131,56 @@ class EventClassifierTest {
         assertThat(classify("push", JSON.createObjectNode())).isInstanceOf(Classification.Irrelevant.class);
     }
 
+    private static ObjectNode inRepo(String action, String repo) {
+        ObjectNode b = JSON.createObjectNode();
+        if (action != null) {
+            b.put("action", action);
+        }
+        ObjectNode r = b.putObject("repository");
+        r.put("name", repo).put("html_url", "https://github.com/acme/" + repo);
+        r.putObject("owner").put("login", "acme");
+        return b;
+    }
+
+    @Test
+    void completedCheckSuitesAndWorkflowRunsAreCiResultsOfTheirHeadCommit() {
+        ObjectNode suite = inRepo("completed", "svc");
+        suite.putObject("check_suite").put("id", 42).put("head_sha", "s1").put("status", "completed")
+                .put("conclusion", "failure").putObject("app").put("name", "GitHub Actions");
+        assertThat(classify("check_suite", suite)).isEqualTo(new Classification.CiReport("acme", "svc",
+                new GitHubEvent.CiResult("s1", "check_suite:42", "GitHub Actions", "completed", "failure",
+                        "https://github.com/acme/svc/commit/s1/checks?check_suite_id=42", false)));
+        suite.put("action", "requested");
+        assertThat(classify("check_suite", suite)).isInstanceOf(Classification.Irrelevant.class);
+
+        ObjectNode run = inRepo("completed", "svc");
+        run.putObject("workflow_run").put("id", 7).put("head_sha", "s2").put("name", "CI").put("status", "completed")
+                .put("conclusion", "success").put("html_url", "https://github.com/acme/svc/actions/runs/7");
+        assertThat(classify("workflow_run", run)).isEqualTo(new Classification.CiReport("acme", "svc",
+                new GitHubEvent.CiResult("s2", "workflow_run:7", "CI", "completed", "success",
+                        "https://github.com/acme/svc/actions/runs/7", false)));
+        run.put("action", "in_progress");
+        assertThat(classify("workflow_run", run)).isInstanceOf(Classification.Irrelevant.class);
+    }
+
+    @Test
+    void commitStatusesOfAnyStateAndMergedPullRequestsAreCiResults() {
+        ObjectNode status = inRepo(null, ".github");
+        status.put("sha", "s3").put("context", "ci/lint").put("state", "pending").put("target_url", "https://ci/1");
+        assertThat(classify("status", status)).isEqualTo(new Classification.CiReport("acme", ".github",
+                new GitHubEvent.CiResult("s3", "status:ci/lint", "ci/lint", "in_progress", "", "https://ci/1", false)));
+        status.put("state", "error");
+        assertThat(((Classification.CiReport) classify("status", status)).result().conclusion()).isEqualTo("error");
+
+        ObjectNode pull = inRepo("closed", "svc");
+        ObjectNode pr = pull.putObject("pull_request").put("merged", true).put("html_url", "https://github.com/acme/svc/pull/3");
+        pr.putObject("head").put("sha", "s4");
+        assertThat(classify("pull_request", pull)).isEqualTo(new Classification.CiReport("acme", "svc",
+                new GitHubEvent.CiResult("s4", "", "", "", "", "https://github.com/acme/svc/pull/3", true)));
+        pr.put("merged", false);
+        assertThat(classify("pull_request", pull)).isInstanceOf(Classification.Irrelevant.class);
+    }
+
     @Provide
     Arbitrary<List<String>> commitIds() {
         return Arbitraries.of("own1", "own2", "h1", "h2", "h3").list().ofMinSize(1).ofMaxSize(6);

@@ -31,6 +31,7 @@ class EventSourcesReadinessTest {
             assertThat(checks.path("controller").asText()).isEqualTo("ok");
             assertThat(checks.path("controller-events").asText()).isEqualTo("ok");
             assertThat(checks.path("controller-reconcile").asText()).isEqualTo("ok");
+            assertThat(checks.path("controller-rollouts").asText()).isEqualTo("ok");
             assertThat(checks.path("git-ref-watcher").asText()).isEqualTo("ok");
 
             f.controller().close();
@@ -39,6 +40,7 @@ class EventSourcesReadinessTest {
             JsonNode after = JSON.readTree(stopped.body()).get("checks");
             assertThat(after.path("controller-events").asText()).isEqualTo("controller-events stopped");
             assertThat(after.path("controller-reconcile").asText()).isEqualTo("stopped");
+            assertThat(after.path("controller-rollouts").asText()).isEqualTo("stopped");
             assertThat(after.path("git-ref-watcher").asText()).as("the watcher still runs").isEqualTo("ok");
         }
     }

@@ -3,6 +3,9 @@ package dev.orgctl.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.orgctl.controller.rollout.KvRollouts;
+import dev.orgctl.controller.rollout.RolloutEvents;
+import dev.orgctl.controller.rollout.RolloutWorkflow;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.gateway.Payloads;
 import dev.orgctl.hosts.git.GitHost;
@@ -42,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the event stage, the classifier on the shared records and a git host, the scheduler on
  * JetStream): each is acknowledged at once and none is retried or dead-lettered; the
  * {@code repository} actions of docs/controller.md's table schedule one regeneration of their
- * repository and everything else schedules nothing.
+ * repository, the CI results (check suites and workflow runs completed, commit statuses, merged pull
+ * requests) are kept per commit in ORGCTL_ROLLOUTS, and everything else schedules nothing.
  */
 class WebhookExamplesClassifiedTest {
     /** docs/controller.md: "repository created, transferred, unarchived, publicized, privatized: new repository". */
@@ -58,6 +62,7 @@ class WebhookExamplesClassifiedTest {
     Connection connection;
     GitHost host;
     ControllerMetrics metrics;
+    KvRollouts rollouts;
 
     @BeforeEach
     void start() {
@@ -112,6 +117,10 @@ class WebhookExamplesClassifiedTest {
             assertThat(triggers() - triggersBefore).as("%s schedules", e)
                     .isEqualTo(expected.equals("new_repository") ? 1 : 0);
             kinds.merge(expected, 1, Integer::sum);
+            if (expected.equals("ci_result")) {
+                assertThat(rollouts.ci(e.payload().at("/repository/owner/login").asText(),
+                        e.payload().at("/repository/name").asText(), shaOf(e))).as("%s: its CI record", e).isPresent();
+            }
             if (expected.equals("new_repository")) {
                 scheduledRepos.add(JobScheduler.jobSubject(e.payload().at("/repository/owner/login").asText(),
                         e.payload().at("/repository/name").asText()));
@@ -119,8 +128,10 @@ class WebhookExamplesClassifiedTest {
         }
 
         // @octokit/webhooks-examples 7.6.1: 329 examples; repository created (2), transferred (3),
-        // publicized (3), privatized (2) are new repositories, the rest is irrelevant.
-        assertThat(kinds).containsExactlyEntriesOf(new TreeMap<>(Map.of("irrelevant", 319, "new_repository", 10)));
+        // publicized (3), privatized (2) are new repositories; check_suite completed (4), workflow_run
+        // completed (3) and status (4) are CI results (no merged pull request among them); the rest is irrelevant.
+        assertThat(kinds).containsExactlyEntriesOf(new TreeMap<>(Map.of("irrelevant", 308, "new_repository", 10,
+                "ci_result", 11)));
         // The server applies acks on its own schedule: wait for it to have taken every one, then check none came back.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             ConsumerInfo info = consumer.getConsumerInfo();
@@ -144,8 +155,11 @@ class WebhookExamplesClassifiedTest {
         JobScheduler scheduler = new JobScheduler(workflows, js, "examples-test");
         OwnCommits ownCommits = new OwnCommits(keyValue(Topology.COMMITS_BUCKET));
         ControllerSettings settings = ControllerSettings.defaults();
+        rollouts = new KvRollouts(keyValue(Topology.ROLLOUTS_BUCKET), java.time.Clock.systemUTC(), RolloutWorkflow.NONE);
         EventProcessor processor = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
-                scheduler, ownCommits, host, settings, metrics);
+                scheduler, ownCommits, host, settings, metrics, Optional.empty(), PreviewSink.DISABLED,
+                Optional.of(new RolloutEvents(rollouts, RolloutWorkflow.NONE, java.time.Clock.systemUTC())),
+                "examples-test");
         return new Dispatcher<>(new EventStage(processor), settings.retry(), new DeadLetters(js, jsm), metrics,
                 Optional.empty());
     }
@@ -162,7 +176,24 @@ class WebhookExamplesClassifiedTest {
     private static String expectedKind(Example e) {
         boolean newRepository = e.event().equals("repository") && e.action().map(NEW_REPOSITORY_ACTIONS::contains)
                 .orElse(false);
-        return newRepository ? "new_repository" : "irrelevant";
+        String action = e.action().orElse("");
+        boolean ci = switch (e.event()) {
+            case "check_suite", "workflow_run" -> action.equals("completed");
+            case "status" -> true;
+            case "pull_request" -> action.equals("closed") && e.payload().at("/pull_request/merged").asBoolean(false);
+            default -> false;
+        };
+        return newRepository ? "new_repository" : ci ? "ci_result" : "irrelevant";
+    }
+
+    /** The commit a CI example reports on. */
+    private static String shaOf(Example e) {
+        return switch (e.event()) {
+            case "check_suite" -> e.payload().at("/check_suite/head_sha").asText();
+            case "workflow_run" -> e.payload().at("/workflow_run/head_sha").asText();
+            case "status" -> e.payload().at("/sha").asText();
+            default -> e.payload().at("/pull_request/head/sha").asText();
+        };
     }
 
     private double triggers() {

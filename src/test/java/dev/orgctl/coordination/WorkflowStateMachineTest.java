@@ -3,6 +3,7 @@ package dev.orgctl.coordination;
 import static dev.orgctl.proto.WorkflowState.COMPLETED;
 import static dev.orgctl.proto.WorkflowState.FAILED;
 import static dev.orgctl.proto.WorkflowState.IDLE;
+import static dev.orgctl.proto.WorkflowState.PAUSED;
 import static dev.orgctl.proto.WorkflowState.PENDING;
 import static dev.orgctl.proto.WorkflowState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,10 +40,11 @@ class WorkflowStateMachineTest {
     private static final Map<WorkflowState, Set<WorkflowState>> LEGAL = Map.of(
             IDLE, EnumSet.of(PENDING),
             PENDING, EnumSet.of(RUNNING),
-            RUNNING, EnumSet.of(COMPLETED, FAILED),
+            RUNNING, EnumSet.of(COMPLETED, FAILED, PAUSED),
+            PAUSED, EnumSet.of(RUNNING, COMPLETED, FAILED),
             COMPLETED, EnumSet.of(PENDING),
             FAILED, EnumSet.of(PENDING));
-    private static final List<WorkflowState> STATES = List.of(IDLE, PENDING, RUNNING, COMPLETED, FAILED);
+    private static final List<WorkflowState> STATES = List.of(IDLE, PENDING, RUNNING, COMPLETED, FAILED, PAUSED);
 
     private static NatsServerFixture nats;
     private static Connection conn;
@@ -121,8 +123,27 @@ class WorkflowStateMachineTest {
                 }
             }
         }
-        assertThat(legal).isEqualTo(6);
-        assertThat(illegal).isEqualTo(19);
+        assertThat(legal).isEqualTo(10);
+        assertThat(illegal).isEqualTo(26);
+    }
+
+    @Test
+    void progressIsARunningToRunningStepOfARunningWorkflowOnly() {
+        Workflows wf = workflows("progress");
+        String id = "rollout/acme/" + "a".repeat(40);
+        driveTo(wf, id, RUNNING);
+        String runId = wf.get(id).orElseThrow().record().getRunId();
+        wf.progress(id, Change.because("wave 2/3 started (10 repositories)"));
+        assertThat(wf.get(id).orElseThrow().state()).isEqualTo(RUNNING);
+        assertThat(wf.get(id).orElseThrow().record().getRunId()).isEqualTo(runId);
+        List<WorkflowStateEvent> h = wf.history(id);
+        assertThat(h.get(h.size() - 1)).extracting(WorkflowStateEvent::getCurrentState,
+                WorkflowStateEvent::getTargetState, WorkflowStateEvent::getReason)
+                .containsExactly(RUNNING, RUNNING, "wave 2/3 started (10 repositories)");
+        wf.transition(id, PAUSED, Change.because("wave 2 gate failed"));
+        assertThatThrownBy(() -> wf.progress(id, Change.because("late"))).isInstanceOf(IllegalTransitionException.class);
+        wf.transition(id, RUNNING, Change.because("resumed by cli:ann"));
+        assertThat(wf.get(id).orElseThrow().record().getRunId()).as("a resume goes on with the same run").isEqualTo(runId);
     }
 
     @Test

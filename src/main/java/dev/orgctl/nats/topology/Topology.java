@@ -25,6 +25,7 @@ public final class Topology {
     public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
     public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
+    public static final String ROLLOUTS_BUCKET = "ORGCTL_ROLLOUTS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -111,6 +112,13 @@ public final class Topology {
                 // loses its report, and its next push makes a new one. Values up to 1 MiB (diffs are cut before).
                 new BucketSpec(PREVIEWS_BUCKET, "template previews per templates branch (git backend)", 1,
                         Duration.ofDays(30), 256 * MIB, MIB, StorageType.File, r),
+                // Progressive rollouts (docs/rollout.md): one record per rollout, the current and stable
+                // revision per org, a pin per repository, CI results per commit. History 8: an operator can
+                // read a rollout's last steps with 'nats kv history'. No TTL: a rollout's record must outlive
+                // any pause; CI records of old commits stay (a few hundred bytes each). Values up to 1 MiB: a
+                // rollout freezes the repository names of its waves.
+                new BucketSpec(ROLLOUTS_BUCKET, "progressive rollouts: records, pins, CI results per commit", 8,
+                        Duration.ZERO, GIB, MIB, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.

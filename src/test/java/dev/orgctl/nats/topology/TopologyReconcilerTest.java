@@ -44,7 +44,7 @@ class TopologyReconcilerTest {
         List<ResourcePlan> first = reconciler.plan(topology);
         assertThat(first).allMatch(p -> p instanceof ResourcePlan.Create);
         assertThat(first).extracting(p -> p.spec().name()).contains("GITHUB_EVENTS", "ORGCTL_LOCKS", "ORGCTL_WORKFLOWS",
-                "ORGCTL_BOOTSTRAP", "ORGCTL_JOBS", "ORGCTL_HISTORY", "ORGCTL_DLQ",
+                "ORGCTL_BOOTSTRAP", "ORGCTL_JOBS", "ORGCTL_HISTORY", "ORGCTL_DLQ", "ORGCTL_ROLLOUTS",
                 "GITHUB_EVENTS/orgctl-controller", "ORGCTL_JOBS/orgctl-workers");
 
         reconciler.apply(topology, true);
@@ -57,6 +57,9 @@ class TopologyReconcilerTest {
         assertThat(events.getStorageType()).isEqualTo(StorageType.File);
         assertThat(events.getDuplicateWindow()).isEqualTo(Duration.ofMinutes(2));
         assertThat(events.getDescription()).contains("[orgctl spec ");
+        var rollouts = connection.keyValueManagement().getStatus(Topology.ROLLOUTS_BUCKET);
+        assertThat(rollouts.getMaxHistoryPerKey()).isEqualTo(8);
+        assertThat(rollouts.getTtl()).isEqualTo(Duration.ZERO);
     }
 
     @Test
