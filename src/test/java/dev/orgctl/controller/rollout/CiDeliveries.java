@@ -21,7 +21,8 @@ import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
  * A CI system that reports on commits the way GitHub's webhooks do: signed {@code check_suite}
- * completed and {@code status} deliveries for one commit of one repository, POSTed to a gateway.
+ * completed and {@code status} deliveries for one commit of one repository, POSTed to a gateway
+ * (and one non-CI event that makes orgctl run a repository again).
  * Every payload is checked against GitHub's JSON Schema before it is sent, so what the controller
  * is given is what GitHub would send.
  */
@@ -87,6 +88,19 @@ final class CiDeliveries {
         root.set("organization", PayloadObjects.organization(orgAccount()));
         root.set("sender", PayloadObjects.user(bot()));
         return send(repo, "status", UUID.randomUUID().toString(), bytes(root), id, target);
+    }
+
+    /**
+     * Not CI: the repository was made private, which makes orgctl run it again (a run outside any
+     * wave, at the revision its pin names).
+     */
+    Sent repositoryPrivatized(String repo) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("action", "privatized");
+        root.set("repository", repository(repo));
+        root.set("organization", PayloadObjects.organization(orgAccount()));
+        root.set("sender", PayloadObjects.user(bot()));
+        return send(repo, "repository", UUID.randomUUID().toString(), bytes(root), 0, "");
     }
 
     /** Where GitHub shows a check suite: the link orgctl records for a failing one (docs/rollout.md). */

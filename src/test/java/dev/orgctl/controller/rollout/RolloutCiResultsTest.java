@@ -12,11 +12,14 @@ import dev.orgctl.proto.CiCheck;
 import dev.orgctl.proto.CiRecord;
 import dev.orgctl.proto.RepoFailure;
 import dev.orgctl.proto.Rollout;
+import dev.orgctl.proto.RolloutPin;
 import dev.orgctl.proto.RolloutState;
 import dev.orgctl.proto.RolloutWave;
 import dev.orgctl.testing.WebhookSchemas;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -58,7 +61,7 @@ class RolloutCiResultsTest {
     }
 
     @Test
-    void aResultThatArrivesBeforeOrgctlRecordedItsCommitIsFoundByTheGate() {
+    void aResultThatArrivesBeforeOrgctlRecordedItsCommitIsFoundByTheGate() throws Exception {
         // A long wait: the rollout can only pause this early because it found the failure.
         start("30s", "0", "proceed");
         // A result for a commit no rollout names is kept all the same (it may be about to be named).
@@ -66,27 +69,70 @@ class RolloutCiResultsTest {
         ci.checkSuiteCompleted("svc-03", personal, "success");
         awaitCi("svc-03", personal.name(), "a result for a commit no pin names");
 
-        String rev = pushTemplates("race");
-        RevCommit canary = awaitCommitTight("svc-01", rev);
-        // Posted the moment the commit is in git: usually before the worker has recorded it on the pin.
-        boolean pinHadIt = kv.pin(ORG, "svc-01").map(p -> p.getCommit().equals(canary.name())).orElse(false);
-        CiDeliveries.Sent failed = ci.checkSuiteCompleted("svc-01", canary, "failure");
+        // The failure is sent the moment orgctl notes the commit as its own (ORGCTL_COMMITS, written
+        // right after the ref moved and before the run is recorded on the pin), from the watch's thread.
+        CompletableFuture<CiDeliveries.Sent> failed = new CompletableFuture<>();
+        AtomicReference<RevCommit> canary = new AtomicReference<>();
+        String rev;
+        try (OwnCommitWatch watch = OwnCommitWatch.start(f.runtime.connection(), (sha, own) -> {
+            if (own.getRepo().equals("svc-01") && !failed.isDone()) {
+                try {
+                    RevCommit c = f.log(repo("svc-01")).stream().filter(x -> x.name().equals(sha)).findFirst()
+                            .orElseThrow();
+                    canary.set(c);
+                    failed.complete(ci.checkSuiteCompleted("svc-01", c, "failure"));
+                } catch (RuntimeException | AssertionError e) {
+                    failed.completeExceptionally(e);
+                }
+            }
+        })) {
+            rev = pushTemplates("race");
+            failed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
         ci.checkSuiteCompleted("svc-02", awaitCommit("svc-02", rev), "success");
 
         Rollout paused = kv.await(ORG, rev, "paused by the canary's failure", WAIT,
                 r -> r.getState() == RolloutState.ROLLOUT_PAUSED);
+        String sha = canary.get().name();
         assertThat(paused.getFailuresList()).extracting(RepoFailure::getRepo, RepoFailure::getSha,
                 RepoFailure::getConclusion, RepoFailure::getUrl)
-                .containsExactly(tuple("svc-01", canary.name(), "failure", failed.url()));
+                .containsExactly(tuple("svc-01", sha, "failure", failed.get().url()));
         assertThat(paused.getWave()).isZero();
         assertThat(paused.getWaves(1).hasStartedAt()).as("the second wave never started").isFalse();
         assertThat(instant(paused.getUpdatedAt())).as("paused by the result, not at the deadline")
                 .isBefore(instant(paused.getWaves(0).getGateDeadline()));
         assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-03"), rev)).isEmpty();
-        long ciWrite = kv.revision(RolloutKv.ciKey(ORG, "svc-01", canary.name()));
+        // Which came first is up to the machine's timing; both orders must end as above.
+        long ciWrite = kv.revision(RolloutKv.ciKey(ORG, "svc-01", sha));
         long pinWrite = kv.revision(RolloutKv.pinKey(ORG, "svc-01"));
         System.out.println("race: the result was stored " + (ciWrite < pinWrite ? "before" : "after")
-                + " the pin recorded the commit (pin had it when posted: " + pinHadIt + ")");
+                + " the pin recorded the commit");
+    }
+
+    @Test
+    void aSecondRunOfTheRevisionDuringTheGateDoesNotHideTheCommitFromTheGate() {
+        start("30s", "0", "proceed");
+        String rev = pushTemplates("rerun");
+        RevCommit canary = awaitCommit("svc-01", rev);
+        RevCommit other = awaitCommit("svc-02", rev);
+        kv.await(ORG, rev, "the first wave gating", WAIT, r -> r.getState() == RolloutState.ROLLOUT_GATING);
+        RolloutPin recorded = kv.pin(ORG, "svc-01").orElseThrow();
+        assertThat(recorded.getCommit()).isEqualTo(canary.name());
+
+        // Anything that runs the repository again meanwhile renders the same revision and writes nothing.
+        ci.repositoryPrivatized("svc-01");
+        RolloutPin again = awaitPin("svc-01", "the second run recorded", p -> !p.getAt().equals(recorded.getAt()));
+        assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-01"), rev)).hasSize(1);
+        assertThat(again.getCommit()).as("the pin still names the commit orgctl wrote for the revision: " + again)
+                .isEqualTo(canary.name());
+
+        CiDeliveries.Sent failed = ci.checkSuiteCompleted("svc-01", canary, "failure");
+        ci.checkSuiteCompleted("svc-02", other, "success");
+        Rollout decided = kv.await(ORG, rev, "the first wave's gate decided", WAIT,
+                r -> r.getState() != RolloutState.ROLLOUT_GATING);
+        assertThat(decided.getState()).as(decided.toString()).isEqualTo(RolloutState.ROLLOUT_PAUSED);
+        assertThat(decided.getFailuresList()).extracting(RepoFailure::getRepo, RepoFailure::getSha,
+                RepoFailure::getUrl).containsExactly(tuple("svc-01", canary.name(), failed.url()));
     }
 
     @Test
@@ -200,21 +246,23 @@ class RolloutCiResultsTest {
     }
 
     private RevCommit awaitCommit(String name, String rev) {
-        return awaitCommit(name, rev, Duration.ofMillis(50));
-    }
-
-    /** Polls git as fast as is reasonable, to report on the commit before orgctl has recorded it. */
-    private RevCommit awaitCommitTight(String name, String rev) {
-        return awaitCommit(name, rev, Duration.ofMillis(2));
-    }
-
-    private RevCommit awaitCommit(String name, String rev, Duration poll) {
         AtomicReference<RevCommit> found = new AtomicReference<>();
         Awaitility.await("orgctl's commit of " + rev + " in " + name).atMost(WAIT).pollDelay(Duration.ZERO)
-                .pollInterval(poll).until(() -> {
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
                     Optional<RevCommit> c = RolloutTemplates.orgctlCommit(f, repo(name), rev);
                     c.ifPresent(found::set);
                     return c.isPresent();
+                });
+        return found.get();
+    }
+
+    private RolloutPin awaitPin(String repo, String what, Predicate<RolloutPin> cond) {
+        AtomicReference<RolloutPin> found = new AtomicReference<>();
+        Awaitility.await("pin of " + repo + ": " + what).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    Optional<RolloutPin> p = kv.pin(ORG, repo);
+                    p.ifPresent(found::set);
+                    return p.isPresent() && cond.test(p.get());
                 });
         return found.get();
     }
