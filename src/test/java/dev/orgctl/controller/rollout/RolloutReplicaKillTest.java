@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,20 +110,26 @@ class RolloutReplicaKillTest {
                 f.awaitQuiescence(Duration.ofSeconds(2), Duration.ofSeconds(90));
 
                 Rollout done = kv.rollout(OrgFixture.ORG, rev).orElseThrow();
-                assertThat(done.getState()).isEqualTo(RolloutState.ROLLOUT_COMPLETED);
-                assertThat(kv.current(OrgFixture.ORG)).contains(rev);
-                assertThat(kv.stable(OrgFixture.ORG)).contains(rev);
-                assertWavesInOrder(done);
-                assertThat(instant(done.getWaves(gateAtRestart).getEndedAt()))
+                // Every finding at once: a run of this test is expensive.
+                SoftAssertions soft = new SoftAssertions();
+                soft.assertThat(done.getState()).isEqualTo(RolloutState.ROLLOUT_COMPLETED);
+                soft.assertThat(kv.current(OrgFixture.ORG)).contains(rev);
+                soft.assertThat(kv.stable(OrgFixture.ORG)).contains(rev);
+                assertWavesInOrder(soft, done);
+                soft.assertThat(instant(done.getWaves(gateAtRestart).getEndedAt()))
                         .as("the gate open at the restart passed after it").isAfter(restartedAt);
-                assertEveryRepositoryOnceInItsWave(f, kv, done, rev);
-                assertHistoryTellsTheWaves(f, rev, done.getWavesCount());
-                assertThat(f.pendingWork()).as("nothing left unacknowledged").isZero();
+                assertEveryRepositoryOnceInItsWave(soft, f, kv, done, rev);
+                assertHistoryTellsTheWaves(soft, f, rev, done.getWavesCount());
+                soft.assertThat(f.pendingWork()).as("nothing left unacknowledged").isZero();
                 List<String> unfinished = Workflows.open(f.runtime, "test").list().stream()
                         .filter(w -> w.workflowId().startsWith("regen/"))
                         .filter(w -> w.state() != WorkflowState.COMPLETED)
                         .map(w -> w.workflowId() + "=" + w.state()).toList();
-                assertThat(unfinished).as("every regeneration completed").isEmpty();
+                soft.assertThat(unfinished).as("every regeneration completed").isEmpty();
+                soft.assertAll();
+            } catch (AssertionError | RuntimeException e) {
+                diagnose(f, kv, processes);
+                throw e;
             } finally {
                 for (UpProcess p : processes) {
                     p.close();
@@ -131,61 +138,81 @@ class RolloutReplicaKillTest {
         }
     }
 
+    /** What the replicas said and the pins hold, for a failure's reader (the org's directory is deleted). */
+    private static void diagnose(OrgFixture f, RolloutKv kv, List<UpProcess> processes) {
+        for (RepoRef r : f.targets) {
+            try {
+                System.out.println("rollout-kill: pin " + r.name() + " " + kv.pin(OrgFixture.ORG, r.name())
+                        .map(p -> p.toString().replace('\n', ' ')).orElse("none"));
+            } catch (RuntimeException e) {
+                System.out.println("rollout-kill: pin " + r.name() + " unreadable: " + e);
+            }
+        }
+        for (UpProcess p : processes) {
+            String log = p.log();
+            System.out.println("rollout-kill: log of pid " + p.process().pid() + " (last 20000 chars):\n"
+                    + log.substring(Math.max(0, log.length() - 20_000)));
+        }
+    }
+
     /** Each wave started, gated and passed on its results, and started only after the one before passed. */
-    private static void assertWavesInOrder(Rollout done) {
+    private static void assertWavesInOrder(SoftAssertions soft, Rollout done) {
         Set<String> all = new HashSet<>();
         Instant previousEnd = Instant.EPOCH;
         for (RolloutWave w : done.getWavesList()) {
             String name = "wave " + (w.getIndex() + 1) + " " + w.getReposList();
-            assertThat(w.getReposList()).as(name).isNotEmpty();
+            soft.assertThat(w.getReposList()).as(name).isNotEmpty();
             for (String repo : w.getReposList()) {
-                assertThat(all.add(repo)).as(repo + " in one wave only").isTrue();
+                soft.assertThat(all.add(repo)).as(repo + " in one wave only").isTrue();
             }
-            assertThat(w.getOutcome()).as(name).isEqualTo("passed");
+            soft.assertThat(w.getOutcome()).as(name).isEqualTo("passed");
             Instant started = instant(w.getStartedAt());
             Instant gate = instant(w.getGateStartedAt());
             Instant ended = instant(w.getEndedAt());
-            assertThat(started).as(name + " started after the previous gate passed").isAfterOrEqualTo(previousEnd);
-            assertThat(gate).as(name + " gated after it started").isAfterOrEqualTo(started);
-            assertThat(ended).as(name + " passed after its gate began").isAfterOrEqualTo(gate);
-            assertThat(ended).as(name + " passed on its results, before the deadline")
+            soft.assertThat(started).as(name + " started after the previous gate passed").isAfterOrEqualTo(previousEnd);
+            soft.assertThat(gate).as(name + " gated after it started").isAfterOrEqualTo(started);
+            soft.assertThat(ended).as(name + " passed after its gate began").isAfterOrEqualTo(gate);
+            soft.assertThat(ended).as(name + " passed on its results, before the deadline")
                     .isBefore(instant(w.getGateDeadline()));
             previousEnd = ended;
         }
-        assertThat(done.getWavesList()).extracting(w -> w.getReposCount()).containsExactly(2, 5, 5);
-        assertThat(all).hasSize(REPOS);
+        soft.assertThat(done.getWavesList()).extracting(w -> w.getReposCount()).containsExactly(2, 5, 5);
+        soft.assertThat(all).hasSize(REPOS);
     }
 
     /**
      * Each repository: one orgctl commit for the revision, made while its wave rolled (git's commit
      * time, in whole seconds, between the wave's start and its gate), and recorded on its pin.
      */
-    private static void assertEveryRepositoryOnceInItsWave(OrgFixture f, RolloutKv kv, Rollout done, String rev) {
+    private static void assertEveryRepositoryOnceInItsWave(SoftAssertions soft, OrgFixture f, RolloutKv kv, Rollout done, String rev) {
         for (RolloutWave w : done.getWavesList()) {
             for (String name : w.getReposList()) {
                 RepoRef repo = f.targets.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
                 List<RevCommit> commits = RolloutTemplates.orgctlCommits(f, repo, rev);
-                assertThat(commits).as(name + ": one orgctl commit for the revision").hasSize(1);
+                soft.assertThat(commits).as(name + ": one orgctl commit for the revision").hasSize(1);
+                if (commits.isEmpty()) {
+                    continue;
+                }
                 RevCommit c = commits.get(0);
                 long at = c.getCommitterIdent().getWhenAsInstant().getEpochSecond();
-                assertThat(at).as(name + " committed while wave " + (w.getIndex() + 1) + " rolled")
+                soft.assertThat(at).as(name + " committed while wave " + (w.getIndex() + 1) + " rolled")
                         .isBetween(instant(w.getStartedAt()).getEpochSecond(),
                                 instant(w.getGateStartedAt()).getEpochSecond());
                 RolloutPin pin = kv.pin(OrgFixture.ORG, name).orElseThrow();
-                assertThat(List.of(pin.getRolloutId(), pin.getRevision(), pin.getAppliedRevision(), pin.getCommit(),
+                soft.assertThat(List.of(pin.getRolloutId(), pin.getRevision(), pin.getAppliedRevision(), pin.getCommit(),
                         pin.getOutcome(), Integer.toString(pin.getWave()))).as(name + "'s pin " + pin)
                         .containsExactly(rev, rev, rev, c.name(), "committed", Integer.toString(w.getIndex()));
-                assertThat(instant(pin.getAt())).as(name + "'s pin recorded before the gate")
+                soft.assertThat(instant(pin.getAt())).as(name + "'s pin recorded before the gate")
                         .isBetween(instant(w.getStartedAt()), instant(w.getGateStartedAt()));
             }
         }
     }
 
     /** The workflow's history: a chain of transitions ending COMPLETED, each wave started once and passed once, in order. */
-    private static void assertHistoryTellsTheWaves(OrgFixture f, String rev, int waves) {
+    private static void assertHistoryTellsTheWaves(SoftAssertions soft, OrgFixture f, String rev, int waves) {
         Workflows workflows = Workflows.open(f.runtime, "test");
         String id = "rollout/" + OrgFixture.ORG + "/" + rev;
-        assertThat(workflows.get(id).orElseThrow().state()).isEqualTo(WorkflowState.COMPLETED);
+        soft.assertThat(workflows.get(id).orElseThrow().state()).isEqualTo(WorkflowState.COMPLETED);
         List<WorkflowStateEvent> history = workflows.history(id);
         List<String> story = new ArrayList<>();
         List<String> waveEvents = new ArrayList<>();
@@ -193,12 +220,12 @@ class RolloutReplicaKillTest {
         for (WorkflowStateEvent e : history) {
             story.add(e.getCurrentState() + "->" + e.getTargetState() + " " + e.getReason());
             if (at != null) {
-                assertThat(e.getCurrentState()).as("the history is a chain: " + story).isEqualTo(at);
+                soft.assertThat(e.getCurrentState()).as("the history is a chain: " + story).isEqualTo(at);
             }
             at = e.getTargetState();
             Matcher started = STARTED.matcher(e.getReason());
             if (started.find()) {
-                assertThat(Integer.parseInt(started.group(2))).as(e.getReason()).isEqualTo(waves);
+                soft.assertThat(Integer.parseInt(started.group(2))).as(e.getReason()).isEqualTo(waves);
                 waveEvents.add("started " + started.group(1));
             }
             Matcher passed = PASSED.matcher(e.getReason());
@@ -206,13 +233,13 @@ class RolloutReplicaKillTest {
                 waveEvents.add("passed " + passed.group(1));
             }
         }
-        assertThat(at).as("the history ends completed: " + story).isEqualTo(WorkflowState.COMPLETED);
+        soft.assertThat(at).as("the history ends completed: " + story).isEqualTo(WorkflowState.COMPLETED);
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= waves; i++) {
             expected.add("started " + i);
             expected.add("passed " + i);
         }
-        assertThat(waveEvents).as("each wave started once and passed once, in order: " + story)
+        soft.assertThat(waveEvents).as("each wave started once and passed once, in order: " + story)
                 .containsExactlyElementsOf(expected);
     }
 }
