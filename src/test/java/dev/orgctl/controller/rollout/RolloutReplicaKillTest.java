@@ -182,7 +182,7 @@ class RolloutReplicaKillTest {
 
     /**
      * Each repository: one orgctl commit for the revision, made while its wave rolled (git's commit
-     * time, in whole seconds, between the wave's start and its gate), and recorded on its pin.
+     * time, in whole seconds, between the wave's start and its gate), and named by its pin.
      */
     private static void assertEveryRepositoryOnceInItsWave(SoftAssertions soft, OrgFixture f, RolloutKv kv, Rollout done, String rev) {
         for (RolloutWave w : done.getWavesList()) {
@@ -198,12 +198,12 @@ class RolloutReplicaKillTest {
                 soft.assertThat(at).as(name + " committed while wave " + (w.getIndex() + 1) + " rolled")
                         .isBetween(instant(w.getStartedAt()).getEpochSecond(),
                                 instant(w.getGateStartedAt()).getEpochSecond());
+                // A later run of the same revision (a repeated wave start, a taken-over job) writes
+                // nothing and may note so, but the commit the gate must see stays on the pin.
                 RolloutPin pin = kv.pin(OrgFixture.ORG, name).orElseThrow();
                 soft.assertThat(List.of(pin.getRolloutId(), pin.getRevision(), pin.getAppliedRevision(), pin.getCommit(),
-                        pin.getOutcome(), Integer.toString(pin.getWave()))).as(name + "'s pin " + pin)
-                        .containsExactly(rev, rev, rev, c.name(), "committed", Integer.toString(w.getIndex()));
-                soft.assertThat(instant(pin.getAt())).as(name + "'s pin recorded before the gate")
-                        .isBetween(instant(w.getStartedAt()), instant(w.getGateStartedAt()));
+                        Integer.toString(pin.getWave()))).as(name + "'s pin " + pin)
+                        .containsExactly(rev, rev, rev, c.name(), Integer.toString(w.getIndex()));
             }
         }
     }
