@@ -125,7 +125,9 @@ public final class StatusCommand implements Callable<Integer> {
             by.computeIfAbsent(s.state(), k -> new ArrayList<>()).add(s);
         }
         out.println("Workflows: " + all.size() + (all.isEmpty() ? "" : " ("
-                + ORDER.stream().map(st -> st.name().toLowerCase(java.util.Locale.ROOT) + " "
+                // PAUSED is a rollout's state only: named when there is one.
+                + ORDER.stream().filter(st -> st != WorkflowState.PAUSED || by.containsKey(st))
+                        .map(st -> st.name().toLowerCase(java.util.Locale.ROOT) + " "
                         + by.getOrDefault(st, List.of()).size()).collect(Collectors.joining(", ")) + ")"));
         for (WorkflowState st : ORDER) {
             List<WorkflowSnapshot> list = by.getOrDefault(st, List.of());

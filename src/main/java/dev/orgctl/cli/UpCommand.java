@@ -6,6 +6,7 @@ import dev.orgctl.config.Secret;
 import dev.orgctl.controller.CircuitBreaker;
 import dev.orgctl.controller.Controller;
 import dev.orgctl.controller.ControllerSettings;
+import dev.orgctl.controller.rollout.RolloutPlanner;
 import dev.orgctl.controller.EventSource;
 import dev.orgctl.controller.RetryPolicy;
 import dev.orgctl.gateway.Gateway;
@@ -84,10 +85,18 @@ public final class UpCommand implements Callable<Integer> {
      */
     public static Started startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
                                  ControllerSettings controllerSettings, Duration watchInterval) {
+        return startServices(services, config, nats, settings, controllerSettings, watchInterval,
+                RolloutPlanner.FROM_CONFIG);
+    }
+
+    /** @param planner whether templates roll out in waves, and which (tests give their own waves) */
+    public static Started startServices(Services services, OrgctlConfig config, NatsRuntime nats, GatewaySettings settings,
+                                 ControllerSettings controllerSettings, Duration watchInterval, RolloutPlanner planner) {
         PrometheusMeterRegistry registry = Gateway.newRegistry();
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
-        Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry));
+        Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry,
+                planner));
         // The watcher needs the gateway's address, so its check is in place before the port opens
         // and reports "starting" until the watcher exists.
         AtomicReference<RefWatcher> started = new AtomicReference<>();

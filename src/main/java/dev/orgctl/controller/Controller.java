@@ -5,6 +5,7 @@ import dev.orgctl.controller.rollout.KvRollouts;
 import dev.orgctl.controller.rollout.RolloutDriver;
 import dev.orgctl.controller.rollout.RolloutEvents;
 import dev.orgctl.controller.rollout.RolloutMetrics;
+import dev.orgctl.controller.rollout.RolloutPlanner;
 import dev.orgctl.controller.rollout.RolloutRuns;
 import dev.orgctl.controller.rollout.RolloutWorkflow;
 import dev.orgctl.coordination.LeaseClass;
@@ -95,6 +96,12 @@ public final class Controller implements AutoCloseable {
     /** Wires the controller's parts on an open NATS runtime and starts its loops. */
     public static Controller start(String org, NatsRuntime nats, RepositoryHost host, ControllerSettings settings,
                                    MeterRegistry registry) {
+        return start(org, nats, host, settings, registry, RolloutPlanner.FROM_CONFIG);
+    }
+
+    /** @param planner whether templates roll out in waves, and which (tests give their own waves) */
+    public static Controller start(String org, NatsRuntime nats, RepositoryHost host, ControllerSettings settings,
+                                   MeterRegistry registry, RolloutPlanner planner) {
         String actor = "controller@" + ProcessHandle.current().pid();
         JetStream js = nats.jetStream();
         JetStreamManagement jsm;
@@ -130,10 +137,10 @@ public final class Controller implements AutoCloseable {
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics, previews,
                 checkPreviews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED),
-                Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), actor);
+                Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), planner, actor);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified,
-                new RolloutRuns(rolloutStore));
+                new RolloutRuns(rolloutStore, planner));
         RolloutDriver driver = new RolloutDriver(rolloutStore, scheduler,
                 new CiPoller(rolloutStore, host, settings.rollout().poll()), mirror, new RolloutMetrics(registry),
                 Clock.systemUTC());

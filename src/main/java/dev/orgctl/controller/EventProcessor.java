@@ -7,6 +7,7 @@ import dev.orgctl.controller.Classification.OwnCommit;
 import dev.orgctl.controller.Classification.TemplateChange;
 import dev.orgctl.controller.Classification.TemplatePreview;
 import dev.orgctl.controller.rollout.RolloutEvents;
+import dev.orgctl.controller.rollout.RolloutPlanner;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.hosts.RepositoryHost;
 import dev.orgctl.hosts.RepositoryInfo;
@@ -34,6 +35,7 @@ public final class EventProcessor {
     private final Optional<PreviewTrigger> previews;
     private final PreviewSink checkPreviews;
     private final Optional<RolloutEvents> rollouts;
+    private final RolloutPlanner planner;
     private final String actor;
 
     /** Without template previews: a push to another templates branch is logged and acknowledged. */
@@ -52,19 +54,22 @@ public final class EventProcessor {
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews, PreviewSink checkPreviews) {
-        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, checkPreviews, Optional.empty(), "");
+        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, checkPreviews, Optional.empty(),
+                RolloutPlanner.FROM_CONFIG, "");
     }
 
     /**
      * @param rollouts where rollouts begin and CI results are kept (empty: a template change schedules
      *                 every target at once even when the templates configure waves, and CI results are dropped)
+     * @param planner  whether the templates of a change roll out in waves, and which
      * @param actor    this process, as rollouts name who began them
      */
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews, PreviewSink checkPreviews,
-                          Optional<RolloutEvents> rollouts, String actor) {
+                          Optional<RolloutEvents> rollouts, RolloutPlanner planner, String actor) {
         this.rollouts = rollouts;
+        this.planner = planner;
         this.actor = actor;
         this.checkPreviews = checkPreviews;
         this.classifier = classifier;
@@ -84,14 +89,17 @@ public final class EventProcessor {
             TemplateSnapshot now = new TemplateLoader(host).loadAt(TemplateLoader.templatesRepo(t.org()),
                     t.templateRevision());
             List<RepositoryInfo> targets = targets(t, now);
-            if (now.config().rollout().isPresent() && rollouts.isPresent()) {
-                var r = rollouts.get().begin(now, now.config().rollout().get(), t.previousRevision(), targets, t.org(),
-                        e.deliveryId(), actor);
+            Optional<RolloutPlanner.Plan> plan = rollouts.isPresent() ? planner.plan(now, targets) : Optional.empty();
+            if (plan.isPresent()) {
+                var r = rollouts.get().begin(now, plan.get(), t.previousRevision(), t.org(), e.deliveryId(), actor);
                 line.addKeyValue("revision", t.templateRevision()).addKeyValue("targets", targets.size())
                         .addKeyValue("waves", r.getWavesCount()).addKeyValue("rollout", r.getId())
                         .log("template change: rollout begun");
                 return c;
             }
+            rollouts.flatMap(ro -> ro.reachEveryone(t.org(), t.templateRevision(), actor)).ifPresent(r -> log.atInfo()
+                    .addKeyValue("rollout", r.getId()).addKeyValue("revision", t.templateRevision())
+                    .log("templates without a rollout block: the rollout going is superseded"));
             int queued = 0;
             for (RepositoryInfo r : targets) {
                 if (schedule(r.org(), r.name(), JobReason.TEMPLATE_CHANGE, t.templateRevision(), e.deliveryId(), 0)) {

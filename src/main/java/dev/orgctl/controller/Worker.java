@@ -258,10 +258,7 @@ public final class Worker {
      */
     private TemplateSnapshot snapshot(String org, String repo) {
         TemplateSnapshot newest = templates.load(org);
-        if (newest.config().rollout().isEmpty()) {
-            return newest;
-        }
-        Optional<String> pinned = rollouts.revision(org, repo);
+        Optional<String> pinned = rollouts.revision(newest, repo);
         if (pinned.isEmpty() || pinned.get().equals(newest.revision())) {
             return newest;
         }

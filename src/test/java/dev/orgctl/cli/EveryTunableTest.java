@@ -90,6 +90,8 @@ class EveryTunableTest {
         samples.put(Setting.SETTLE, "0");
         samples.put(Setting.MAX_SETTLE, "90s");
         samples.put(Setting.PREVIEW_COMMENT, "true");
+        samples.put(Setting.ROLLOUT_TICK, "250ms");
+        samples.put(Setting.ROLLOUT_POLL, "2m");
         samples.put(Setting.RETRY_MAX_ATTEMPTS, "7");
         samples.put(Setting.RETRY_INITIAL, "3s");
         samples.put(Setting.RETRY_MAX, "2m");
@@ -118,7 +120,8 @@ class EveryTunableTest {
                     "--http-threads", "--shutdown-grace", "--insecure-no-signature", "--apply-topology");
             if (command.equals("up")) {
                 assertThat(checked).contains("--workers", "--reconcile-every", "--max-depth", "--breaker",
-                        "--max-lock-failures", "--watch-interval", "--repo-lock-wait", "--settle", "--max-settle", "--author");
+                        "--max-lock-failures", "--watch-interval", "--repo-lock-wait", "--settle", "--max-settle", "--author",
+                        "--rollout-tick", "--rollout-poll");
             }
         }
     }

@@ -112,11 +112,17 @@ public final class OrgFixture implements AutoCloseable {
     }
 
     void startServices(CircuitBreaker.Settings breaker) {
+        startServices(ControllerSettings.defaults().withReconcile(Optional.empty()).withBreaker(breaker),
+                dev.orgctl.controller.rollout.RolloutPlanner.FROM_CONFIG);
+    }
+
+    /** The services with these controller settings, and the waves of rollouts chosen by {@code planner}. */
+    void startServices(ControllerSettings settings, dev.orgctl.controller.rollout.RolloutPlanner planner) {
         connect();
         services = new Services();
-        ControllerSettings settings = ControllerSettings.defaults().withReconcile(Optional.empty()).withBreaker(breaker);
         started = UpCommand.startServices(services, config, runtime,
-                GatewaySettings.defaults(config.httpAddr(), config.webhookSecrets()), settings, Duration.ofMillis(100));
+                GatewaySettings.defaults(config.httpAddr(), config.webhookSecrets()), settings, Duration.ofMillis(100),
+                planner);
         // The watcher's first scan is a baseline: pushes before it would be taken for the starting state.
         await("the ref watcher's baseline scan", Duration.ofSeconds(30),
                 () -> started.refWatcher().orElseThrow().scanCount() >= 1);

@@ -159,7 +159,7 @@ class WebhookExamplesClassifiedTest {
         EventProcessor processor = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics, Optional.empty(), PreviewSink.DISABLED,
                 Optional.of(new RolloutEvents(rollouts, RolloutWorkflow.NONE, java.time.Clock.systemUTC())),
-                "examples-test");
+                dev.orgctl.controller.rollout.RolloutPlanner.FROM_CONFIG, "examples-test");
         return new Dispatcher<>(new EventStage(processor), settings.retry(), new DeadLetters(js, jsm), metrics,
                 Optional.empty());
     }

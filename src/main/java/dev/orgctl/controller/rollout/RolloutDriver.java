@@ -38,6 +38,7 @@ public final class RolloutDriver {
     private final RolloutWorkflow workflow;
     private final RolloutMetrics metrics;
     private final Clock clock;
+    private final Map<String, String> observed = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Optional<String>> problem = new AtomicReference<>(Optional.of("not started"));
 
     public RolloutDriver(KvRollouts store, JobScheduler scheduler, CiPoller poller, RolloutWorkflow workflow,
@@ -83,13 +84,17 @@ public final class RolloutDriver {
     /** Drives one rollout as far as it goes now; returns the record as left. */
     Rollout drive(Rollout start) {
         Rollout r = start;
+        String seen = r.getId() + "@" + r.getTransitions();
+        if (!RolloutMachine.going(r.getState()) && seen.equals(observed.get(r.getOrg()))) {
+            return r; // ended, and seen as it is: nothing to do, nothing to read
+        }
         workflow.sync(r, "");
         if (r.getState() == RolloutState.ROLLOUT_COMPLETED) {
             // A crash between the completing write and the stable mark left it unmarked.
             store.markStable(r.getOrg(), r.getId(), r.getRevision());
         }
         for (int i = 0; i < STEPS_PER_TICK; i++) {
-            if (r.getState() != RolloutState.ROLLOUT_ROLLING && r.getState() != RolloutState.ROLLOUT_GATING) {
+            if (!moving(r)) {
                 break;
             }
             Map<String, RolloutPin> pins = pins(r);
@@ -110,7 +115,12 @@ public final class RolloutDriver {
             r = next;
         }
         observe(r);
+        observed.put(r.getOrg(), r.getId() + "@" + r.getTransitions());
         return r;
+    }
+
+    private static boolean moving(Rollout r) {
+        return r.getState() == RolloutState.ROLLOUT_ROLLING || r.getState() == RolloutState.ROLLOUT_GATING;
     }
 
     private Map<String, RolloutPin> pins(Rollout r) {

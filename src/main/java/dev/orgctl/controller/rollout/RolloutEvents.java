@@ -1,13 +1,10 @@
 package dev.orgctl.controller.rollout;
 
 import dev.orgctl.controller.GitHubEvent;
-import dev.orgctl.hosts.RepositoryInfo;
 import dev.orgctl.proto.CiCheck;
 import dev.orgctl.proto.Rollout;
-import dev.orgctl.regen.RolloutConfig;
 import dev.orgctl.regen.TemplateSnapshot;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,10 +15,12 @@ import java.util.Optional;
 public final class RolloutEvents {
     private final KvRollouts store;
     private final RolloutStarter starter;
+    private final RolloutWorkflow workflow;
     private final Clock clock;
 
     public RolloutEvents(KvRollouts store, RolloutWorkflow workflow, Clock clock) {
         this.store = store;
+        this.workflow = workflow;
         this.starter = new RolloutStarter(store, workflow, clock);
         this.clock = clock;
     }
@@ -31,12 +30,27 @@ public final class RolloutEvents {
      * revision is set when it has none: the push's previous revision, else this one, so repositories
      * no wave reached stay where they were.
      */
-    public Rollout begin(TemplateSnapshot now, RolloutConfig rollout, Optional<String> pushedOver,
-                         List<RepositoryInfo> targets, String org, String causation, String actor) {
+    public Rollout begin(TemplateSnapshot now, RolloutPlanner.Plan plan, Optional<String> pushedOver, String org,
+                         String causation, String actor) {
         String stable = store.stableIfAbsent(org, pushedOver.orElse(now.revision()));
-        return starter.begin(new RolloutMachine.Begin(org, now.revision(), now.revision(), stable,
-                RolloutStarter.waves(rollout, now.config(), targets), RolloutStarter.gate(rollout.gate()), "",
-                causation, actor));
+        return starter.begin(new RolloutMachine.Begin(org, now.revision(), now.revision(), stable, plan.waves(),
+                plan.gate(), "", causation, actor));
+    }
+
+    /**
+     * A template change without a {@code rollout} block reaches every target at once: a rollout
+     * still going would wait forever for runs that now render the newest templates, so it is
+     * superseded by that revision. Returns the superseded rollout, if any.
+     */
+    public Optional<Rollout> reachEveryone(String org, String revision, String actor) {
+        Optional<String> current = store.currentId(org);
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Rollout> done = store.update(org, current.get(),
+                r -> RolloutMachine.supersede(r, revision, actor, clock.instant()));
+        done.ifPresent(r -> workflow.sync(r, r.getReason()));
+        return done;
     }
 
     /** Merges a delivered CI result into the commit's record (the same delivery twice changes nothing). */

@@ -3,6 +3,7 @@ package dev.orgctl.controller.rollout;
 import dev.orgctl.hosts.PullRequestRef;
 import dev.orgctl.proto.RolloutPin;
 import dev.orgctl.regen.RegenResult;
+import dev.orgctl.regen.TemplateSnapshot;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,19 +17,25 @@ public final class RolloutRuns {
     private static final Logger log = LoggerFactory.getLogger(RolloutRuns.class);
 
     /** Without rollouts (tests of the worker alone): every run renders the newest templates. */
-    public static final RolloutRuns NONE = new RolloutRuns(null);
+    public static final RolloutRuns NONE = new RolloutRuns(null, RolloutPlanner.FROM_CONFIG);
 
     private final KvRollouts store;
+    private final RolloutPlanner planner;
 
-    public RolloutRuns(KvRollouts store) {
+    public RolloutRuns(KvRollouts store, RolloutPlanner planner) {
         this.store = store;
+        this.planner = planner;
     }
 
-    /** The revision to render instead of the newest: the pin's, else the org's stable one; empty: the newest. */
-    public Optional<String> revision(String org, String repo) {
-        if (store == null) {
+    /**
+     * The revision to render instead of the newest templates: when those roll out in waves, the
+     * repository's pin, else the org's stable revision; empty: the newest.
+     */
+    public Optional<String> revision(TemplateSnapshot newest, String repo) {
+        if (store == null || !planner.configured(newest)) {
             return Optional.empty();
         }
+        String org = newest.templatesRepo().org();
         return store.pin(org, repo).map(RolloutPin::getRevision).or(() -> store.stable(org));
     }
 

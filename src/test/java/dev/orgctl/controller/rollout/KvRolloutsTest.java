@@ -107,6 +107,18 @@ class KvRolloutsTest {
     }
 
     @Test
+    void templatesWithoutARolloutBlockSupersedeTheRolloutGoing() throws Exception {
+        KvRollouts store = store();
+        RolloutEvents events = new RolloutEvents(store, RolloutWorkflow.NONE, ticking());
+        assertThat(events.reachEveryone("org7", "f".repeat(40), "test")).as("no rollout: nothing").isEmpty();
+        new RolloutStarter(store, RolloutWorkflow.NONE, ticking()).begin(begin("org7", "e".repeat(40), "d".repeat(40), "x"));
+        Rollout r = events.reachEveryone("org7", "f".repeat(40), "test").orElseThrow();
+        assertThat(r.getState()).isEqualTo(RolloutState.ROLLOUT_SUPERSEDED);
+        assertThat(r.getSupersededBy()).isEqualTo("f".repeat(40));
+        assertThat(events.reachEveryone("org7", "1".repeat(40), "test")).as("already ended").isEmpty();
+    }
+
+    @Test
     void pinsMoveOnlyForwardAndRecordOnlyTheirRevision() throws Exception {
         KvRollouts store = store();
         RolloutStarter starter = new RolloutStarter(store, RolloutWorkflow.NONE, ticking());
@@ -155,6 +167,40 @@ class KvRolloutsTest {
         assertThat(store.markStable("org4", "someone-else", "1".repeat(40))).isFalse();
         assertThat(store.markStable("org4", r.getId(), r.getRevision())).isTrue();
         assertThat(store.stable("org4")).contains("f".repeat(40));
+    }
+
+    @Test
+    void revertRollsTheReachedRepositoriesBackAsARolloutOfItsOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        try (dev.orgctl.hosts.git.GitTestRepos repos = new dev.orgctl.hosts.git.GitTestRepos(tmp)) {
+            var templates = repos.create("org6", ".github");
+            String good = repos.commit(templates, dev.orgctl.regen.SampleTemplates.files(), "good");
+            String bad = repos.commit(templates, dev.orgctl.hosts.git.GitTestRepos.files(
+                    "templates/github/.github/CODEOWNERS", "* @bad\n"), "bad");
+            for (String name : List.of("a", "b", "c")) {
+                repos.commit(repos.create("org6", name), dev.orgctl.hosts.git.GitTestRepos.files("x", "x\n"), "init");
+            }
+            KvRollouts store = store();
+            RolloutStarter starter = new RolloutStarter(store, new RolloutWorkflow(workflows), ticking());
+            Rollout r = starter.begin(begin("org6", bad, good, "a", "b", "c"));
+            store.pinTo(r, "a", 0);
+            store.pinTo(r, "b", 0);
+
+            Rollout revert = store.revert("org6", bad, "cli:ann", repos.host());
+            assertThat(revert.getId()).isEqualTo("revert-" + bad);
+            assertThat(revert.getRevision()).isEqualTo(good);
+            assertThat(revert.getPreviousRevision()).isEqualTo(bad);
+            assertThat(revert.getRevertOf()).isEqualTo(bad);
+            assertThat(revert.getState()).isEqualTo(RolloutState.ROLLOUT_ROLLING);
+            assertThat(revert.getWavesCount()).isEqualTo(1);
+            assertThat(revert.getWaves(0).getReposList()).containsExactly("a", "b");
+            assertThat(store.currentId("org6")).contains(revert.getId());
+            Rollout reverted = store.get("org6", bad).orElseThrow();
+            assertThat(reverted.getState()).isEqualTo(RolloutState.ROLLOUT_ABORTED);
+            assertThat(reverted.getReason()).isEqualTo("aborted by cli:ann: reverted");
+            assertThat(store.revert("org6", bad, "cli:ann", repos.host())).as("a second revert finds the first")
+                    .isEqualTo(store.get("org6", revert.getId()).orElseThrow());
+        }
     }
 
     @Test

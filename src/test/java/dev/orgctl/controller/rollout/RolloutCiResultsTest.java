@@ -103,8 +103,8 @@ class RolloutCiResultsTest {
                 .isBefore(instant(paused.getWaves(0).getGateDeadline()));
         assertThat(RolloutTemplates.orgctlCommits(f, repo("svc-03"), rev)).isEmpty();
         // A re-run of the suite that passes replaces the failure; the gate that paused stays paused.
-        ci.sameCheckAgain("svc-01", canary.get(), "success", failed.get());
-        awaitCi("svc-01", sha, "the re-run's success", c -> c.getChecksOrThrow("check_suite:" + failed.get().checkId())
+        CiDeliveries.Sent rerun = ci.sameCheckAgain("svc-01", canary.get(), "success", failed.get());
+        awaitCi("svc-01", sha, "the re-run's success", c -> c.getChecksOrThrow("check_suite:" + rerun.checkId())
                 .getConclusion().equals("success"));
         Awaitility.await("the rollout stays paused").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> kv.rollout(ORG, rev).orElseThrow().getState() == RolloutState.ROLLOUT_PAUSED);
