@@ -36,20 +36,20 @@ import org.eclipse.jgit.revwalk.RevCommit;
  * {@code orgctl up} runs, started in process by {@link UpCommand#startServices}: git host,
  * controller (reconcile off), gateway on a free port with a webhook secret, ref watcher at 100 ms.
  */
-final class OrgFixture implements AutoCloseable {
-    static final String ORG = "acme";
-    static final String SECRET = "e2e-webhook-secret";
+public final class OrgFixture implements AutoCloseable {
+    public static final String ORG = "acme";
+    public static final String SECRET = "e2e-webhook-secret";
 
-    final Path root;
+    public final Path root;
     final Path gitRoot;
-    final NatsServerFixture nats;
+    public final NatsServerFixture nats;
     final GitTestRepos repos;
-    final RepoRef templates;
-    final List<RepoRef> targets = new ArrayList<>();
+    public final RepoRef templates;
+    public final List<RepoRef> targets = new ArrayList<>();
     final OrgctlConfig config;
-    NatsRuntime runtime;
+    public NatsRuntime runtime;
     Services services;
-    UpCommand.Started started;
+    public UpCommand.Started started;
 
     private OrgFixture(int targetCount, Map<String, String> templateFiles) {
         try {
@@ -84,7 +84,7 @@ final class OrgFixture implements AutoCloseable {
     }
 
     /** Repositories and NATS only; {@link #startServices} starts orgctl. */
-    static OrgFixture create(int targetCount, Map<String, String> templateFiles) {
+    public static OrgFixture create(int targetCount, Map<String, String> templateFiles) {
         return new OrgFixture(targetCount, templateFiles);
     }
 
@@ -92,7 +92,7 @@ final class OrgFixture implements AutoCloseable {
         return start(targetCount, breaker, SampleTemplates.files());
     }
 
-    static OrgFixture start(int targetCount, CircuitBreaker.Settings breaker, Map<String, String> templateFiles) {
+    public static OrgFixture start(int targetCount, CircuitBreaker.Settings breaker, Map<String, String> templateFiles) {
         OrgFixture f = new OrgFixture(targetCount, templateFiles);
         try {
             f.startServices(breaker);
@@ -104,7 +104,7 @@ final class OrgFixture implements AutoCloseable {
     }
 
     /** A NATS connection for the test itself, without starting orgctl in this process. */
-    NatsRuntime connect() {
+    public NatsRuntime connect() {
         if (runtime == null) {
             runtime = NatsRuntime.open(config, "e2e", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED);
         }
@@ -132,7 +132,7 @@ final class OrgFixture implements AutoCloseable {
      * Starts {@code n} {@code orgctl up} child JVMs on this org (reconcile off, watcher at 100 ms,
      * plus {@code args}) and waits until each is ready with its watcher's baseline.
      */
-    List<dev.orgctl.testing.UpProcess> startReplicas(int n, String... args) {
+    public List<dev.orgctl.testing.UpProcess> startReplicas(int n, String... args) {
         List<dev.orgctl.testing.UpProcess> processes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<String> argv = new ArrayList<>(List.of("--reconcile-every", "0", "--watch-interval", "100ms"));
@@ -164,7 +164,7 @@ final class OrgFixture implements AutoCloseable {
     }
 
     /** A person's clone, edit, commit and push with the {@code git} command line. */
-    String pushGit(RepoRef repo, Map<String, String> files, String message) {
+    public String pushGit(RepoRef repo, Map<String, String> files, String message) {
         try {
             return repos.gitPush(repo, files, message);
         } catch (IOException e) {
@@ -175,15 +175,15 @@ final class OrgFixture implements AutoCloseable {
     // ---- reading
 
     /** A file at the default branch's head, or null. */
-    String file(RepoRef repo, String path) {
+    public String file(RepoRef repo, String path) {
         return repos.file(repo, path);
     }
 
-    String head(RepoRef repo) {
+    public String head(RepoRef repo) {
         return repos.host().branchHead(repo, "main").orElse("");
     }
 
-    List<RevCommit> log(RepoRef repo) {
+    public List<RevCommit> log(RepoRef repo) {
         return repos.log(repo, "main");
     }
 
@@ -196,7 +196,7 @@ final class OrgFixture implements AutoCloseable {
     }
 
     /** The trailer value of a commit message, or "". */
-    static String trailer(RevCommit c, String name) {
+    public static String trailer(RevCommit c, String name) {
         for (String line : c.getFullMessage().split("\n")) {
             if (line.startsWith(name + ":")) {
                 return line.substring(name.length() + 1).strip();
@@ -216,7 +216,7 @@ final class OrgFixture implements AutoCloseable {
     // ---- waiting
 
     /** Messages not yet delivered or not yet acknowledged on both controller consumers. */
-    long pendingWork() {
+    public long pendingWork() {
         return pendingWork(runtime.connection());
     }
 
@@ -248,7 +248,7 @@ final class OrgFixture implements AutoCloseable {
         awaitQuiescence(Duration.ofMillis(1500), timeout);
     }
 
-    void awaitQuiescence(Duration quiet, Duration timeout) {
+    public void awaitQuiescence(Duration quiet, Duration timeout) {
         Optional<RefWatcher> watcher = started == null ? Optional.empty() : started.refWatcher();
         Stillness still = new Stillness(watcher, quiet);
         try {
@@ -284,7 +284,7 @@ final class OrgFixture implements AutoCloseable {
         }
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
         try {
             Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
         } catch (ConditionTimeoutException e) {

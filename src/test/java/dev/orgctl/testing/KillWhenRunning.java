@@ -38,7 +38,10 @@ public final class KillWhenRunning implements AutoCloseable {
                 }
                 try {
                     WorkflowRecord w = WorkflowRecord.parseFrom(e.getValue());
-                    if (w.getState() == WorkflowState.RUNNING && w.getOwner().startsWith(actor)) {
+                    // A regeneration run, held by one of the victim's workers; not a workflow its
+                    // controller mirrors (a rollout's is RUNNING while its waves go on).
+                    if (w.getState() == WorkflowState.RUNNING && w.getWorkflowId().startsWith("regen/")
+                            && w.getOwner().startsWith(actor)) {
                         victim.kill();
                         killedDuring.complete(w.getWorkflowId());
                     }
