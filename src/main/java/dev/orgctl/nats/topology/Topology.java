@@ -25,6 +25,9 @@ public final class Topology {
     public static final String RATE_BUCKET = "ORGCTL_RATE";
     public static final String VERIFIED_BUCKET = "ORGCTL_VERIFIED";
     public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
+    public static final String TFSTATE_BUCKET = "ORGCTL_TFSTATE";
+    public static final String TFSTATE_LOCKS_BUCKET = "ORGCTL_TFSTATE_LOCKS";
+    public static final String TFSTATE_OBJECTS = "ORGCTL_TFSTATE_OBJECTS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -111,6 +114,20 @@ public final class Topology {
                 // loses its report, and its next push makes a new one. Values up to 1 MiB (diffs are cut before).
                 new BucketSpec(PREVIEWS_BUCKET, "template previews per templates branch (git backend)", 1,
                         Duration.ofDays(30), 256 * MIB, MIB, StorageType.File, r),
+                // Terraform state (docs/terraform-state.md): one entry per state with its versions and the
+                // current one, switched by compare-and-set. History 5 for debugging; no TTL (state outlives
+                // everything). 256 KiB holds the metadata of hundreds of versions; the bytes are objects.
+                new BucketSpec(TFSTATE_BUCKET, "Terraform states: versions and the current one, per state", 5,
+                        Duration.ZERO, GIB, 256 * 1024, StorageType.File, r),
+                // Terraform state locks: no TTL, because a lock must hold for a whole apply however long it
+                // runs; orgctl releases it (UNLOCK, force-unlock, the maximum hold time). History 1: only the
+                // holder matters, and the entry's revision is the holder's fencing token.
+                new BucketSpec(TFSTATE_LOCKS_BUCKET, "Terraform state locks (LockInfo, holder, fencing token)", 1,
+                        Duration.ZERO, 64 * MIB, 64 * 1024, StorageType.File, r),
+                // The bytes of every kept state version (tens of MB each): an object store chunks them past
+                // the message limit. 32 GiB bounds disk use; old versions are deleted as retention drops them.
+                new ObjectStoreSpec(TFSTATE_OBJECTS, "Terraform state versions (bytes, encrypted when a key is set)",
+                        32 * GIB, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.
