@@ -132,13 +132,15 @@ public final class StateStore {
     /**
      * Stores {@code state} as the new current version.
      *
-     * @param fence the writer's lock fencing token, if it writes under a lock; a write whose token is
-     *              older than one a write already carried is refused ({@link Fenced})
+     * @param fence the writer's lock fencing token, if it writes under a lock, asked again right before
+     *              each compare-and-set (after the bytes are stored) so a lock lost during the upload is
+     *              seen; it throws to refuse the write. A write whose token is older than one a write
+     *              already carried is refused ({@link Fenced})
      * @param by    who writes, for the history
      * @param note  "" for an ordinary write
      * @throws StateStore.BadState when the bytes are not a JSON object (Terraform's states are)
      */
-    public Write put(StateName name, byte[] state, OptionalLong fence, String by, String note) {
+    public Write put(StateName name, byte[] state, Fence fence, String by, String note) {
         Terraformish meta = Terraformish.of(state);
         StateCipher.Sealed sealed = cipher.seal(name, state);
         String object = name.key() + "/" + UUID.randomUUID();
@@ -154,12 +156,13 @@ public final class StateStore {
             throw new IllegalStateException(e);
         }
         String sha = sha256(state);
-        long token = fence.orElse(0);
         KvCas.Outcome<Decided> outcome;
         try {
             outcome = cas.update(name.key(), cur -> {
                 StateRecord before = cur.absent() ? StateRecord.empty(name) : parse(cur.value());
-                if (fence.isPresent() && before.fence() > token) {
+                OptionalLong held = fence.token();
+                long token = held.orElse(0);
+                if (held.isPresent() && before.fence() > token) {
                     return KvCas.Decision.keep(new Decided(before, before, new Fenced(token, before.fence())));
                 }
                 StateVersion v = new StateVersion(before.next(), object, state.length, sha, meta.serial(),
@@ -170,6 +173,9 @@ public final class StateStore {
         } catch (IOException | JetStreamApiException e) {
             deleteQuietly(name, object);
             throw unavailable("switch state " + name, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(name, object);
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             deleteQuietly(name, object);
@@ -186,6 +192,19 @@ public final class StateStore {
             return k.result().write();
         }
         throw new TfstateException("state " + name + " is written by others too often; try again", true);
+    }
+
+    /** The writer's lock, as the store asks for it just before switching the current version. */
+    @FunctionalInterface
+    public interface Fence {
+        /** A write that takes no lock (Terraform with locking off, where nobody holds one). */
+        Fence NONE = OptionalLong::empty;
+
+        /**
+         * @return the fencing token of the writer's lock, or empty when it writes without one
+         * @throws TfstateException to refuse the write (the writer does not hold the lock)
+         */
+        OptionalLong token();
     }
 
     private record Decided(StateRecord before, StateRecord after, Write write) {

@@ -59,8 +59,8 @@ class StateStoreTest {
         StateName name = unique(info);
         StateStore store = store(Optional.empty(), 50);
         assertThat(store.current(name)).isEmpty();
-        written(store.put(name, state(1, "a"), OptionalLong.empty(), "alice", ""));
-        StateVersion v2 = written(store.put(name, state(2, "b"), OptionalLong.empty(), "bob", ""));
+        written(store.put(name, state(1, "a"), StateStore.Fence.NONE, "alice", ""));
+        StateVersion v2 = written(store.put(name, state(2, "b"), StateStore.Fence.NONE, "bob", ""));
         assertThat(v2.version()).isEqualTo(2);
         assertThat(v2.serial()).isEqualTo(2);
         assertThat(v2.lineage()).isEqualTo("l-1");
@@ -74,7 +74,7 @@ class StateStoreTest {
         StateName name = unique(info);
         StateStore store = store(Optional.empty(), 3);
         for (int i = 1; i <= 5; i++) {
-            written(store.put(name, state(i, "x" + i), OptionalLong.empty(), "ci", ""));
+            written(store.put(name, state(i, "x" + i), StateStore.Fence.NONE, "ci", ""));
         }
         StateRecord r = store.record(name).orElseThrow();
         assertThat(r.versions()).extracting(StateVersion::version).containsExactly(3L, 4L, 5L);
@@ -92,7 +92,7 @@ class StateStoreTest {
         byte[] big = state(1, Base64.getEncoder().encodeToString(random));
         assertThat(big.length).isGreaterThan(20 * 1024 * 1024);
         StateStore store = store(Optional.empty(), 50);
-        written(store.put(name, big, OptionalLong.empty(), "ci", ""));
+        written(store.put(name, big, StateStore.Fence.NONE, "ci", ""));
         assertThat(store.current(name).orElseThrow().bytes()).isEqualTo(big);
     }
 
@@ -100,8 +100,8 @@ class StateStoreTest {
     void aWriteUnderAnOlderLockThanTheLastWriterIsFenced(TestInfo info) {
         StateName name = unique(info);
         StateStore store = store(Optional.empty(), 50);
-        written(store.put(name, state(1, "new holder"), OptionalLong.of(20), "b", ""));
-        StateStore.Write stale = store.put(name, state(2, "old holder"), OptionalLong.of(10), "a", "");
+        written(store.put(name, state(1, "new holder"), () -> OptionalLong.of(20), "b", ""));
+        StateStore.Write stale = store.put(name, state(2, "old holder"), () -> OptionalLong.of(10), "a", "");
         assertThat(stale).isEqualTo(new StateStore.Fenced(10, 20));
         assertThat(store.current(name).orElseThrow().bytes()).isEqualTo(state(1, "new holder"));
         assertThat(store.record(name).orElseThrow().versions()).hasSize(1);
@@ -111,7 +111,7 @@ class StateStoreTest {
     void bytesThatAreNotAStateAreRefusedWithoutQuotingThem(TestInfo info) {
         StateStore store = store(Optional.empty(), 50);
         assertThatThrownBy(() -> store.put(unique(info), "password=hunter2".getBytes(StandardCharsets.UTF_8),
-                OptionalLong.empty(), "x", ""))
+                StateStore.Fence.NONE, "x", ""))
                 .isInstanceOf(StateStore.BadState.class).hasMessageStartingWith("the state is not JSON")
                 .hasMessageNotContaining("hunter2");
     }
@@ -120,12 +120,12 @@ class StateStoreTest {
     void deleteLeavesNoCurrentStateButKeepsTheVersions(TestInfo info) {
         StateName name = unique(info);
         StateStore store = store(Optional.empty(), 50);
-        written(store.put(name, state(1, "a"), OptionalLong.empty(), "ci", ""));
+        written(store.put(name, state(1, "a"), StateStore.Fence.NONE, "ci", ""));
         assertThat(store.delete(name)).isTrue();
         assertThat(store.current(name)).isEmpty();
         assertThat(store.version(name, 1)).isPresent();
         assertThat(store.delete(name)).isFalse();
-        StateVersion again = written(store.put(name, state(1, "b"), OptionalLong.empty(), "ci", ""));
+        StateVersion again = written(store.put(name, state(1, "b"), StateStore.Fence.NONE, "ci", ""));
         assertThat(again.version()).isEqualTo(2);
     }
 
@@ -135,7 +135,7 @@ class StateStoreTest {
         StateKeys first = keys("k1");
         StateStore encrypted = store(Optional.of(first), 50);
         byte[] secret = state(1, "a-secret-in-the-state");
-        StateVersion v1 = written(encrypted.put(name, secret, OptionalLong.empty(), "ci", ""));
+        StateVersion v1 = written(encrypted.put(name, secret, StateStore.Fence.NONE, "ci", ""));
         assertThat(v1.keyId()).isEqualTo("k1");
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         connection.objectStore(Topology.TFSTATE_OBJECTS).get(v1.object(), raw);
@@ -145,7 +145,7 @@ class StateStoreTest {
         // Rotation: a new first key encrypts, the old one still decrypts.
         StateKeys rotated = StateKeys.parse("keys", List.of(line("k2", 2), line("k1", 1)));
         StateStore after = store(Optional.of(rotated), 50);
-        StateVersion v2 = written(after.put(name, state(2, "b"), OptionalLong.empty(), "ci", ""));
+        StateVersion v2 = written(after.put(name, state(2, "b"), StateStore.Fence.NONE, "ci", ""));
         assertThat(v2.keyId()).isEqualTo("k2");
         assertThat(after.version(name, 1).orElseThrow().bytes()).isEqualTo(secret);
 
@@ -173,7 +173,7 @@ class StateStoreTest {
             byte[] s = state(3, "kept");
             try (Connection c = own.connect()) {
                 written(new StateStore(c, Optional.of(keys("k1")), 50, Clock.systemUTC())
-                        .put(name, s, OptionalLong.empty(), "ci", ""));
+                        .put(name, s, StateStore.Fence.NONE, "ci", ""));
             }
             own.kill();
             own.restart();
