@@ -246,6 +246,19 @@ public final class TfstateHandler implements Handler {
     }
 
     private Response unlock(StateName name, byte[] body, Caller caller) {
+        if (body.length == 0) {
+            // terraform force-unlock ID: Terraform 1.x sends UNLOCK without a body (it has no LockInfo
+            // of its own), so the ID the user typed never arrives. A caller with write access breaks
+            // whatever lock is held, as terraform force-unlock promises; logged with who did it.
+            Optional<StateLock> broken = locks.forceUnlock(name);
+            broken.ifPresent(l -> {
+                metrics.held(Duration.between(l.lockedAtInstant(), clock.instant()));
+                log.atWarn().addKeyValue("state", name.value()).addKeyValue("lock_id", l.id())
+                        .addKeyValue("holder", l.subject()).addKeyValue("caller", caller.subject())
+                        .log("state lock force-unlocked");
+            });
+            return answer("UNLOCK", "ok", Response.json(200, "{}\n"));
+        }
         String id = StateLocks.lockId(body);
         StateLocks.Released r = locks.unlock(name, id);
         if (r instanceof StateLocks.HeldByOther other) {

@@ -42,7 +42,8 @@ class StateStoreTest {
     }
 
     private static StateName unique(TestInfo info) {
-        return new StateName("t/" + info.getTestMethod().orElseThrow().getName());
+        String method = info.getTestMethod().orElseThrow().getName();
+        return new StateName("t/" + method.substring(0, Math.min(60, method.length())));
     }
 
     private static StateStore store(Optional<StateKeys> keys, int keep) {
