@@ -142,6 +142,58 @@ class TerraformTest {
         assertThat(plan.output()).contains("No changes");
     }
 
+    /**
+     * The capturing run behind {@code TfstateProtocolTest}: with {@code -Dtfstate.record=FILE} it runs
+     * the whole story on a fresh server and writes every exchange to FILE (the test resource
+     * {@code terraform-exchanges.json}). Without the property it does not run.
+     */
+    @Test
+    void recordTheExchangesOfTheRealBinary(@TempDir Path dir) throws Exception {
+        String file = System.getProperty("tfstate.record", "");
+        Assumptions.assumeFalse(file.isEmpty(), "recording only with -Dtfstate.record=FILE");
+        try (TfstateServer fresh = TfstateServer.start(TfstateSettings.defaults());
+             Connection c = fresh.nats.connect()) {
+            java.net.URI url = fresh.url(TfstateProtocolTest.NAME);
+            Path first = dir.resolve("first");
+            Path second = dir.resolve("second");
+            java.nio.file.Files.createDirectories(first);
+            java.nio.file.Files.createDirectories(second);
+            Terraform a = new Terraform(first, url, TestStateAuth.WRITER);
+            Terraform b = new Terraform(second, url, TestStateAuth.WRITER);
+            Exchanges.Recorder rec = fresh.recorder();
+            rec.step("init");
+            assertThat(a.run("init", "-no-color").exit()).isZero();
+            assertThat(b.run("init", "-no-color").exit()).isZero();
+            rec.step("apply");
+            assertThat(a.run("apply", "-auto-approve", "-no-color").exit()).isZero();
+            rec.step("plan");
+            assertThat(a.run("plan", "-detailed-exitcode", "-no-color").exit()).isZero();
+            rec.step("apply-held");
+            StateLocks locks = new StateLocks(c, TfstateSettings.DEFAULT_MAX_HOLD, Clock.systemUTC(),
+                    StateLocks.Listener.NONE);
+            StateName name = new StateName(TfstateProtocolTest.NAME);
+            Process slow = a.start("apply", "-auto-approve", "-no-color", "-replace=terraform_data.thing", "-var",
+                    "sleep=120");
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> locks.holder(name), Optional::isPresent);
+                rec.step("apply-refused");
+                assertThat(b.run("apply", "-auto-approve", "-no-color").exit()).isNotZero();
+                List<ProcessHandle> children = slow.descendants().toList();
+                slow.destroyForcibly();
+                slow.waitFor();
+                children.forEach(ProcessHandle::destroyForcibly);
+            } finally {
+                slow.descendants().forEach(ProcessHandle::destroyForcibly);
+                slow.destroyForcibly();
+            }
+            rec.step("force-unlock");
+            assertThat(b.run("force-unlock", "-force", "-no-color", locks.holder(name).orElseThrow().id()).exit()).isZero();
+            rec.step("apply-after");
+            assertThat(b.run("apply", "-auto-approve", "-no-color", "-var", "value=three").exit()).isZero();
+            java.nio.file.Files.writeString(Path.of(file), Exchanges.toJson(rec.recorded()));
+        }
+    }
+
     private static HttpResponse<String> post(StateName name, String id) throws Exception {
         byte[] state = StateStoreTest.state(99, "intruder");
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url(name.value()) + "?ID=" + id))
