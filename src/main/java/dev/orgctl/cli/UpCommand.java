@@ -9,6 +9,12 @@ import dev.orgctl.controller.ControllerSettings;
 import dev.orgctl.controller.EventSource;
 import dev.orgctl.controller.RetryPolicy;
 import dev.orgctl.gateway.Gateway;
+import dev.orgctl.gateway.PrefixRoute;
+import dev.orgctl.tfstate.RefuseAllAuth;
+import dev.orgctl.tfstate.TfstateBackend;
+import dev.orgctl.tfstate.TfstateSettings;
+import dev.orgctl.tfstate.auth.StateAuth;
+import java.time.Clock;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.gateway.Readiness;
 import dev.orgctl.hosts.Hosts;
@@ -99,7 +105,10 @@ public final class UpCommand implements Callable<Integer> {
                     : started.get().problem()));
         }
         sources.forEach(s -> partChecks.put(s.name(), s::problem)); // every source reports to /readyz the same way
-        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
+        PrefixRoute tfstate = TfstateBackend.route(TfstateSettings.from(config.tfstate()), stateAuth(config), registry,
+                Clock.systemUTC());
+        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks,
+                List.of(tfstate)));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
@@ -114,6 +123,15 @@ public final class UpCommand implements Callable<Integer> {
             refWatcher = Optional.of(watcher);
         }
         return new Started(host, controller, gateway, refWatcher);
+    }
+
+    /**
+     * The authentication of the Terraform state backend. Until the OIDC and orgctl-token
+     * implementation ({@code tfstate.auth}) is wired in here, every state request is refused with
+     * 401: the safe default, never an open backend.
+     */
+    static StateAuth stateAuth(OrgctlConfig config) {
+        return new RefuseAllAuth();
     }
 
     /** The parts {@link #startServices} started; all are stopped by closing the {@link Services}. */

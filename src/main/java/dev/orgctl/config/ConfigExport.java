@@ -77,6 +77,12 @@ public final class ConfigExport {
         env.put(Setting.MAX_SETTLE.env(), Durations.format(ct.maxSettle()));
         env.put(Setting.PREVIEW_COMMENT.env(), Boolean.toString(ct.previewComment()));
         env.put(Setting.COMMIT_AUTHOR.env(), c.commitAuthor().toString());
+        TfstateTuning tf = c.tfstate();
+        env.put(Setting.TFSTATE_VERSIONS.env(), Integer.toString(tf.versions()));
+        env.put(Setting.TFSTATE_MAX_BYTES.env(), Long.toString(tf.maxBytes()));
+        env.put(Setting.TFSTATE_MAX_INFLIGHT.env(), Integer.toString(tf.maxInflight()));
+        env.put(Setting.TFSTATE_MAX_HOLD.env(), Durations.format(tf.maxHold()));
+        put(env, Setting.TFSTATE_KEY_FILE, tf.keyFile().map(p -> p.toAbsolutePath().toString()));
         return env;
     }
 

@@ -25,7 +25,9 @@ import java.util.Set;
  * to their readers.
  */
 public final class ConfigFile {
-    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller");
+    private static final Set<String> RUNTIME_SECTIONS = Set.of("nats", "github", "gateway", "controller", "tfstate");
+    /** Keys inside runtime sections that another reader owns: the Terraform state access policy (a list). */
+    private static final Set<String> OTHER_READERS = Set.of("tfstate.policy");
 
     private ConfigFile() {
     }
@@ -101,6 +103,9 @@ public final class ConfigFile {
             Map.Entry<String, JsonNode> e = it.next();
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode value = e.getValue();
+            if (OTHER_READERS.contains(key)) {
+                continue; // read, with its own FILE:LINE errors, by its reader
+            }
             if (value.isObject()) {
                 if (top && !RUNTIME_SECTIONS.contains(e.getKey())) {
                     continue; // another reader's section

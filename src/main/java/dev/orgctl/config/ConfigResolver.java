@@ -110,7 +110,19 @@ public final class ConfigResolver {
                 gatewayTuning(),
                 controllerTuning(),
                 commitAuthor(),
-                retry());
+                retry(),
+                tfstateTuning());
+    }
+
+    private TfstateTuning tfstateTuning() {
+        long maxBytes = parse(Setting.TFSTATE_MAX_BYTES, Sizes::parse);
+        if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 64) {
+            throw invalid(Setting.TFSTATE_MAX_BYTES, values.get(Setting.TFSTATE_MAX_BYTES),
+                    "expected a size from 1 byte to 2GiB");
+        }
+        return new TfstateTuning(intInRange(Setting.TFSTATE_VERSIONS, 1, 10_000), maxBytes,
+                intInRange(Setting.TFSTATE_MAX_INFLIGHT, 1, 1024), positiveDuration(Setting.TFSTATE_MAX_HOLD),
+                readableFile(Setting.TFSTATE_KEY_FILE));
     }
 
     private GatewayTuning gatewayTuning() {

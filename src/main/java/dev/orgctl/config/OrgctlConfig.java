@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param gateway       the gateway's own settings (up, gateway)
  * @param controller    the controller's settings (up)
  * @param commitAuthor  author and committer of orgctl's commits (up, regen apply)
+ * @param tfstate       the Terraform state backend's settings (up, tfstate)
  */
 public record OrgctlConfig(
         NatsSettings nats,
@@ -28,16 +29,17 @@ public record OrgctlConfig(
         GatewayTuning gateway,
         ControllerTuning controller,
         CommitIdentity commitAuthor,
-        RetrySettings retry) {
+        RetrySettings retry,
+        TfstateTuning tfstate) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, tfstate);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
-                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry);
+                logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, tfstate);
     }
 
     /** The git backend's root, or a clear error. */

@@ -1,5 +1,6 @@
 package dev.orgctl.tfstate;
 
+import dev.orgctl.config.TfstateTuning;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +38,12 @@ public record TfstateSettings(int versions, long maxBytes, int maxInflight, Dura
         if (maxHold.isNegative() || maxHold.isZero()) {
             throw new IllegalArgumentException("tfstate.max_hold must be positive");
         }
+    }
+
+    /** The settings of a resolved configuration; the key file is read here (a bad line is a config error). */
+    public static TfstateSettings from(TfstateTuning t) {
+        return new TfstateSettings(t.versions(), t.maxBytes(), t.maxInflight(), t.maxHold(),
+                t.keyFile().map(StateKeys::read));
     }
 
     public static TfstateSettings defaults() {

@@ -95,6 +95,11 @@ class EveryTunableTest {
         samples.put(Setting.RETRY_MAX, "2m");
         samples.put(Setting.RETRY_JITTER, "0.5");
         samples.put(Setting.COMMIT_AUTHOR, "Release Bot <bot@acme.example>");
+        samples.put(Setting.TFSTATE_VERSIONS, "7");
+        samples.put(Setting.TFSTATE_MAX_BYTES, "8MiB");
+        samples.put(Setting.TFSTATE_MAX_INFLIGHT, "2");
+        samples.put(Setting.TFSTATE_MAX_HOLD, "30m");
+        samples.put(Setting.TFSTATE_KEY_FILE, file.toString());
     }
 
     @Test
