@@ -130,6 +130,36 @@ class TerraformTest {
     }
 
     @Test
+    void aKilledApplysLockStaysUntilOrgctlTfstateUnlockReleasesIt(@TempDir Path dir, TestInfo info) throws Exception {
+        StateName name = name(info);
+        Terraform tf = terraform(dir, name);
+        assertThat(tf.run("init", "-no-color").exit()).isZero();
+        Process slow = tf.start("apply", "-auto-approve", "-no-color", "-var", "sleep=120");
+        try {
+            StateLock held = await().atMost(Duration.ofSeconds(60)).until(() -> locks().holder(name), Optional::isPresent)
+                    .orElseThrow();
+            List<ProcessHandle> children = slow.descendants().toList();
+            slow.destroyForcibly();
+            slow.waitFor();
+            children.forEach(ProcessHandle::destroyForcibly);
+            assertThat(locks().holder(name)).contains(held);
+
+            picocli.CommandLine cli = dev.orgctl.cli.Main.commandLine();
+            java.io.StringWriter out = new java.io.StringWriter();
+            cli.setOut(new java.io.PrintWriter(out));
+            int exit = cli.execute("tfstate", "unlock", name.value(), "--yes", "--nats-url", server.nats.url());
+            assertThat(exit).isZero();
+            assertThat(out.toString()).contains("released the lock of " + name).contains(held.id());
+            assertThat(locks().holder(name)).isEmpty();
+            Terraform.Result again = tf.run("apply", "-auto-approve", "-no-color");
+            assertThat(again.exit()).as(again.output()).isZero();
+        } finally {
+            slow.descendants().forEach(ProcessHandle::destroyForcibly);
+            slow.destroyForcibly();
+        }
+    }
+
+    @Test
     void theStateSurvivesANatsServerRestart(@TempDir Path dir, TestInfo info) {
         StateName name = name(info);
         Terraform tf = terraform(dir, name);
