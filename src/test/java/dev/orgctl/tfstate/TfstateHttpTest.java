@@ -107,6 +107,8 @@ class TfstateHttpTest {
         assertThat(send("GET", "http/locks", TestStateAuth.READER, null).body()).contains("\"serial\":1");
         assertThat(send("DELETE", "http/locks", TestStateAuth.WRITER, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "http/locks", TestStateAuth.READER, null).statusCode()).isEqualTo(404);
+        assertThat(server.registry.scrape()).contains("orgctl_tfstate_bytes_count{direction=\"written\"}",
+                "orgctl_tfstate_lock_hold_seconds_count", "orgctl_tfstate_requests_total{method=\"LOCK\",outcome=\"locked\"}");
     }
 
     @Test
