@@ -7,12 +7,18 @@ import dev.orgctl.tfstate.StateLocks;
 import dev.orgctl.tfstate.StateName;
 import dev.orgctl.tfstate.StateStore;
 import dev.orgctl.tfstate.TfstateSettings;
+import dev.orgctl.tfstate.StateRecord;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,6 +49,39 @@ public final class TfstateCommand implements Runnable {
                 .addSubcommand(new TfstateRollbackCommand())
                 .addSubcommand(new TfstateUnlockCommand())
                 .addSubcommand(new TfstateConfigCommand());
+    }
+
+    /**
+     * A subcommand about one state: {@code NAME} checked against the name rule, the configuration
+     * resolved, NATS opened and the backend on it, then {@link #run}.
+     */
+    abstract static class OnState implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ConfigMixin settings;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "the state, e.g. prod/network")
+        String name;
+
+        @Override
+        public final Integer call() throws IOException {
+            StateName state = name(spec, name);
+            OrgctlConfig config = settings.resolve();
+            try (NatsRuntime nats = nats(config)) {
+                int exit = run(Backend.open(nats, config), state, config, spec.commandLine().getOut());
+                spec.commandLine().getOut().flush();
+                return exit;
+            }
+        }
+
+        abstract int run(Backend backend, StateName state, OrgctlConfig config, PrintWriter out) throws IOException;
+    }
+
+    /** The state's record, or exit 1 naming it. */
+    static StateRecord record(Backend backend, StateName state) {
+        return backend.store().record(state).orElseThrow(() -> new CommandFailure("no state " + state, 1));
     }
 
     /** The store and locks on an open NATS runtime, with the configured settings and keys. */

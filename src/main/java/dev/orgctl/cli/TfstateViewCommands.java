@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** The read-only views: {@code tfstate list}, {@code show NAME}, {@code history NAME}. */
@@ -64,73 +63,41 @@ final class TfstateViewCommands {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "One state: current version, serial, lineage, size, lock holder with its run link.")
-    static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ConfigMixin settings;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "the state, e.g. prod/network")
-        String name;
-
+    static final class Show extends TfstateCommand.OnState {
         @Override
-        public Integer call() {
-            StateName state = TfstateCommand.name(spec, name);
-            OrgctlConfig config = settings.resolve();
-            PrintWriter out = spec.commandLine().getOut();
-            try (NatsRuntime nats = TfstateCommand.nats(config)) {
-                TfstateCommand.Backend b = TfstateCommand.Backend.open(nats, config);
-                StateRecord r = b.store().record(state).orElseThrow(() -> new CommandFailure("no state " + state, 1));
-                out.println("state:    " + r.name());
-                Optional<StateVersion> v = r.currentVersion();
-                if (v.isEmpty()) {
-                    out.println("current:  none (deleted; " + r.versions().size() + " versions kept)");
-                } else {
-                    StateVersion c = v.get();
-                    out.println("current:  version " + c.version() + " of " + r.versions().size() + " kept, written "
-                            + c.created() + " by " + c.by() + (c.note().isEmpty() ? "" : " (" + c.note() + ")"));
-                    out.println("serial:   " + c.serial());
-                    out.println("lineage:  " + (c.lineage().isEmpty() ? "-" : c.lineage()));
-                    out.println("size:     " + c.size() + " bytes" + (c.keyId().isEmpty() ? "" : ", encrypted with key "
-                            + c.keyId()));
-                }
-                Optional<StateLock> l = b.locks().holder(state);
-                out.println("lock:     " + l.map(x -> TfstateCommand.holder(x, config.github().apiUrl())).orElse("not locked"));
-                out.flush();
-                return 0;
+        int run(TfstateCommand.Backend b, StateName state, OrgctlConfig config, PrintWriter out) {
+            StateRecord r = TfstateCommand.record(b, state);
+            out.println("state:    " + r.name());
+            Optional<StateVersion> v = r.currentVersion();
+            if (v.isEmpty()) {
+                out.println("current:  none (deleted; " + r.versions().size() + " versions kept)");
+            } else {
+                StateVersion c = v.get();
+                out.println("current:  version " + c.version() + " of " + r.versions().size() + " kept, written "
+                        + c.created() + " by " + c.by() + (c.note().isEmpty() ? "" : " (" + c.note() + ")"));
+                out.println("serial:   " + c.serial());
+                out.println("lineage:  " + (c.lineage().isEmpty() ? "-" : c.lineage()));
+                out.println("size:     " + c.size() + " bytes" + (c.keyId().isEmpty() ? "" : ", encrypted with key "
+                        + c.keyId()));
             }
+            Optional<StateLock> l = b.locks().holder(state);
+            out.println("lock:     " + l.map(x -> TfstateCommand.holder(x, config.github().apiUrl())).orElse("not locked"));
+            return 0;
         }
     }
 
     @Command(name = "history", mixinStandardHelpOptions = true,
             description = "The kept versions of a state, oldest first; '*' marks the current one.")
-    static final class History implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ConfigMixin settings;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "the state")
-        String name;
-
+    static final class History extends TfstateCommand.OnState {
         @Override
-        public Integer call() {
-            StateName state = TfstateCommand.name(spec, name);
-            OrgctlConfig config = settings.resolve();
-            PrintWriter out = spec.commandLine().getOut();
-            try (NatsRuntime nats = TfstateCommand.nats(config)) {
-                StateRecord r = TfstateCommand.Backend.open(nats, config).store().record(state)
-                        .orElseThrow(() -> new CommandFailure("no state " + state, 1));
-                out.printf("  %-7s  %-6s  %-10s  %-24s  %-20s  %s%n", "VERSION", "SERIAL", "BYTES", "WRITTEN", "BY", "NOTE");
-                for (StateVersion v : r.versions()) {
-                    out.printf("%s %-7d  %-6d  %-10d  %-24s  %-20s  %s%n", v.version() == r.current() ? "*" : " ",
-                            v.version(), v.serial(), v.size(), v.created(), v.by(), v.note());
-                }
-                out.flush();
-                return 0;
+        int run(TfstateCommand.Backend b, StateName state, OrgctlConfig config, PrintWriter out) {
+            StateRecord r = TfstateCommand.record(b, state);
+            out.printf("  %-7s  %-6s  %-10s  %-24s  %-20s  %s%n", "VERSION", "SERIAL", "BYTES", "WRITTEN", "BY", "NOTE");
+            for (StateVersion v : r.versions()) {
+                out.printf("%s %-7d  %-6d  %-10d  %-24s  %-20s  %s%n", v.version() == r.current() ? "*" : " ",
+                        v.version(), v.serial(), v.size(), v.created(), v.by(), v.note());
             }
+            return 0;
         }
     }
 }

@@ -103,10 +103,7 @@ class TerraformTest {
             assertThat(refused.exit()).isNotZero();
             assertThat(refused.output()).contains("Error acquiring the state lock").contains(held.id());
 
-            List<ProcessHandle> children = slow.descendants().toList(); // the provisioner's sleep
-            slow.destroyForcibly(); // SIGKILL mid-apply: no UNLOCK is ever sent
-            slow.waitFor();
-            children.forEach(ProcessHandle::destroyForcibly);
+            sigkill(slow); // mid-apply: no UNLOCK is ever sent
             assertThat(locks().holder(name)).contains(held);
 
             // While the dead apply's lock stands, a write under another ID is refused.
@@ -124,8 +121,7 @@ class TerraformTest {
             Terraform.Result again = b.run("apply", "-auto-approve", "-no-color");
             assertThat(again.exit()).as(again.output()).isZero();
         } finally {
-            slow.descendants().forEach(ProcessHandle::destroyForcibly);
-            slow.destroyForcibly();
+            sigkill(slow);
         }
     }
 
@@ -138,10 +134,7 @@ class TerraformTest {
         try {
             StateLock held = await().atMost(Duration.ofSeconds(60)).until(() -> locks().holder(name), Optional::isPresent)
                     .orElseThrow();
-            List<ProcessHandle> children = slow.descendants().toList();
-            slow.destroyForcibly();
-            slow.waitFor();
-            children.forEach(ProcessHandle::destroyForcibly);
+            sigkill(slow); // mid-apply: no UNLOCK is ever sent
             assertThat(locks().holder(name)).contains(held);
 
             picocli.CommandLine cli = dev.orgctl.cli.Main.commandLine();
@@ -154,8 +147,7 @@ class TerraformTest {
             Terraform.Result again = tf.run("apply", "-auto-approve", "-no-color");
             assertThat(again.exit()).as(again.output()).isZero();
         } finally {
-            slow.descendants().forEach(ProcessHandle::destroyForcibly);
-            slow.destroyForcibly();
+            sigkill(slow);
         }
     }
 
@@ -208,13 +200,9 @@ class TerraformTest {
                 await().atMost(Duration.ofSeconds(60)).until(() -> locks.holder(name), Optional::isPresent);
                 rec.step("apply-refused");
                 assertThat(b.run("apply", "-auto-approve", "-no-color").exit()).isNotZero();
-                List<ProcessHandle> children = slow.descendants().toList();
-                slow.destroyForcibly();
-                slow.waitFor();
-                children.forEach(ProcessHandle::destroyForcibly);
+                sigkill(slow); // mid-apply: no UNLOCK is ever sent
             } finally {
-                slow.descendants().forEach(ProcessHandle::destroyForcibly);
-                slow.destroyForcibly();
+                sigkill(slow);
             }
             rec.step("force-unlock");
             assertThat(b.run("force-unlock", "-force", "-no-color", locks.holder(name).orElseThrow().id()).exit()).isZero();
@@ -222,6 +210,14 @@ class TerraformTest {
             assertThat(b.run("apply", "-auto-approve", "-no-color", "-var", "value=three").exit()).isZero();
             java.nio.file.Files.writeString(Path.of(file), Exchanges.toJson(rec.recorded()));
         }
+    }
+
+    /** SIGKILL, reaped, and the provisioner's {@code sleep} with it (it would outlive its parent). */
+    private static void sigkill(Process p) throws InterruptedException {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        p.waitFor();
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     private static HttpResponse<String> post(StateName name, String id) throws Exception {
