@@ -112,6 +112,26 @@ class TfstateHttpTest {
     }
 
     @Test
+    void beyondMaxInflightStatesInMemoryTheAnswerIs503WithRetryAfterUntilOneFinishes() throws Exception {
+        // tfstate.max_inflight is 1 here: a POST whose body is still coming holds the one permit.
+        try (java.net.Socket slow = new java.net.Socket(server.gateway().address().getAddress(),
+                server.gateway().address().getPort())) {
+            slow.getOutputStream().write(("POST /tfstate/http/inflight HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                    + TestStateAuth.basic(TestStateAuth.WRITER) + "\r\nContent-Length: 100\r\n\r\n{\"serial\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            HttpResponse<String> busy = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> send("GET", "http/inflight", TestStateAuth.READER, null), r -> r.statusCode() == 503);
+            assertThat(busy.headers().firstValue("Retry-After")).isPresent();
+            assertThat(send("LOCK", "http/inflight", TestStateAuth.WRITER, lockInfo("small")).statusCode())
+                    .as("a LockInfo holds no state: not bounded by max_inflight").isEqualTo(200);
+        }
+        // The abandoned body gives its permit back.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> send("GET", "http/inflight", TestStateAuth.READER, null).statusCode(), s -> s == 404);
+    }
+
+    @Test
     void aLockHeldPastTheMaximumHoldTimeCountsAsReleasedAndIsCounted() throws Exception {
         assertThat(send("LOCK", "http/hold", TestStateAuth.WRITER, lockInfo("forgotten")).statusCode()).isEqualTo(200);
         assertThat(send("LOCK", "http/hold", TestStateAuth.WRITER, lockInfo("next")).statusCode()).isEqualTo(423);
