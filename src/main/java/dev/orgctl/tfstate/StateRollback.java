@@ -44,8 +44,8 @@ public final class StateRollback {
         }
         String id = UUID.randomUUID().toString();
         byte[] info = ("{\"ID\":\"" + id + "\",\"Operation\":\"OperationTypeRollback\",\"Info\":"
-                + TfstateHandler.quote("orgctl tfstate rollback to version " + version) + ",\"Who\":"
-                + TfstateHandler.quote(who) + ",\"Version\":\"orgctl\",\"Created\":\"" + clock.instant() + "\",\"Path\":\"\"}")
+                + JsonAnswer.quote("orgctl tfstate rollback to version " + version) + ",\"Who\":"
+                + JsonAnswer.quote(who) + ",\"Version\":\"orgctl\",\"Created\":\"" + clock.instant() + "\",\"Path\":\"\"}")
                 .getBytes(StandardCharsets.UTF_8);
         StateLocks.Taken taken = locks.lock(name, info, "cli", who, Optional.empty());
         if (taken instanceof StateLocks.Busy b) {

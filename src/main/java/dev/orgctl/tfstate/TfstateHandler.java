@@ -69,19 +69,19 @@ public final class TfstateHandler implements Handler {
     public Response onHead(RequestHead head) {
         String method = head.method();
         if (!METHODS.contains(method)) {
-            return answer("other", "bad_request", error(405, "method not allowed on a state; use " + ALLOW)
+            return answer("other", "bad_request", JsonAnswer.error(405, "method not allowed on a state; use " + ALLOW)
                     .with("Allow", ALLOW));
         }
         String problem = StateName.problem(head.path().substring(PREFIX.length()));
         if (problem != null) {
-            return answer(method, "bad_request", error(400, problem));
+            return answer(method, "bad_request", JsonAnswer.error(400, problem));
         }
         long limit = "POST".equals(method) ? settings.maxBytes() : TfstateSettings.MAX_LOCK_INFO_BYTES;
         if (head.contentLength() > limit) {
             return answer(method, "too_large", tooLarge(method, limit));
         }
         if (holdsState(method) && !bodies.tryAcquire()) {
-            return answer(method, "busy", error(503, "too many states in flight (tfstate.max_inflight "
+            return answer(method, "busy", JsonAnswer.error(503, "too many states in flight (tfstate.max_inflight "
                     + settings.maxInflight() + "); retry later")
                     .with("Retry-After", Long.toString(RETRY_AFTER.toSeconds())));
         }
@@ -119,13 +119,13 @@ public final class TfstateHandler implements Handler {
                     r = serve(head, body);
                 } catch (RuntimeException e) {
                     log.atError().setCause(e).addKeyValue("path", head.path()).log("state request failed");
-                    r = answer(head.method(), "error", error(500, "internal error"));
+                    r = answer(head.method(), "error", JsonAnswer.error(500, "internal error"));
                 }
                 exchange.respond(r, () -> release(head));
             });
         } catch (RejectedExecutionException e) {
             release(head);
-            exchange.respond(answer(head.method(), "unavailable", error(503, "the gateway is shutting down")));
+            exchange.respond(answer(head.method(), "unavailable", JsonAnswer.error(503, "the gateway is shutting down")));
         }
     }
 
@@ -143,14 +143,14 @@ public final class TfstateHandler implements Handler {
         if (outcome instanceof AuthOutcome.Unauthenticated u) {
             log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
                     .addKeyValue("remote", head.remoteHost()).log("state request unauthenticated: " + u.reason());
-            return answer(method, "unauthenticated", error(401, u.reason())).with("WWW-Authenticate", CHALLENGE);
+            return answer(method, "unauthenticated", JsonAnswer.error(401, u.reason())).with("WWW-Authenticate", CHALLENGE);
         }
         Caller caller = ((AuthOutcome.Authenticated) outcome).caller();
         Access access = "GET".equals(method) ? Access.READ : Access.WRITE;
         if (!auth.allows(caller, name.value(), access)) {
             log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
                     .addKeyValue("caller", caller.subject()).log("state request forbidden");
-            return answer(method, "forbidden", error(403, caller.subject() + " may not "
+            return answer(method, "forbidden", JsonAnswer.error(403, caller.subject() + " may not "
                     + access.name().toLowerCase(java.util.Locale.ROOT) + " state " + name));
         }
         try {
@@ -161,23 +161,23 @@ public final class TfstateHandler implements Handler {
                 case "LOCK" -> lock(name, body, caller);
                 default -> unlock(name, body, caller);
             };
-        } catch (StateLocks.BadLockInfo | StateStore.BadState | StateName.InvalidStateNameException e) {
-            return answer(method, "bad_request", error(400, e.getMessage()));
-        } catch (LockConflict e) {
+        } catch (StateLocks.BadLockInfo | StateJson.BadState | StateName.InvalidStateNameException e) {
+            return answer(method, "bad_request", JsonAnswer.error(400, e.getMessage()));
+        } catch (LockRule.LockConflict e) {
             return answer(method, "conflict", e.answer());
         } catch (TfstateException e) {
             log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method).log(e.getMessage());
             return e.retryable()
-                    ? answer(method, "unavailable", error(503, e.getMessage()).with("Retry-After",
+                    ? answer(method, "unavailable", JsonAnswer.error(503, e.getMessage()).with("Retry-After",
                             Long.toString(RETRY_AFTER.toSeconds())))
-                    : answer(method, "error", error(500, e.getMessage()));
+                    : answer(method, "error", JsonAnswer.error(500, e.getMessage()));
         }
     }
 
     private Response get(StateName name) {
         Optional<StateStore.Loaded> current = store.current(name);
         if (current.isEmpty()) {
-            return answer("GET", "not_found", error(404, "state " + name + " has no current version"));
+            return answer("GET", "not_found", JsonAnswer.error(404, "state " + name + " has no current version"));
         }
         byte[] bytes = current.get().bytes();
         metrics.read(bytes.length);
@@ -189,12 +189,12 @@ public final class TfstateHandler implements Handler {
     private Response post(StateName name, RequestHead head, byte[] body, Caller caller) {
         String md5 = head.headers().first("Content-MD5");
         if (md5 != null && !md5.equals(Base64.getEncoder().encodeToString(md5(body)))) {
-            return answer("POST", "bad_request", error(400, "the body does not match its Content-MD5"));
+            return answer("POST", "bad_request", JsonAnswer.error(400, "the body does not match its Content-MD5"));
         }
         Optional<String> id = Query.param(head.target(), "ID");
-        StateStore.Write w = store.put(name, body, () -> fence(name, id), caller.subject(), "");
+        StateStore.Write w = store.put(name, body, () -> LockRule.fence(locks, name, id), caller.subject(), "");
         if (w instanceof StateStore.Fenced f) {
-            return answer("POST", "conflict", error(409, "a newer lock holder already wrote state " + name
+            return answer("POST", "conflict", JsonAnswer.error(409, "a newer lock holder already wrote state " + name
                     + " (fencing token " + f.token() + " < " + f.newest() + "); this write is refused"));
         }
         StateVersion v = ((StateStore.Written) w).version();
@@ -205,29 +205,8 @@ public final class TfstateHandler implements Handler {
         return answer("POST", "ok", Response.json(200, "{\"version\":" + v.version() + "}\n"));
     }
 
-    /**
-     * The rule of a write: while a lock is held, only a request naming its ID writes (under its
-     * fencing token); with no lock held, a request without an ID writes, one with an ID holds a lock
-     * that is gone (released, broken or run out) and is refused.
-     */
-    private java.util.OptionalLong fence(StateName name, Optional<String> id) {
-        Optional<StateLock> holder = locks.holder(name);
-        if (holder.isPresent()) {
-            if (id.isPresent() && id.get().equals(holder.get().id())) {
-                return java.util.OptionalLong.of(holder.get().token());
-            }
-            throw new LockConflict(Response.json(409, holder.get().info()), "state " + name + " is locked by "
-                    + holder.get().subject());
-        }
-        if (id.isPresent()) {
-            throw new LockConflict(error(409, "lock " + id.get() + " of state " + name + " is not held (released, "
-                    + "force-unlocked or held past tfstate.max_hold); lock again"), "stale lock id");
-        }
-        return java.util.OptionalLong.empty();
-    }
-
     private Response delete(StateName name, RequestHead head, Caller caller) {
-        fence(name, Query.param(head.target(), "ID"));
+        LockRule.fence(locks, name, Query.param(head.target(), "ID"));
         boolean existed = store.delete(name);
         log.atInfo().addKeyValue("state", name.value()).addKeyValue("caller", caller.subject())
                 .addKeyValue("existed", existed).log("state deleted");
@@ -277,28 +256,9 @@ public final class TfstateHandler implements Handler {
         return r;
     }
 
-    private static Response error(int status, String message) {
-        return Response.json(status, "{\"error\":" + quote(message) + "}\n");
-    }
-
     private Response tooLarge(String method, long limit) {
-        return error(413, ("POST".equals(method) ? "a state" : "a LockInfo") + " may have at most " + limit
+        return JsonAnswer.error(413, ("POST".equals(method) ? "a state" : "a LockInfo") + " may have at most " + limit
                 + " bytes" + ("POST".equals(method) ? " (tfstate.max_bytes)" : ""));
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     private static byte[] md5(byte[] bytes) {
@@ -307,20 +267,6 @@ public final class TfstateHandler implements Handler {
             return MessageDigest.getInstance("MD5").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A write refused because of the lock: answered 409 with what the holder sent, or why. */
-    static final class LockConflict extends TfstateException {
-        private final transient Response answer;
-
-        LockConflict(Response answer, String message) {
-            super(message, false);
-            this.answer = answer;
-        }
-
-        Response answer() {
-            return answer;
         }
     }
 }

@@ -113,7 +113,7 @@ class StateStoreTest {
         StateStore store = store(Optional.empty(), 50);
         assertThatThrownBy(() -> store.put(unique(info), "password=hunter2".getBytes(StandardCharsets.UTF_8),
                 StateStore.Fence.NONE, "x", ""))
-                .isInstanceOf(StateStore.BadState.class).hasMessageStartingWith("the state is not JSON")
+                .isInstanceOf(StateJson.BadState.class).hasMessageStartingWith("the state is not JSON")
                 .hasMessageNotContaining("hunter2");
     }
 
