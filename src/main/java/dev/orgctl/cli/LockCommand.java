@@ -225,7 +225,8 @@ public final class LockCommand implements Runnable {
             return 0;
         }
 
-        private static boolean confirm(PrintWriter out, String question) throws IOException {
+        /** Asks on standard input; true for y or yes (shared by the commands that release by force). */
+        static boolean confirm(PrintWriter out, String question) throws IOException {
             out.print(question);
             out.flush();
             String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

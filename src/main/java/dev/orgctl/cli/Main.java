@@ -67,6 +67,8 @@ public final class Main {
                 .addSubcommand(new LockCommand.Release())
                 .addSubcommand(new LockCommand.Exec()));
         cli.addSubcommand(new GatewayCommand());
+        // orgctl tfstate: the Terraform state backend's commands (the token subcommands join these)
+        cli.addSubcommand(TfstateCommand.subcommands());
         cli.addSubcommand(new CommandLine(new BenchCommand())
                 .addSubcommand(new BenchGatewayCommand())
                 .addSubcommand(new BenchLockCommand())

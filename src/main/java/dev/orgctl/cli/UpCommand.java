@@ -10,6 +10,12 @@ import dev.orgctl.controller.rollout.RolloutPlanner;
 import dev.orgctl.controller.EventSource;
 import dev.orgctl.controller.RetryPolicy;
 import dev.orgctl.gateway.Gateway;
+import dev.orgctl.gateway.PrefixRoute;
+import dev.orgctl.tfstate.TfstateBackend;
+import dev.orgctl.tfstate.TfstateSettings;
+import dev.orgctl.tfstate.auth.GitHubStateAuth;
+import dev.orgctl.tfstate.auth.StateAuth;
+import java.time.Clock;
 import dev.orgctl.gateway.GatewaySettings;
 import dev.orgctl.gateway.Readiness;
 import dev.orgctl.hosts.Hosts;
@@ -22,6 +28,7 @@ import dev.orgctl.hosts.git.RefWatcher;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.ServerVersion;
 import dev.orgctl.nats.topology.ResourcePlan;
+import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.regen.TemplateSnapshot;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -110,7 +117,10 @@ public final class UpCommand implements Callable<Integer> {
                     : started.get().problem()));
         }
         sources.forEach(s -> partChecks.put(s.name(), s::problem)); // every source reports to /readyz the same way
-        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks));
+        PrefixRoute tfstate = TfstateBackend.route(TfstateSettings.from(config.tfstate()), stateAuth(config, nats), registry,
+                Clock.systemUTC());
+        Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks,
+                List.of(tfstate)));
         Optional<RefWatcher> refWatcher = Optional.empty();
         if (host instanceof GitHost git) {
             Secret signing = config.webhookSecrets().none() ? Secret.of("unsigned") : config.webhookSecrets().signing();
@@ -130,6 +140,15 @@ public final class UpCommand implements Callable<Integer> {
             refWatcher = Optional.of(watcher);
         }
         return new Started(host, controller, gateway, refWatcher);
+    }
+
+    /**
+     * The authentication of the Terraform state backend: GitHub Actions OIDC tokens (the configured
+     * issuer and audience, authorized by the {@code tfstate.policy} of the config file) and orgctl
+     * tokens (ORGCTL_TFSTATE_TOKENS). Without a policy and without tokens every request is refused.
+     */
+    static StateAuth stateAuth(OrgctlConfig config, NatsRuntime nats) {
+        return GitHubStateAuth.create(config.tfstateAuth(), nats.keyValue(Topology.TFSTATE_TOKENS_BUCKET));
     }
 
     /** The parts {@link #startServices} started; all are stopped by closing the {@link Services}. */

@@ -86,6 +86,12 @@ public final class ConfigExport {
         env.put(Setting.TFSTATE_OIDC_AUDIENCE.env(), c.tfstateAuth().audience());
         // the Terraform state policy is a list in the file, not a setting: the child reads the same file
         c.tfstateAuth().policyFile().ifPresent(f -> env.put(ConfigResolver.CONFIG_ENV, f.toString()));
+        TfstateTuning tf = c.tfstate();
+        env.put(Setting.TFSTATE_VERSIONS.env(), Integer.toString(tf.versions()));
+        env.put(Setting.TFSTATE_MAX_BYTES.env(), Long.toString(tf.maxBytes()));
+        env.put(Setting.TFSTATE_MAX_INFLIGHT.env(), Integer.toString(tf.maxInflight()));
+        env.put(Setting.TFSTATE_MAX_HOLD.env(), Durations.format(tf.maxHold()));
+        put(env, Setting.TFSTATE_KEY_FILE, tf.keyFile().map(p -> p.toAbsolutePath().toString()));
         return env;
     }
 

@@ -117,8 +117,7 @@ public final class ConfigResolver {
                 retry(),
                 new GitCiSettings(yesNo(Setting.GIT_CI), positiveDuration(Setting.GIT_CI_TIMEOUT),
                         intInRange(Setting.GIT_CI_PARALLEL, 1, 64)),
-
-                tfstateAuth());
+                tfstateAuth(), tfstateTuning());
     }
 
     private TfstateAuthSettings tfstateAuth() {
@@ -137,6 +136,17 @@ public final class ConfigResolver {
             throw invalid(Setting.TFSTATE_OIDC_AUDIENCE, audience, "expected one word (no spaces), such as orgctl");
         }
         return new TfstateAuthSettings(issuer, audience, file.map(p -> p.toAbsolutePath().normalize()));
+    }
+
+    private TfstateTuning tfstateTuning() {
+        long maxBytes = parse(Setting.TFSTATE_MAX_BYTES, Sizes::parse);
+        if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 64) {
+            throw invalid(Setting.TFSTATE_MAX_BYTES, values.get(Setting.TFSTATE_MAX_BYTES),
+                    "expected a size from 1 byte to 2GiB");
+        }
+        return new TfstateTuning(intInRange(Setting.TFSTATE_VERSIONS, 1, 10_000), maxBytes,
+                intInRange(Setting.TFSTATE_MAX_INFLIGHT, 1, 1024), positiveDuration(Setting.TFSTATE_MAX_HOLD),
+                readableFile(Setting.TFSTATE_KEY_FILE));
     }
 
     private GatewayTuning gatewayTuning() {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param commitAuthor  author and committer of orgctl's commits (up, regen apply)
  * @param gitCi         the git backend's simulated CI (up)
  * @param tfstateAuth   the OIDC tokens the Terraform state backend accepts, and its policy file (up, gateway)
+ * @param tfstate       the Terraform state backend's settings (up, tfstate)
  */
 public record OrgctlConfig(
         NatsSettings nats,
@@ -32,18 +33,19 @@ public record OrgctlConfig(
         CommitIdentity commitAuthor,
         RetrySettings retry,
         GitCiSettings gitCi,
-        TfstateAuthSettings tfstateAuth) {
+        TfstateAuthSettings tfstateAuth,
+        TfstateTuning tfstate) {
 
     public OrgctlConfig withNats(NatsSettings newNats) {
         return new OrgctlConfig(newNats, dataDir, httpAddr, backend, gitRoot, github, webhookSecrets, dedupWindow,
                 logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi,
-                tfstateAuth);
+                tfstateAuth, tfstate);
     }
 
     public OrgctlConfig withHttpAddr(HostPort addr) {
         return new OrgctlConfig(nats, dataDir, addr, backend, gitRoot, github, webhookSecrets, dedupWindow,
                 logFormat, httpCapacity, applyTopology, gateway, controller, commitAuthor, retry, gitCi,
-                tfstateAuth);
+                tfstateAuth, tfstate);
     }
 
     /** The git backend's root, or a clear error. */

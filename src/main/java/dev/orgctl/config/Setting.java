@@ -135,7 +135,20 @@ public enum Setting {
             Scope.SERVICES),
     TFSTATE_OIDC_AUDIENCE("ORGCTL_TFSTATE_OIDC_AUDIENCE", "tfstate.oidc.audience", "--tfstate-oidc-audience", false,
             "orgctl", "audience (aud) an OIDC token must name to be accepted by the Terraform state backend",
-            Scope.SERVICES);
+            Scope.SERVICES),
+    // The Terraform state backend (issue 18): served by up, read by the tfstate commands
+    TFSTATE_VERSIONS("ORGCTL_TFSTATE_VERSIONS", "tfstate.versions", "--tfstate-versions", false, "50",
+            "versions kept per Terraform state, the current one included", Scope.STATE_BACKEND),
+    TFSTATE_MAX_BYTES("ORGCTL_TFSTATE_MAX_BYTES", "tfstate.max_bytes", "--tfstate-max-bytes", false, "64MiB",
+            "largest Terraform state accepted, e.g. 64MiB; larger ones get 413", Scope.STATE_BACKEND),
+    TFSTATE_MAX_INFLIGHT("ORGCTL_TFSTATE_MAX_INFLIGHT", "tfstate.max_inflight", "--tfstate-max-inflight", false, "4",
+            "Terraform states held in memory at once (reads and writes); beyond it 503 with Retry-After",
+            Scope.STATE_BACKEND),
+    TFSTATE_MAX_HOLD("ORGCTL_TFSTATE_MAX_HOLD", "tfstate.max_hold", "--tfstate-max-hold", false, "2h",
+            "a Terraform state lock held longer counts as released (logged and counted)", Scope.STATE_BACKEND),
+    TFSTATE_KEY_FILE("ORGCTL_TFSTATE_KEY_FILE", "tfstate.key_file", "--tfstate-key-file", false, null,
+            "file of AES-256 keys encrypting Terraform states at rest, one 'id:base64' a line: the first encrypts, "
+                    + "all decrypt (unset: states are stored as sent)", Scope.STATE_BACKEND);
 
     /**
      * Which commands get the setting's flag. The environment variable and the file key are read,
@@ -149,7 +162,10 @@ public enum Setting {
         SERVICES(Set.of("up", "gateway")),
         CONTROLLER(Set.of("up")),
         /** Whatever commits: the controller of {@code up}, and {@code regen apply}. */
-        COMMITS(Set.of("up", "regen apply"));
+        COMMITS(Set.of("up", "regen apply")),
+        /** The Terraform state backend: {@code up} serves it, the {@code tfstate} commands read and write it. */
+        STATE_BACKEND(Set.of("up", "tfstate list", "tfstate show", "tfstate history", "tfstate get",
+                "tfstate rollback", "tfstate unlock"));
 
         private final Set<String> commands;
 

@@ -3,6 +3,7 @@ package dev.orgctl.gateway;
 import dev.orgctl.config.HttpCapacity;
 import dev.orgctl.config.Setting;
 import dev.orgctl.gateway.http.FatalErrors;
+import dev.orgctl.gateway.http.Handler;
 import dev.orgctl.gateway.http.HttpLimits;
 import dev.orgctl.gateway.http.HttpServer;
 import dev.orgctl.gateway.http.Response;
@@ -28,6 +29,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -102,6 +104,15 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry,
                                 Map<String, Readiness.Check> partChecks) {
+        return start(settings, connector, registry, partChecks, List.of());
+    }
+
+    /**
+     * {@link #start(GatewaySettings, NatsConnector, PrometheusMeterRegistry, Map)} with the parts served
+     * under a path prefix (the Terraform state backend), built on the gateway's connection and workers.
+     */
+    public static Gateway start(GatewaySettings settings, NatsConnector connector, PrometheusMeterRegistry registry,
+                                Map<String, Readiness.Check> partChecks, List<PrefixRoute> prefixRoutes) {
         settings.requireVerification();
         Connection connection = connector.connect("gateway", Duration.ofSeconds(5), b -> b.reconnectBufferSize(0));
         try {
@@ -144,15 +155,22 @@ public final class Gateway implements AutoCloseable {
             partChecks.forEach(readiness::add);
             WebhookHandler webhooks = new WebhookHandler(settings, ingestor, metrics, draining::get,
                     connection::getMaxPayload, executor);
+            Map<String, Handler> prefixes = new LinkedHashMap<>();
+            long maxBody = settings.maxBodyBytes();
+            for (PrefixRoute p : prefixRoutes) {
+                prefixes.put(p.prefix(), p.factory().create(connection, executor));
+                maxBody = Math.max(maxBody, p.maxBodyBytes());
+            }
             Routes routes = new Routes(webhooks, metrics, executor, Map.of(
                     "/healthz", () -> healthResponse(serving),
                     "/readyz", () -> readinessResponse(readiness),
                     "/metrics", () -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
-                            registry.scrape().getBytes(StandardCharsets.UTF_8))));
+                            registry.scrape().getBytes(StandardCharsets.UTF_8))),
+                    prefixes, draining::get, settings.maxBodyBytes());
             HttpServer server;
             try {
                 server = HttpServer.start(new InetSocketAddress(settings.address().host(), settings.address().port()),
-                        1024, limits(settings), routes, "gateway-http");
+                        1024, limits(settings, maxBody), routes, "gateway-http");
                 http.set(server);
                 metrics.bindHttp(server);
             } catch (UncheckedIOException e) {
@@ -181,8 +199,13 @@ public final class Gateway implements AutoCloseable {
 
     /** The HTTP limits of these settings; the body budget defaults to a quarter of the heap. */
     static HttpLimits limits(GatewaySettings settings) {
+        return limits(settings, settings.maxBodyBytes());
+    }
+
+    /** The same, for a server whose largest body is {@code maxBody} (a prefix route may take more). */
+    static HttpLimits limits(GatewaySettings settings, long maxBody) {
         HttpCapacity c = settings.capacity();
-        HttpLimits limits = HttpLimits.defaults(settings.maxBodyBytes())
+        HttpLimits limits = HttpLimits.defaults(maxBody)
                 .withConnections(c.maxConnections(), Math.min(c.maxConnections(), c.maxConnectionsPerAddress()))
                 .withBodyBudget(c.bodyBudgetBytes().orElseGet(HttpLimits::defaultBodyBudget));
         if (limits.bodyBudgetBytes() < settings.maxBodyBytes()) {

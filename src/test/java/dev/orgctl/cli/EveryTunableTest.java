@@ -102,6 +102,11 @@ class EveryTunableTest {
         samples.put(Setting.COMMIT_AUTHOR, "Release Bot <bot@acme.example>");
         samples.put(Setting.TFSTATE_OIDC_ISSUER, "https://ghe.example.com/_services/token");
         samples.put(Setting.TFSTATE_OIDC_AUDIENCE, "terraform");
+        samples.put(Setting.TFSTATE_VERSIONS, "7");
+        samples.put(Setting.TFSTATE_MAX_BYTES, "8MiB");
+        samples.put(Setting.TFSTATE_MAX_INFLIGHT, "2");
+        samples.put(Setting.TFSTATE_MAX_HOLD, "30m");
+        samples.put(Setting.TFSTATE_KEY_FILE, file.toString());
     }
 
     @Test

@@ -9,12 +9,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One JetStream resource orgctl declares: a stream, a KV bucket or a durable consumer. A spec is
+ * One JetStream resource orgctl declares: a stream, a KV bucket, an object store or a durable consumer. A spec is
  * compared with the server through its managed {@link #fields()}, each rendered as text, so the
  * plan can show "field: server -> declared" without knowing the resource kind.
  */
-public sealed interface ResourceSpec permits StreamSpec, BucketSpec, ConsumerSpec {
-    /** "stream", "kv" or "consumer". */
+public sealed interface ResourceSpec permits StreamSpec, BucketSpec, ObjectStoreSpec, ConsumerSpec {
+    /** "stream", "kv", "objects" or "consumer". */
     String kind();
 
     /** The resource's name as an operator looks it up ({@code ORGCTL_LOCKS}, {@code GITHUB_EVENTS/orgctl-controller}). */

@@ -27,6 +27,9 @@ public final class Topology {
     public static final String PREVIEWS_BUCKET = "ORGCTL_PREVIEWS";
     public static final String ROLLOUTS_BUCKET = "ORGCTL_ROLLOUTS";
     public static final String TFSTATE_TOKENS_BUCKET = "ORGCTL_TFSTATE_TOKENS";
+    public static final String TFSTATE_BUCKET = "ORGCTL_TFSTATE";
+    public static final String TFSTATE_LOCKS_BUCKET = "ORGCTL_TFSTATE_LOCKS";
+    public static final String TFSTATE_OBJECTS = "ORGCTL_TFSTATE_OBJECTS";
     public static final String JOBS_STREAM = "ORGCTL_JOBS";
     public static final String JOBS_SUBJECTS = "orgctl.jobs.>";
     public static final String HISTORY_STREAM = "ORGCTL_HISTORY";
@@ -125,6 +128,20 @@ public final class Topology {
                 // No TTL: a token lives until revoked. Tiny values; 16 MiB is thousands of tokens.
                 new BucketSpec(TFSTATE_TOKENS_BUCKET, "orgctl tokens of the Terraform state backend (hashed)", 1,
                         Duration.ZERO, 16 * MIB, 16 * 1024, StorageType.File, r),
+                // Terraform state (docs/terraform-state.md): one entry per state with its versions and the
+                // current one, switched by compare-and-set. History 5 for debugging; no TTL (state outlives
+                // everything). 256 KiB holds the metadata of hundreds of versions; the bytes are objects.
+                new BucketSpec(TFSTATE_BUCKET, "Terraform states: versions and the current one, per state", 5,
+                        Duration.ZERO, GIB, 256 * 1024, StorageType.File, r),
+                // Terraform state locks: no TTL, because a lock must hold for a whole apply however long it
+                // runs; orgctl releases it (UNLOCK, force-unlock, the maximum hold time). History 1: only the
+                // holder matters, and the entry's revision is the holder's fencing token.
+                new BucketSpec(TFSTATE_LOCKS_BUCKET, "Terraform state locks (LockInfo, holder, fencing token)", 1,
+                        Duration.ZERO, 64 * MIB, 64 * 1024, StorageType.File, r),
+                // The bytes of every kept state version (tens of MB each): an object store chunks them past
+                // the message limit. 32 GiB bounds disk use; old versions are deleted as retention drops them.
+                new ObjectStoreSpec(TFSTATE_OBJECTS, "Terraform state versions (bytes, encrypted when a key is set)",
+                        32 * GIB, StorageType.File, r),
                 // Regeneration jobs: a work queue, so each job is taken by exactly one worker and removed
                 // when acknowledged. Discard new: a full queue refuses (and the controller naks) rather than
                 // silently dropping queued work.

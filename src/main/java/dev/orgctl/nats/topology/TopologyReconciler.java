@@ -14,8 +14,12 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValueManagement;
 import io.nats.client.KeyValueOptions;
+import io.nats.client.ObjectStoreManagement;
+import io.nats.client.ObjectStoreOptions;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.KeyValueStatus;
+import io.nats.client.api.ObjectStoreStatus;
+import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
@@ -36,11 +40,13 @@ public final class TopologyReconciler {
 
     private final JetStreamManagement jsm;
     private final KeyValueManagement kvm;
+    private final ObjectStoreManagement osm;
 
     public TopologyReconciler(Connection connection, JetStreamOptions jsOptions, KeyValueOptions kvOptions) {
         try {
             this.jsm = connection.jetStreamManagement(jsOptions);
             this.kvm = connection.keyValueManagement(kvOptions);
+            this.osm = connection.objectStoreManagement(ObjectStoreOptions.builder(jsOptions).build());
         } catch (IOException e) {
             throw new NatsUnavailableException("JetStream is not available: " + e.getMessage(), e);
         }
@@ -119,6 +125,10 @@ public final class TopologyReconciler {
                 KeyValueStatus st = kvm.getStatus(b.bucket());
                 return Optional.of(new Observed(BucketSpec.fieldsOf(st.getConfiguration()), st.getDescription()));
             }
+            if (spec instanceof ObjectStoreSpec o) {
+                ObjectStoreStatus st = osm.getStatus(o.bucket());
+                return Optional.of(new Observed(ObjectStoreSpec.fieldsOf(st), st.getDescription()));
+            }
             ConsumerSpec c = (ConsumerSpec) spec;
             ConsumerInfo info = jsm.getConsumerInfo(c.stream(), c.durable());
             return Optional.of(new Observed(ConsumerSpec.fieldsOf(info.getConsumerConfiguration()),
@@ -140,6 +150,8 @@ public final class TopologyReconciler {
                 jsm.addStream(s.toConfiguration());
             } else if (spec instanceof BucketSpec b) {
                 kvm.create(b.toConfiguration());
+            } else if (spec instanceof ObjectStoreSpec o) {
+                osm.create(o.toConfiguration());
             } else if (spec instanceof ConsumerSpec c) {
                 jsm.addOrUpdateConsumer(c.stream(), c.toConfiguration());
             }
@@ -155,6 +167,11 @@ public final class TopologyReconciler {
                 jsm.updateStream(s.toConfiguration());
             } else if (spec instanceof BucketSpec b) {
                 kvm.update(b.toConfiguration());
+            } else if (spec instanceof ObjectStoreSpec o) {
+                // jnats cannot update an object store; its backing stream takes the declared limits.
+                StreamConfiguration current = jsm.getStreamInfo(o.backingStream()).getConfiguration();
+                jsm.updateStream(StreamConfiguration.builder(current).description(o.description())
+                        .maxBytes(o.maxBytes()).replicas(o.replicas()).build());
             } else if (spec instanceof ConsumerSpec c) {
                 jsm.addOrUpdateConsumer(c.stream(), c.toConfiguration());
             }
@@ -175,6 +192,10 @@ public final class TopologyReconciler {
         if (spec instanceof BucketSpec b) {
             return "JetStream cannot change " + what + " of bucket " + b.bucket() + " in place; back it up "
                     + "('nats stream backup KV_" + b.bucket() + "'), delete and re-run 'orgctl topology apply', then restore";
+        }
+        if (spec instanceof ObjectStoreSpec o) {
+            return "JetStream cannot change " + what + " of object store " + o.bucket() + " in place; back it up "
+                    + "('nats stream backup " + o.backingStream() + "'), delete and re-run 'orgctl topology apply', then restore";
         }
         ConsumerSpec c = (ConsumerSpec) spec;
         return "JetStream cannot change " + what + " of consumer " + c.name() + " in place; stop orgctl, "

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Which GitHub Actions workflows may read or write which Terraform states: the {@code tfstate.policy}
- * list of the service's {@code orgctl.yaml} (docs/terraform-state-auth.md). A token is allowed when
+ * list of the service's {@code orgctl.yaml} (docs/terraform-state.md). A token is allowed when
  * some rule's claims all match its claims, one of the rule's state patterns matches the state, and
  * the rule's access covers what is asked. Nothing else is allowed: no rule, no access.
  */

@@ -185,7 +185,7 @@ class StatePolicyTest {
 
     @Test
     void theDocumentedExampleIsAPolicyThatMeansWhatTheDocsSay() throws IOException {
-        String doc = Files.readString(Path.of("docs/terraform-state-auth.md"));
+        String doc = Files.readString(Path.of("docs/terraform-state.md"));
         int start = doc.indexOf("```yaml\ntfstate:");
         String yaml = doc.substring(start + "```yaml\n".length(), doc.indexOf("```", start + 7));
         StatePolicy p = policy(yaml);

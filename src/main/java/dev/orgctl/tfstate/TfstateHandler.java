@@ -1,0 +1,272 @@
+package dev.orgctl.tfstate;
+
+import dev.orgctl.gateway.http.Handler;
+import dev.orgctl.gateway.http.RequestHead;
+import dev.orgctl.gateway.http.Response;
+import dev.orgctl.tfstate.auth.Access;
+import dev.orgctl.tfstate.auth.AuthOutcome;
+import dev.orgctl.tfstate.auth.Caller;
+import dev.orgctl.tfstate.auth.StateAuth;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Terraform's {@code http} state backend under {@code /tfstate/<name>}, as Terraform 1.x speaks it
+ * (docs/terraform-state.md): GET the state (404 when there is none), POST a new version (with
+ * {@code ?ID=<lock id>} while Terraform holds the lock), DELETE it, LOCK and UNLOCK with a LockInfo
+ * body. A LOCK on a held state is answered 423 with the holder's LockInfo, which Terraform prints;
+ * a POST or DELETE whose ID is not the holder's, 409 with the same. Every request is authenticated
+ * (401 with a Basic challenge) and authorized for the state (403) by the {@link StateAuth}.
+ *
+ * <p>Heads are checked on the event loop (method, name, size, the in-flight bound); everything
+ * that touches JetStream or the credentials runs on the gateway's worker pool.
+ */
+public final class TfstateHandler implements Handler {
+    public static final String PREFIX = "/tfstate/";
+    static final String CHALLENGE = "Basic realm=\"orgctl tfstate\"";
+    private static final Logger log = LoggerFactory.getLogger(TfstateHandler.class);
+    private static final Set<String> METHODS = Set.of("GET", "POST", "DELETE", "LOCK", "UNLOCK");
+    private static final String ALLOW = "GET, POST, DELETE, LOCK, UNLOCK";
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final StateStore store;
+    private final StateLocks locks;
+    private final StateAuth auth;
+    private final TfstateSettings settings;
+    private final TfstateMetrics metrics;
+    private final Executor workers;
+    private final Clock clock;
+    private final Semaphore bodies;
+
+    public TfstateHandler(StateStore store, StateLocks locks, StateAuth auth, TfstateSettings settings,
+                          TfstateMetrics metrics, Executor workers, Clock clock) {
+        this.store = store;
+        this.locks = locks;
+        this.auth = auth;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.workers = workers;
+        this.clock = clock;
+        this.bodies = new Semaphore(settings.maxInflight());
+    }
+
+    /** Whether a path is this handler's. */
+    public static boolean serves(String path) {
+        return path.startsWith(PREFIX);
+    }
+
+    @Override
+    public Response onHead(RequestHead head) {
+        String method = head.method();
+        if (!METHODS.contains(method)) {
+            return answer("other", "bad_request", JsonAnswer.error(405, "method not allowed on a state; use " + ALLOW)
+                    .with("Allow", ALLOW));
+        }
+        String problem = StateName.problem(head.path().substring(PREFIX.length()));
+        if (problem != null) {
+            return answer(method, "bad_request", JsonAnswer.error(400, problem));
+        }
+        long limit = "POST".equals(method) ? settings.maxBytes() : TfstateSettings.MAX_LOCK_INFO_BYTES;
+        if (head.contentLength() > limit) {
+            return answer(method, "too_large", tooLarge(method, limit));
+        }
+        if (holdsState(method) && !bodies.tryAcquire()) {
+            return answer(method, "busy", JsonAnswer.error(503, "too many states in flight (tfstate.max_inflight "
+                    + settings.maxInflight() + "); retry later")
+                    .with("Retry-After", Long.toString(RETRY_AFTER.toSeconds())));
+        }
+        return null;
+    }
+
+    /** GET and POST hold a whole state in memory: they take a permit of {@code tfstate.max_inflight}. */
+    private static boolean holdsState(String method) {
+        return "GET".equals(method) || "POST".equals(method);
+    }
+
+    @Override
+    public Response onBodyTooLarge(RequestHead head) {
+        // The server aborts the request after this answer (onAbort releases its permit).
+        long limit = "POST".equals(head.method()) ? settings.maxBytes() : TfstateSettings.MAX_LOCK_INFO_BYTES;
+        return answer(head.method(), "too_large", tooLarge(head.method(), limit));
+    }
+
+    @Override
+    public void onAbort(RequestHead head) {
+        release(head);
+    }
+
+    @Override
+    public void onRequest(RequestHead head, byte[] body, Exchange exchange) {
+        if (body.length > ("POST".equals(head.method()) ? settings.maxBytes() : TfstateSettings.MAX_LOCK_INFO_BYTES)) {
+            // A chunked body the server read under a larger limit (the webhooks' or ours for states).
+            exchange.respond(onBodyTooLarge(head).closing(), () -> release(head));
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                Response r;
+                try {
+                    r = serve(head, body);
+                } catch (RuntimeException e) {
+                    log.atError().setCause(e).addKeyValue("path", head.path()).log("state request failed");
+                    r = answer(head.method(), "error", JsonAnswer.error(500, "internal error"));
+                }
+                exchange.respond(r, () -> release(head));
+            });
+        } catch (RejectedExecutionException e) {
+            release(head);
+            exchange.respond(answer(head.method(), "unavailable", JsonAnswer.error(503, "the gateway is shutting down")));
+        }
+    }
+
+    private void release(RequestHead head) {
+        if (holdsState(head.method())) {
+            bodies.release();
+        }
+    }
+
+    /** One request, on a worker thread. */
+    Response serve(RequestHead head, byte[] body) {
+        String method = head.method();
+        StateName name = new StateName(head.path().substring(PREFIX.length()));
+        AuthOutcome outcome = auth.authenticate(Optional.ofNullable(head.headers().first("Authorization")));
+        if (outcome instanceof AuthOutcome.Unauthenticated u) {
+            log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
+                    .addKeyValue("remote", head.remoteHost()).log("state request unauthenticated: " + u.reason());
+            return answer(method, "unauthenticated", JsonAnswer.error(401, u.reason())).with("WWW-Authenticate", CHALLENGE);
+        }
+        Caller caller = ((AuthOutcome.Authenticated) outcome).caller();
+        Access access = "GET".equals(method) ? Access.READ : Access.WRITE;
+        if (!auth.allows(caller, name.value(), access)) {
+            log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
+                    .addKeyValue("caller", caller.subject()).log("state request forbidden");
+            return answer(method, "forbidden", JsonAnswer.error(403, caller.subject() + " may not "
+                    + access.name().toLowerCase(java.util.Locale.ROOT) + " state " + name));
+        }
+        try {
+            return switch (method) {
+                case "GET" -> get(name);
+                case "POST" -> post(name, head, body, caller);
+                case "DELETE" -> delete(name, head, caller);
+                case "LOCK" -> lock(name, body, caller);
+                default -> unlock(name, body, caller);
+            };
+        } catch (StateLocks.BadLockInfo | StateJson.BadState | StateName.InvalidStateNameException e) {
+            return answer(method, "bad_request", JsonAnswer.error(400, e.getMessage()));
+        } catch (LockRule.LockConflict e) {
+            return answer(method, "conflict", e.answer());
+        } catch (TfstateException e) {
+            log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method).log(e.getMessage());
+            return e.retryable()
+                    ? answer(method, "unavailable", JsonAnswer.error(503, e.getMessage()).with("Retry-After",
+                            Long.toString(RETRY_AFTER.toSeconds())))
+                    : answer(method, "error", JsonAnswer.error(500, e.getMessage()));
+        }
+    }
+
+    private Response get(StateName name) {
+        Optional<StateStore.Loaded> current = store.current(name);
+        if (current.isEmpty()) {
+            return answer("GET", "not_found", JsonAnswer.error(404, "state " + name + " has no current version"));
+        }
+        byte[] bytes = current.get().bytes();
+        metrics.read(bytes.length);
+        return answer("GET", "ok", Response.json(200, bytes)
+                .with("Content-MD5", Base64.getEncoder().encodeToString(md5(bytes)))
+                .with("X-Orgctl-State-Version", Long.toString(current.get().version().version())));
+    }
+
+    private Response post(StateName name, RequestHead head, byte[] body, Caller caller) {
+        String md5 = head.headers().first("Content-MD5");
+        if (md5 != null && !md5.equals(Base64.getEncoder().encodeToString(md5(body)))) {
+            return answer("POST", "bad_request", JsonAnswer.error(400, "the body does not match its Content-MD5"));
+        }
+        Optional<String> id = Query.param(head.target(), "ID");
+        StateStore.Write w = store.put(name, body, () -> LockRule.fence(locks, name, id), caller.subject(), "");
+        if (w instanceof StateStore.Fenced f) {
+            return answer("POST", "conflict", JsonAnswer.error(409, "a newer lock holder already wrote state " + name
+                    + " (fencing token " + f.token() + " < " + f.newest() + "); this write is refused"));
+        }
+        StateVersion v = ((StateStore.Written) w).version();
+        metrics.written(body.length);
+        log.atInfo().addKeyValue("state", name.value()).addKeyValue("version", v.version())
+                .addKeyValue("serial", v.serial()).addKeyValue("bytes", v.size()).addKeyValue("caller", caller.subject())
+                .log("state written");
+        return answer("POST", "ok", Response.json(200, "{\"version\":" + v.version() + "}\n"));
+    }
+
+    private Response delete(StateName name, RequestHead head, Caller caller) {
+        LockRule.fence(locks, name, Query.param(head.target(), "ID"));
+        boolean existed = store.delete(name);
+        log.atInfo().addKeyValue("state", name.value()).addKeyValue("caller", caller.subject())
+                .addKeyValue("existed", existed).log("state deleted");
+        return answer("DELETE", "ok", Response.json(200, "{}\n"));
+    }
+
+    private Response lock(StateName name, byte[] body, Caller caller) {
+        StateLocks.Taken t = locks.lock(name, body, caller.kind(), caller.subject(), caller.run());
+        if (t instanceof StateLocks.Busy b) {
+            return answer("LOCK", "locked", Response.json(423, b.holder().info()));
+        }
+        StateLock l = ((StateLocks.Acquired) t).lock();
+        log.atInfo().addKeyValue("state", name.value()).addKeyValue("lock_id", l.id()).addKeyValue("token", l.token())
+                .addKeyValue("caller", caller.subject()).log("state locked");
+        return answer("LOCK", "ok", Response.json(200, body));
+    }
+
+    private Response unlock(StateName name, byte[] body, Caller caller) {
+        if (body.length == 0) {
+            // terraform force-unlock ID: Terraform 1.x sends UNLOCK without a body (it has no LockInfo
+            // of its own), so the ID the user typed never arrives. A caller with write access breaks
+            // whatever lock is held, as terraform force-unlock promises; logged with who did it.
+            Optional<StateLock> broken = locks.forceUnlock(name);
+            broken.ifPresent(l -> {
+                metrics.held(Duration.between(l.lockedAtInstant(), clock.instant()));
+                log.atWarn().addKeyValue("state", name.value()).addKeyValue("lock_id", l.id())
+                        .addKeyValue("holder", l.subject()).addKeyValue("caller", caller.subject())
+                        .log("state lock force-unlocked");
+            });
+            return answer("UNLOCK", "ok", Response.json(200, "{}\n"));
+        }
+        String id = StateLocks.lockId(body);
+        StateLocks.Released r = locks.unlock(name, id);
+        if (r instanceof StateLocks.HeldByOther other) {
+            return answer("UNLOCK", "conflict", Response.json(409, other.holder().info()));
+        }
+        if (r instanceof StateLocks.Unlocked u) {
+            metrics.held(Duration.between(u.lock().lockedAtInstant(), clock.instant()));
+            log.atInfo().addKeyValue("state", name.value()).addKeyValue("lock_id", id)
+                    .addKeyValue("caller", caller.subject()).log("state unlocked");
+        }
+        return answer("UNLOCK", "ok", Response.json(200, "{}\n"));
+    }
+
+    private Response answer(String method, String outcome, Response r) {
+        metrics.request(method, outcome, 1);
+        return r;
+    }
+
+    private Response tooLarge(String method, long limit) {
+        return JsonAnswer.error(413, ("POST".equals(method) ? "a state" : "a LockInfo") + " may have at most " + limit
+                + " bytes" + ("POST".equals(method) ? " (tfstate.max_bytes)" : ""));
+    }
+
+    private static byte[] md5(byte[] bytes) {
+        try {
+            // Terraform's own integrity header, not a security measure.
+            return MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
