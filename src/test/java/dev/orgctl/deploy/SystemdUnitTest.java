@@ -36,19 +36,21 @@ class SystemdUnitTest {
     void theServiceIsHardenedAndRunsAsItsOwnUser() throws IOException {
         Map<String, List<String>> service = section("Service");
 
-        assertThat(service.get("User")).containsExactly("orgctl");
-        assertThat(service.get("EnvironmentFile")).containsExactly("/etc/orgctl/orgctl.env");
-        assertThat(service.get("Restart")).containsExactly("on-failure");
-        assertThat(service.get("NoNewPrivileges")).containsExactly("yes");
-        assertThat(service.get("ProtectSystem")).containsExactly("strict");
-        assertThat(service.get("ProtectHome")).containsExactly("yes");
-        assertThat(service.get("PrivateTmp")).containsExactly("yes");
-        assertThat(service.get("CapabilityBoundingSet")).containsExactly("");
-        assertThat(service.get("SystemCallFilter")).containsExactly("@system-service");
-        assertThat(service.get("RestrictAddressFamilies")).containsExactly("AF_INET AF_INET6 AF_UNIX");
+        Map<String, String> promised = new LinkedHashMap<>();
+        promised.put("User", "orgctl");
+        promised.put("EnvironmentFile", "/etc/orgctl/orgctl.env");
+        promised.put("Restart", "on-failure");
+        promised.put("NoNewPrivileges", "yes");
+        promised.put("ProtectSystem", "strict");
+        promised.put("ProtectHome", "yes");
+        promised.put("PrivateTmp", "yes");
+        promised.put("CapabilityBoundingSet", "");
+        promised.put("SystemCallFilter", "@system-service");
+        promised.put("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX");
         // the data directory given to orgctl is the one writable path
-        assertThat(service.get("ReadWritePaths")).containsExactly("/var/lib/orgctl");
-        assertThat(service.get("Environment")).containsExactly("ORGCTL_DATA_DIR=/var/lib/orgctl");
+        promised.put("ReadWritePaths", "/var/lib/orgctl");
+        promised.put("Environment", "ORGCTL_DATA_DIR=/var/lib/orgctl");
+        promised.forEach((key, value) -> assertThat(service.get(key)).as(key).containsExactly(value));
         // the JVM does not start under W^X (docs/deploy.md#systemd)
         assertThat(service).doesNotContainKey("MemoryDenyWriteExecute");
     }
