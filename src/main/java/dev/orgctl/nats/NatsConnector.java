@@ -79,7 +79,7 @@ public final class NatsConnector {
                 .reconnectJitterTls(Duration.ofSeconds(1))
                 .reconnectBufferSize(8L * 1024 * 1024)
                 .connectionListener(connectionListener())
-                .errorListener(new LoggingErrorListener());
+                .errorListener(new LoggingErrorListener(new PermissionRefusals(settings.user())));
         settings.credsFile().ifPresent(f -> b.authHandler(Nats.credentials(f.toString())));
         settings.nkeyFile().ifPresent(f -> b.authHandler(Nats.staticCredentials(null, readSeed(f))));
         settings.token().ifPresent(t -> b.token(t.reveal()));
@@ -149,11 +149,28 @@ public final class NatsConnector {
         return NatsSettings.redactAll(m);
     }
 
-    /** Keeps jnats's asynchronous errors in the structured log instead of on stderr. */
-    private static final class LoggingErrorListener implements ErrorListener {
+    /**
+     * Keeps jnats's asynchronous errors in the structured log instead of on stderr, and the
+     * server's permission refusals for {@link PermissionRefusals#explain}.
+     */
+    static final class LoggingErrorListener implements ErrorListener {
+        private final PermissionRefusals refusals;
+
+        LoggingErrorListener(PermissionRefusals refusals) {
+            this.refusals = refusals;
+        }
+
+        PermissionRefusals refusals() {
+            return refusals;
+        }
+
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.atWarn().addKeyValue("error", error).log("nats server error");
+            if (refusals.offer(error)) {
+                log.atError().log(refusals.last().orElse(error));
+            } else {
+                log.atWarn().addKeyValue("error", error).log("nats server error");
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.orgctl.nats.topology;
 
 import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsUnavailableException;
+import dev.orgctl.nats.PermissionRefusals;
 import dev.orgctl.nats.topology.ResourcePlan.Blocked;
 import dev.orgctl.nats.topology.ResourcePlan.Create;
 import dev.orgctl.nats.topology.ResourcePlan.Drift;
@@ -38,11 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class TopologyReconciler {
     private static final Logger log = LoggerFactory.getLogger(TopologyReconciler.class);
 
+    private final Connection connection; // for the permissions the server refused, which time a request out
     private final JetStreamManagement jsm;
     private final KeyValueManagement kvm;
     private final ObjectStoreManagement osm;
 
     public TopologyReconciler(Connection connection, JetStreamOptions jsOptions, KeyValueOptions kvOptions) {
+        this.connection = connection;
         try {
             this.jsm = connection.jetStreamManagement(jsOptions);
             this.kvm = connection.keyValueManagement(kvOptions);
@@ -140,7 +143,8 @@ public final class TopologyReconciler {
             }
             throw new NatsUnavailableException("cannot read " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new NatsUnavailableException("JetStream did not answer about " + spec.name() + ": " + e.getMessage(), e);
+            throw new NatsUnavailableException(PermissionRefusals.explain(connection,
+                    "JetStream did not answer about " + spec.name(), e), e);
         }
     }
 
@@ -157,7 +161,8 @@ public final class TopologyReconciler {
             }
             log.atInfo().addKeyValue("kind", spec.kind()).addKeyValue("resource", spec.name()).log("topology created");
         } catch (JetStreamApiException | IOException e) {
-            throw new NatsUnavailableException("cannot create " + spec.kind() + " " + spec.name() + ": " + e.getMessage(), e);
+            throw new NatsUnavailableException(PermissionRefusals.explain(connection,
+                    "cannot create " + spec.kind() + " " + spec.name(), e), e);
         }
     }
 
