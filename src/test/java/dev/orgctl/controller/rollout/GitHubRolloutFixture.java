@@ -97,6 +97,12 @@ final class GitHubRolloutFixture implements AutoCloseable {
                 Map.of("templates/base/" + RolloutTemplates.FILE, "rolled out: " + marker + "\n"));
     }
 
+    /** Pushes a new template revision that also changes {@code orgctl.yaml} to {@code yaml}. */
+    String pushTemplates(String marker, String yaml) {
+        return templates.push("main", ALICE, "templates: " + marker, Map.of("orgctl.yaml", yaml,
+                "templates/base/" + RolloutTemplates.FILE, "rolled out: " + marker + "\n"));
+    }
+
     Optional<Rollout> rollout(String id) {
         return store.get(ORG, id);
     }

@@ -12,6 +12,7 @@ import dev.orgctl.proto.Rollout;
 import dev.orgctl.proto.RolloutPin;
 import dev.orgctl.proto.RolloutState;
 import dev.orgctl.proto.RolloutWave;
+import dev.orgctl.testing.OrgctlProcess;
 import dev.orgctl.testing.github.FakeCi;
 import dev.orgctl.testing.github.FakePull;
 import dev.orgctl.testing.github.FakeRepo;
@@ -70,10 +71,7 @@ class GitHubRolloutPollAndPullTest {
 
     @Test
     void pullRequestModeWaitsForEachWavesChecksAndAutoMerge() throws Exception {
-        String yaml = String.join("\n", "version: 1", "mode: pull-request", "pull_request:",
-                "  labels: [orgctl, rollout]", "  reviewers: [alice]", "  team_reviewers: [platform]",
-                "  auto_merge: squash", String.join("\n", GitHubRolloutEndToEndTest.rollout("30s"))) + "\n";
-        try (GitHubRolloutFixture f = new GitHubRolloutFixture(yaml, REPOS,
+        try (GitHubRolloutFixture f = new GitHubRolloutFixture(pullRequestMode("30s"), REPOS,
                 new ControllerSettings.RolloutTiming(Duration.ofMillis(100), Duration.ofSeconds(30)))) {
             FakeCi ci = f.fake.ci();
             FakeRepo canary = f.repo("canary");
@@ -122,6 +120,35 @@ class GitHubRolloutPollAndPullTest {
             assertThat(paused.getFailures(0).getSha()).isEqualTo(canary.requireHead(open.get().head()));
             assertThat(canary.file("main", "ROLLOUT.txt")).contains("rolled out: one\n");
             assertThat(REST).as("wave 2 of a paused revision").allMatch(r -> f.repo(r).openPulls().isEmpty());
+
+            // Revision 3: the canary's CI is an external service's commit status, which GitHub's auto-merge
+            // (as the fake models it) does not wait for: CI passes, the pull request stays open, and the gate
+            // holds wave 2 for the merge until its deadline.
+            ci.remove(canary);
+            String rev3 = f.pushTemplates("three", pullRequestMode("15s"));
+            await("the canary's run of rev 3", () -> f.store.pin(GitHubRolloutFixture.ORG, "canary")
+                    .filter(p -> p.getAppliedRevision().equals(rev3) && !p.getCommit().isEmpty()).isPresent());
+            String head3 = f.store.pin(GitHubRolloutFixture.ORG, "canary").orElseThrow().getCommit();
+            ci.setStatus(canary, head3, "ci/external", "success", "https://ci.example.test/canary/3");
+            await("the status recorded", () -> f.store.ci(GitHubRolloutFixture.ORG, "canary", head3)
+                    .filter(c -> c.getChecksMap().containsKey("status:ci/external")).isPresent());
+            OrgctlProcess.Result status = f.cli("rollout", "status");
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            assertThat(status.out()).contains("waiting for the merge (1): canary");
+            assertThat(f.is(rev3, RolloutState.ROLLOUT_GATING, 0)).as("CI passed, not merged: still gating "
+                    + f.rollout(rev3)).isTrue();
+            assertThat(REST).as("wave 2 before the canary merged").allMatch(r -> f.repo(r).openPulls().isEmpty());
+            await("rev 3 completed", () -> f.is(rev3, RolloutState.ROLLOUT_COMPLETED, 1));
+            assertThat(f.rollout(rev3).orElseThrow().getWavesList()).extracting(RolloutWave::getOutcome)
+                    .containsExactly("passed_on_timeout", "passed");
+            assertThat(canary.openPulls()).as("the canary's pull request, never merged").hasSize(1);
         }
+    }
+
+    /** Pull-request mode with labels, reviewers and auto-merge, and the two waves with a gate of {@code wait}. */
+    private static String pullRequestMode(String wait) {
+        return String.join("\n", "version: 1", "mode: pull-request", "pull_request:",
+                "  labels: [orgctl, rollout]", "  reviewers: [alice]", "  team_reviewers: [platform]",
+                "  auto_merge: squash", String.join("\n", GitHubRolloutEndToEndTest.rollout(wait))) + "\n";
     }
 }
