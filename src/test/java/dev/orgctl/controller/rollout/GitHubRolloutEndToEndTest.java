@@ -44,8 +44,7 @@ class GitHubRolloutEndToEndTest {
                 new ControllerSettings.RolloutTiming(Duration.ofMillis(100), Duration.ofSeconds(30)))) {
             FakeCi ci = f.fake.ci();
             FakeRepo canary = f.repo("canary");
-            ci.configure(canary, FakeCi.Result.SUCCESS, CANARY_CI);
-            REST.forEach(r -> ci.configure(f.repo(r), FakeCi.Result.SUCCESS));
+            f.passingCi(CANARY_CI);
 
             // Revision 1: the canary's commit gates wave 2 until its check suite passed.
             String rev1 = f.pushTemplates("one");

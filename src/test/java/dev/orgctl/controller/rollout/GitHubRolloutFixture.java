@@ -49,6 +49,7 @@ final class GitHubRolloutFixture implements AutoCloseable {
     private final NatsRuntime runtime;
     private final Services services;
     final KvRollouts store;
+    private final List<String> repos;
 
     /**
      * Starts it all: {@code yaml} is the templates' {@code orgctl.yaml} (the file {@code
@@ -56,6 +57,7 @@ final class GitHubRolloutFixture implements AutoCloseable {
      * (with auto-merge allowed), {@code timing} the driver's tick and poll.
      */
     GitHubRolloutFixture(String yaml, List<String> repos, ControllerSettings.RolloutTiming timing) throws Exception {
+        this.repos = List.copyOf(repos);
         fake = GitHubFake.start();
         acme = fake.createOrg(ORG);
         templates = acme.createRepo(RepoSpec.named(".github").files(Map.of("orgctl.yaml", yaml,
@@ -85,6 +87,14 @@ final class GitHubRolloutFixture implements AutoCloseable {
     /** The {@code orgctl.yaml} of a direct-mode org with {@code rolloutLines} (from {@code rollout:}). */
     static String yaml(String... lines) {
         return "version: 1\nmode: direct\n" + String.join("\n", lines) + "\n";
+    }
+
+    /** Every target gets CI that succeeds: at once, except {@code canary}'s, {@code canaryDelay} after its commit. */
+    void passingCi(Duration canaryDelay) {
+        for (String name : repos) {
+            fake.ci().configure(repo(name), dev.orgctl.testing.github.FakeCi.Result.SUCCESS,
+                    name.equals("canary") ? canaryDelay : Duration.ZERO);
+        }
     }
 
     FakeRepo repo(String name) {

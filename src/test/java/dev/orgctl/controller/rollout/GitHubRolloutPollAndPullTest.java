@@ -43,8 +43,7 @@ class GitHubRolloutPollAndPullTest {
             FakeCi ci = f.fake.ci();
             ci.sendWebhooks(false);
             FakeRepo canary = f.repo("canary");
-            ci.configure(canary, FakeCi.Result.SUCCESS, CANARY_CI);
-            REST.forEach(r -> ci.configure(f.repo(r), FakeCi.Result.SUCCESS));
+            f.passingCi(CANARY_CI);
 
             String rev = f.pushTemplates("polled");
             await("gating on the canary", () -> f.is(rev, RolloutState.ROLLOUT_GATING, 0));
@@ -76,8 +75,7 @@ class GitHubRolloutPollAndPullTest {
             FakeCi ci = f.fake.ci();
             FakeRepo canary = f.repo("canary");
             // Longer than in direct mode: the pull request is shaped (labels, reviewers, auto-merge) after it opens.
-            ci.configure(canary, FakeCi.Result.SUCCESS, Duration.ofSeconds(8));
-            REST.forEach(r -> ci.configure(f.repo(r), FakeCi.Result.SUCCESS));
+            f.passingCi(Duration.ofSeconds(8));
 
             // Revision 1: the canary's pull request, shaped as configured, gates wave 2 until CI merged it.
             String rev1 = f.pushTemplates("one");
