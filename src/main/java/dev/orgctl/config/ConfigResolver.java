@@ -85,7 +85,8 @@ public final class ConfigResolver {
                 readableFile(Setting.NATS_TLS_KEY_FILE),
                 text(Setting.NATS_JETSTREAM_DOMAIN),
                 executable(Setting.NATS_SERVER_BIN),
-                intInRange(Setting.NATS_REPLICAS, 1, 5));
+                intInRange(Setting.NATS_REPLICAS, 1, 5),
+                positiveDuration(Setting.NATS_WAIT));
         checkNatsAuth(nats);
         GitHubSettings github = new GitHubSettings(
                 text(Setting.GITHUB_ORG).map(o -> checkOrg(o)),

@@ -1,6 +1,7 @@
 package dev.orgctl.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,8 @@ public record NatsSettings(
         Optional<Path> tlsKeyFile,
         Optional<String> jetStreamDomain,
         Optional<Path> serverBin,
-        int replicas) {
+        int replicas,
+        Duration jetStreamWait) {
 
     public NatsSettings {
         urls = List.copyOf(urls);
@@ -37,14 +39,20 @@ public record NatsSettings(
     /** The same settings pointed at other servers, for example the embedded one once it runs. */
     public NatsSettings withUrls(List<String> newUrls) {
         return new NatsSettings(newUrls, credsFile, nkeyFile, token, user, password, tlsCaFile, tlsCertFile,
-                tlsKeyFile, jetStreamDomain, serverBin, replicas);
+                tlsKeyFile, jetStreamDomain, serverBin, replicas, jetStreamWait);
+    }
+
+    /** The same settings with another replica count, for example the one picked from a cluster's size. */
+    public NatsSettings withReplicas(int n) {
+        return new NatsSettings(urls, credsFile, nkeyFile, token, user, password, tlsCaFile, tlsCertFile,
+                tlsKeyFile, jetStreamDomain, serverBin, n, jetStreamWait);
     }
 
     /** A plain connection to one URL with no authentication: what tests and the embedded server use. */
     public static NatsSettings plain(String url) {
         return new NatsSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), 1);
+                Optional.empty(), 1, Duration.ofSeconds(30));
     }
 
     /** URLs with any user:password part removed, for logs and messages. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,17 @@ public final class NatsRuntime implements AutoCloseable {
         return config.dataDir().resolve("nats");
     }
 
+    /** Opens with the JetStream wait's progress lines on stderr, where a person running a command sees them. */
     public static NatsRuntime open(OrgctlConfig config, String role, WhenNoUrl whenNoUrl) {
+        return open(config, role, whenNoUrl, line -> System.err.println("orgctl: " + line));
+    }
+
+    /**
+     * Connects (starting the embedded server when asked) and waits, at most the configured
+     * {@code --nats-wait}, until JetStream answers: every command and service goes through here, so
+     * none of them fails on a cluster that is still electing its leader.
+     */
+    public static NatsRuntime open(OrgctlConfig config, String role, WhenNoUrl whenNoUrl, Consumer<String> progress) {
         NatsSettings settings = config.nats();
         Optional<EmbeddedNats> embedded = Optional.empty();
         if (settings.embedded()) {
@@ -78,11 +89,28 @@ public final class NatsRuntime implements AutoCloseable {
         NatsConnector connector = new NatsConnector(settings);
         try {
             Connection c = connector.connect(role, CONNECT_TIMEOUT);
+            try {
+                new JetStreamReadiness(c, connector.jetStreamOptions(), settings.redactedUrls(), line -> {
+                    log.atInfo().addKeyValue("role", role).log(line);
+                    progress.accept(line);
+                }).await(settings.jetStreamWait());
+            } catch (RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
             Topology topology = new Topology(new Topology.Settings(settings.replicas(), config.dedupWindow()));
             return new NatsRuntime(connector, c, embedded, topology);
         } catch (RuntimeException e) {
             embedded.ifPresent(EmbeddedNats::close);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -91,10 +91,7 @@ public final class NatsCluster implements AutoCloseable {
 
     /** Settings naming every node, at R3 (or the cluster size, when smaller). */
     public NatsSettings settings() {
-        NatsSettings plain = NatsSettings.plain(nodes.get(0).url()).withUrls(urls());
-        return new NatsSettings(plain.urls(), plain.credsFile(), plain.nkeyFile(), plain.token(), plain.user(),
-                plain.password(), plain.tlsCaFile(), plain.tlsCertFile(), plain.tlsKeyFile(), plain.jetStreamDomain(),
-                plain.serverBin(), Math.min(3, nodes.size()));
+        return NatsSettings.plain(nodes.get(0).url()).withUrls(urls()).withReplicas(Math.min(3, nodes.size()));
     }
 
     public Connection connect() {
