@@ -149,7 +149,7 @@ public final class NatsCluster implements AutoCloseable {
 
     /**
      * The index of the node leading a stream (a KV bucket's stream is {@code KV_<bucket>}), waiting
-     * until the stream has a leader that is a running node.
+     * until the stream has a leader that is a running node, not cut off.
      */
     public int leaderOf(String stream, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -160,7 +160,7 @@ public final class NatsCluster implements AutoCloseable {
                 ClusterInfo ci = jsm.getStreamInfo(stream).getClusterInfo();
                 String leader = ci == null ? null : ci.getLeader();
                 Optional<Node> n = nodes.stream().filter(x -> x.name().equals(leader)).findFirst();
-                if (n.isPresent() && isRunning(n.get().index())) {
+                if (n.isPresent() && isRunning(n.get().index()) && !isolated[n.get().index()]) {
                     return n.get().index();
                 }
                 last = "leader '" + leader + "'";
