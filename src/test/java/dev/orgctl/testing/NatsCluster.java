@@ -4,7 +4,6 @@ import dev.orgctl.config.NatsSettings;
 import dev.orgctl.nats.EmbeddedNats;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.topology.Topology;
-import dev.orgctl.nats.topology.TopologyReconciler;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -100,14 +99,8 @@ public final class NatsCluster implements AutoCloseable {
 
     /** Applies orgctl's whole topology at the cluster's replica count. */
     public NatsCluster withTopology() {
-        Topology.Settings ts = new Topology.Settings(settings().replicas(), Topology.Settings.defaults().dedupWindow());
-        NatsConnector connector = new NatsConnector(settings());
-        try (Connection c = connector.connect("test-topology", Duration.ofSeconds(10))) {
-            new TopologyReconciler(c, connector.jetStreamOptions(), connector.keyValueOptions())
-                    .apply(new Topology(ts), true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        NatsServerFixture.applyTopology(settings(), new Topology.Settings(settings().replicas(),
+                Topology.Settings.defaults().dedupWindow()));
         return this;
     }
 
