@@ -5,6 +5,7 @@ import dev.orgctl.config.OrgctlConfig;
 import dev.orgctl.coordination.Lease;
 import dev.orgctl.coordination.LeaseClass;
 import dev.orgctl.coordination.LockService;
+import dev.orgctl.nats.ClusterShape;
 import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.NatsUnavailableException;
@@ -67,8 +68,10 @@ public final class BootstrapLease implements AutoCloseable {
         Connection connection = connector.connect("bootstrap-lease", NatsRuntime.CONNECT_TIMEOUT);
         LockService locks = null;
         try {
-            ensureBucket(connection, connector, new Topology(new Topology.Settings(config.nats().replicas(),
-                    config.dedupWindow())));
+            NatsRuntime.awaitJetStream(connection, connector, "bootstrap-lease", line -> System.err.println("orgctl: "
+                    + line));
+            int replicas = NatsRuntime.replicas(connector.settings(), ClusterShape.of(connection));
+            ensureBucket(connection, connector, new Topology(new Topology.Settings(replicas, config.dedupWindow())));
             locks = LockService.open(connection, connector.keyValueOptions(), CLASS.bucket(),
                     LockService.Identity.current("orgctl bootstrap"), null);
             Lease lease = take(locks, new LeaseRecord(dataDir), "data dir " + dataDir.toAbsolutePath(), wait);

@@ -66,7 +66,7 @@ public final class ConfigOptions {
             case LOG_FORMAT -> "text|json";
             case APPLY_TOPOLOGY, INSECURE_NO_SIGNATURE, GIT_CI -> "true|false";
             case MAX_BODY -> "SIZE";
-            case NATS_TIMEOUT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE,
+            case NATS_TIMEOUT, NATS_WAIT, SHUTDOWN_GRACE, RECONCILE_EVERY, WATCH_INTERVAL, REPO_LOCK_WAIT, SETTLE, MAX_SETTLE,
                     GIT_CI_TIMEOUT ->
                     "DURATION";
             case HTTP_THREADS, WORKERS, MAX_DEPTH, MAX_LOCK_FAILURES, GIT_CI_PARALLEL -> "N";

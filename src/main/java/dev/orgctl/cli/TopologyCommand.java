@@ -45,6 +45,7 @@ public final class TopologyCommand implements Runnable {
             OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "topology", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
                 List<ResourcePlan> plans = reconciler(nats).plan(nats.topology());
+                warn(spec.commandLine().getErr(), nats);
                 print(spec.commandLine().getOut(), plans, false);
                 return plans.stream().anyMatch(ResourcePlan::changes) ? EXIT_CHANGES : 0;
             }
@@ -66,6 +67,7 @@ public final class TopologyCommand implements Runnable {
         public Integer call() {
             OrgctlConfig config = settings.resolve();
             try (NatsRuntime nats = NatsRuntime.open(config, "topology", NatsRuntime.WhenNoUrl.USE_RUNNING_EMBEDDED)) {
+                warn(spec.commandLine().getErr(), nats);
                 List<ResourcePlan> plans = reconciler(nats).apply(nats.topology(), true);
                 print(spec.commandLine().getOut(), plans, true);
                 return plans.stream().anyMatch(p -> p instanceof ResourcePlan.Blocked) ? EXIT_BLOCKED : 0;
@@ -76,6 +78,14 @@ public final class TopologyCommand implements Runnable {
     static TopologyReconciler reconciler(NatsRuntime nats) {
         return new TopologyReconciler(nats.connection(), nats.connector().jetStreamOptions(),
                 nats.connector().keyValueOptions());
+    }
+
+    /** Replica counts that do not fit the servers: a warning, since the plan itself may still be what is wanted. */
+    static void warn(PrintWriter err, NatsRuntime nats) {
+        for (String w : nats.replicaWarnings()) {
+            err.println("warning: " + w);
+        }
+        err.flush();
     }
 
     static void print(PrintWriter out, List<ResourcePlan> plans, boolean applied) {

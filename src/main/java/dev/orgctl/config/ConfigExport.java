@@ -32,6 +32,7 @@ public final class ConfigExport {
         put(env, Setting.NATS_JETSTREAM_DOMAIN, n.jetStreamDomain());
         put(env, Setting.NATS_SERVER_BIN, n.serverBin().map(Object::toString));
         env.put(Setting.NATS_REPLICAS.env(), Integer.toString(n.replicas()));
+        env.put(Setting.NATS_WAIT.env(), Durations.format(n.jetStreamWait()));
         env.put(Setting.DATA_DIR.env(), c.dataDir().toString());
         env.put(Setting.HTTP_ADDR.env(), c.httpAddr().toString());
         env.put(Setting.BACKEND.env(), c.backend().name().toLowerCase(java.util.Locale.ROOT));

@@ -32,8 +32,13 @@ public final class ConfigResolver {
     /** The orgctl.yaml read, if any: the Terraform state policy is read from it too. */
     private final Optional<Path> file;
 
-    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt, Optional<Path> file) {
+    /** The settings a flag, the environment or the file gave (not a default). */
+    private final Set<Setting> given;
+
+    private ConfigResolver(Map<Setting, String> values, Map<Setting, String> fromFileAt, Optional<Path> file,
+                           Set<Setting> given) {
         this.values = values;
+        this.given = given;
         this.fromFileAt = fromFileAt;
         this.file = file;
     }
@@ -51,6 +56,7 @@ public final class ConfigResolver {
         Map<Setting, String> fromFile = read.map(ConfigFile.Values::values).orElse(Map.of());
         Map<Setting, String> merged = new EnumMap<>(Setting.class);
         Map<Setting, String> fromFileAt = new EnumMap<>(Setting.class);
+        Set<Setting> given = java.util.EnumSet.noneOf(Setting.class);
         for (Setting s : Setting.values()) {
             String v = flags.get(s);
             if (blank(v)) {
@@ -62,6 +68,9 @@ public final class ConfigResolver {
                     fromFileAt.put(s, read.get().where(s));
                 }
             }
+            if (!blank(v)) {
+                given.add(s);
+            }
             if (blank(v)) {
                 v = s.defaultValue().orElse(null);
             }
@@ -69,7 +78,7 @@ public final class ConfigResolver {
                 merged.put(s, v.trim());
             }
         }
-        return new ConfigResolver(merged, fromFileAt, read.map(ConfigFile.Values::file)).build();
+        return new ConfigResolver(merged, fromFileAt, read.map(ConfigFile.Values::file), given).build();
     }
 
     private OrgctlConfig build() {
@@ -85,7 +94,9 @@ public final class ConfigResolver {
                 readableFile(Setting.NATS_TLS_KEY_FILE),
                 text(Setting.NATS_JETSTREAM_DOMAIN),
                 executable(Setting.NATS_SERVER_BIN),
-                intInRange(Setting.NATS_REPLICAS, 1, 5));
+                intInRange(Setting.NATS_REPLICAS, 1, 5),
+                given.contains(Setting.NATS_REPLICAS),
+                positiveDuration(Setting.NATS_WAIT));
         checkNatsAuth(nats);
         GitHubSettings github = new GitHubSettings(
                 text(Setting.GITHUB_ORG).map(o -> checkOrg(o)),

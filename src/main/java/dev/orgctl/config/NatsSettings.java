@@ -1,11 +1,14 @@
 package dev.orgctl.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * How to reach NATS. An empty {@code urls} list means: start the embedded server.
+ * {@code replicasGiven} is false when {@code replicas} is only the default: the replica count is
+ * then picked from the server orgctl connects to (3 on a cluster of three or more).
  */
 public record NatsSettings(
         List<String> urls,
@@ -19,7 +22,9 @@ public record NatsSettings(
         Optional<Path> tlsKeyFile,
         Optional<String> jetStreamDomain,
         Optional<Path> serverBin,
-        int replicas) {
+        int replicas,
+        boolean replicasGiven,
+        Duration jetStreamWait) {
 
     public NatsSettings {
         urls = List.copyOf(urls);
@@ -37,14 +42,20 @@ public record NatsSettings(
     /** The same settings pointed at other servers, for example the embedded one once it runs. */
     public NatsSettings withUrls(List<String> newUrls) {
         return new NatsSettings(newUrls, credsFile, nkeyFile, token, user, password, tlsCaFile, tlsCertFile,
-                tlsKeyFile, jetStreamDomain, serverBin, replicas);
+                tlsKeyFile, jetStreamDomain, serverBin, replicas, replicasGiven, jetStreamWait);
+    }
+
+    /** The same settings with another replica count, for example the one picked from a cluster's size. */
+    public NatsSettings withReplicas(int n) {
+        return new NatsSettings(urls, credsFile, nkeyFile, token, user, password, tlsCaFile, tlsCertFile,
+                tlsKeyFile, jetStreamDomain, serverBin, n, true, jetStreamWait);
     }
 
     /** A plain connection to one URL with no authentication: what tests and the embedded server use. */
     public static NatsSettings plain(String url) {
         return new NatsSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), 1);
+                Optional.empty(), 1, false, Duration.ofSeconds(30));
     }
 
     /** URLs with any user:password part removed, for logs and messages. */

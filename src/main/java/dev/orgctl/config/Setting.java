@@ -31,6 +31,9 @@ public enum Setting {
             "nats-server binary for the embedded server (default: found on PATH)"),
     NATS_REPLICAS("ORGCTL_NATS_REPLICAS", "nats.replicas", "--nats-replicas", false, "1",
             "replicas of every stream and bucket: 1 for a single server, 3 for a cluster"),
+    NATS_WAIT("ORGCTL_NATS_WAIT", "nats.wait", "--nats-wait", false, "30s",
+            "how long a command or service waits for JetStream to answer (a cluster electing its leader) before "
+                    + "it fails"),
     DATA_DIR("ORGCTL_DATA_DIR", "data_dir", "--data-dir", false, "./.orgctl", "local state directory"),
     HTTP_ADDR("ORGCTL_HTTP_ADDR", "http_addr", "--http-addr", false, "127.0.0.1:8080",
             "gateway address host:port"),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +40,13 @@ public final class NatsRuntime implements AutoCloseable {
     private final Connection connection;
     private final Optional<EmbeddedNats> embedded;
     private final Topology topology;
+    private final ClusterShape shape;
+    private final int replicas;
 
     private NatsRuntime(NatsConnector connector, Connection connection, Optional<EmbeddedNats> embedded,
-                        Topology topology) {
+                        Topology topology, ClusterShape shape, int replicas) {
+        this.shape = shape;
+        this.replicas = replicas;
         this.connector = connector;
         this.connection = connection;
         this.embedded = embedded;
@@ -53,7 +58,17 @@ public final class NatsRuntime implements AutoCloseable {
         return config.dataDir().resolve("nats");
     }
 
+    /** Opens with the JetStream wait's progress lines on stderr, where a person running a command sees them. */
     public static NatsRuntime open(OrgctlConfig config, String role, WhenNoUrl whenNoUrl) {
+        return open(config, role, whenNoUrl, line -> System.err.println("orgctl: " + line));
+    }
+
+    /**
+     * Connects (starting the embedded server when asked) and waits, at most the configured
+     * {@code --nats-wait}, until JetStream answers: every command and service goes through here, so
+     * none of them fails on a cluster that is still electing its leader.
+     */
+    public static NatsRuntime open(OrgctlConfig config, String role, WhenNoUrl whenNoUrl, Consumer<String> progress) {
         NatsSettings settings = config.nats();
         Optional<EmbeddedNats> embedded = Optional.empty();
         if (settings.embedded()) {
@@ -78,11 +93,52 @@ public final class NatsRuntime implements AutoCloseable {
         NatsConnector connector = new NatsConnector(settings);
         try {
             Connection c = connector.connect(role, CONNECT_TIMEOUT);
-            Topology topology = new Topology(new Topology.Settings(settings.replicas(), config.dedupWindow()));
-            return new NatsRuntime(connector, c, embedded, topology);
+            try {
+                awaitJetStream(c, connector, role, progress);
+            } catch (RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
+            ClusterShape shape = ClusterShape.of(c);
+            int replicas = replicas(settings, shape);
+            Topology topology = new Topology(new Topology.Settings(replicas, config.dedupWindow()));
+            return new NatsRuntime(connector, c, embedded, topology, shape, replicas);
         } catch (RuntimeException e) {
             embedded.ifPresent(EmbeddedNats::close);
             throw e;
+        }
+    }
+
+    /** Waits, at most the configured {@code --nats-wait}, until JetStream answers on {@code c}. */
+    public static void awaitJetStream(Connection c, NatsConnector connector, String role, Consumer<String> progress) {
+        new JetStreamReadiness(c, connector.jetStreamOptions(), connector.settings().redactedUrls(), line -> {
+            log.atInfo().addKeyValue("role", role).log(line);
+            progress.accept(line);
+        }).await(connector.settings().jetStreamWait());
+    }
+
+    /**
+     * The configured replica count, or, when none is configured, the one that fits the server: so
+     * {@code orgctl bootstrap} against a 3-node cluster creates R3 streams, and later commands plan
+     * against R3 too instead of reporting every stream as changed.
+     */
+    public static int replicas(NatsSettings settings, ClusterShape shape) {
+        if (settings.replicasGiven()) {
+            return settings.replicas();
+        }
+        int picked = shape.suggestedReplicas();
+        if (picked != settings.replicas()) {
+            log.atInfo().addKeyValue("replicas", picked).addKeyValue("servers", shape.servers())
+                    .log("no ORGCTL_NATS_REPLICAS set: using the replica count that fits the NATS cluster");
+        }
+        return picked;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -96,6 +152,16 @@ public final class NatsRuntime implements AutoCloseable {
 
     public Topology topology() {
         return topology;
+    }
+
+    /** The servers behind the connection, as it found them when it opened. */
+    public ClusterShape clusterShape() {
+        return shape;
+    }
+
+    /** What is wrong with the topology's replica count on these servers (empty when nothing is). */
+    public List<String> replicaWarnings() {
+        return shape.replicaWarnings(replicas);
     }
 
     public Optional<EmbeddedNats> embedded() {

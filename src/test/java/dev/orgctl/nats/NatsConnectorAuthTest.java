@@ -32,7 +32,7 @@ class NatsConnectorAuthTest {
                                          Optional<String> user, Optional<Secret> password, Optional<Path> ca,
                                          Optional<Path> cert, Optional<Path> key) {
         return new NatsSettings(List.of(url), creds, nkey, token, user, password, ca, cert, key, Optional.empty(),
-                Optional.empty(), 1);
+                Optional.empty(), 1, false, java.time.Duration.ofSeconds(30));
     }
 
     /** Proves the connection is usable: a JetStream stream round trip, not only a TCP handshake. */

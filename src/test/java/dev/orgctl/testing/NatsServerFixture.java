@@ -81,14 +81,19 @@ public final class NatsServerFixture implements AutoCloseable {
     }
 
     public NatsServerFixture withTopology(Topology.Settings settings) {
-        NatsConnector connector = new NatsConnector(settings());
-        try (Connection c = connector.connect("test-topology", Duration.ofSeconds(5))) {
+        applyTopology(settings(), settings);
+        return this;
+    }
+
+    /** Creates (or updates) orgctl's whole topology on the servers of {@code nats}. */
+    static void applyTopology(NatsSettings nats, Topology.Settings settings) {
+        NatsConnector connector = new NatsConnector(nats);
+        try (Connection c = connector.connect("test-topology", Duration.ofSeconds(10))) {
             new TopologyReconciler(c, connector.jetStreamOptions(), connector.keyValueOptions())
                     .apply(new Topology(settings), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return this;
     }
 
     /** SIGKILL: no flush, no goodbye. */
