@@ -55,6 +55,7 @@ class EveryTunableTest {
         samples.put(Setting.NATS_USER, "orgctl-user");
         samples.put(Setting.NATS_PASSWORD, "pa55-sample");
         samples.put(Setting.NATS_JETSTREAM_DOMAIN, "hub");
+        samples.put(Setting.NATS_WAIT, "45s");
         samples.put(Setting.NATS_SERVER_BIN, Files.isExecutable(Path.of("/usr/sbin/nats-server"))
                 ? "/usr/sbin/nats-server" : "/bin/sh");
         samples.put(Setting.NATS_REPLICAS, "3");

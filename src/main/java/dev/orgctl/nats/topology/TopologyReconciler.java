@@ -24,6 +24,7 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +149,37 @@ public final class TopologyReconciler {
         }
     }
 
+    /** "No suitable peers for placement": a cluster answers before all its servers joined JetStream's meta group. */
+    static final int JS_CLUSTER_NO_PEERS = 10005;
+    /** How long a create waits for the peers its replicas need (they join seconds after the cluster answers). */
+    static final Duration PLACEMENT_WAIT = Duration.ofSeconds(30);
+
     private void create(ResourceSpec spec) {
+        long deadline = System.nanoTime() + PLACEMENT_WAIT.toNanos();
+        while (true) {
+            try {
+                createOnce(spec);
+                return;
+            } catch (NatsUnavailableException e) {
+                boolean placing = e.getCause() instanceof JetStreamApiException api
+                        && (api.getApiErrorCode() == JS_CLUSTER_NO_PEERS
+                        || api.getApiErrorCode() == dev.orgctl.nats.JetStreamReadiness.JS_CLUSTER_NOT_AVAILABLE);
+                if (!placing || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.atInfo().addKeyValue("resource", spec.name()).addKeyValue("error", e.getMessage())
+                        .log("waiting for the cluster's peers to place the replicas");
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void createOnce(ResourceSpec spec) {
         try {
             if (spec instanceof StreamSpec s) {
                 jsm.addStream(s.toConfiguration());
