@@ -72,6 +72,7 @@ public final class Main {
         cli.addSubcommand(new CommandLine(new BenchCommand())
                 .addSubcommand(new BenchGatewayCommand())
                 .addSubcommand(new BenchLockCommand())
+                .addSubcommand(new BenchTfstateCommand())
                 .addSubcommand(new BenchRegenCommand()));
         cli.addSubcommand(new CommandLine(new RegenCommand())
                 .addSubcommand(new RegenCommand.Plan()).addSubcommand(new RegenCommand.Apply())

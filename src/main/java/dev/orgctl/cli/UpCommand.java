@@ -104,8 +104,9 @@ public final class UpCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Gateway.newRegistry();
         String org = config.github().requireOrg();
         RepositoryHost host = services.add("host", Hosts.open(config, Optional.of(nats)));
+        TfstateSettings tfstateSettings = TfstateSettings.from(config.tfstate());
         Controller controller = services.add("controller", Controller.start(org, nats, host, controllerSettings, registry,
-                planner));
+                planner, TfstateBackend.runLocks(nats.connection(), tfstateSettings, registry, Clock.systemUTC())));
         // The watcher needs the gateway's address, so its check is in place before the port opens
         // and reports "starting" until the watcher exists.
         AtomicReference<RefWatcher> started = new AtomicReference<>();
@@ -117,7 +118,7 @@ public final class UpCommand implements Callable<Integer> {
                     : started.get().problem()));
         }
         sources.forEach(s -> partChecks.put(s.name(), s::problem)); // every source reports to /readyz the same way
-        PrefixRoute tfstate = TfstateBackend.route(TfstateSettings.from(config.tfstate()), stateAuth(config, nats), registry,
+        PrefixRoute tfstate = TfstateBackend.route(tfstateSettings, stateAuth(config, nats), registry,
                 Clock.systemUTC());
         Gateway gateway = services.add("gateway", Gateway.start(settings, nats.connector(), registry, partChecks,
                 List.of(tfstate)));

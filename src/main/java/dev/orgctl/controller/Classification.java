@@ -82,8 +82,14 @@ public sealed interface Classification {
     /**
      * A CI result for a commit of any repository of the org (a check suite or workflow run completed,
      * a commit status, a pull request merged): kept in ORGCTL_ROLLOUTS for the gates of rollouts.
+     * {@code runEnded}: a workflow run completed, so the Terraform state locks it holds are released.
      */
-    record CiReport(String org, String repo, GitHubEvent.CiResult result) implements Classification {
+    record CiReport(String org, String repo, GitHubEvent.CiResult result, java.util.Optional<GitHubEvent.RunEnd> runEnded)
+            implements Classification {
+        public CiReport(String org, String repo, GitHubEvent.CiResult result) {
+            this(org, repo, result, java.util.Optional.empty());
+        }
+
         @Override
         public String kind() {
             return "ci_result";

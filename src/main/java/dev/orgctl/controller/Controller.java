@@ -102,6 +102,12 @@ public final class Controller implements AutoCloseable {
     /** @param planner whether templates roll out in waves, and which (tests give their own waves) */
     public static Controller start(String org, NatsRuntime nats, RepositoryHost host, ControllerSettings settings,
                                    MeterRegistry registry, RolloutPlanner planner) {
+        return start(org, nats, host, settings, registry, planner, RunLocks.NONE);
+    }
+
+    /** @param runLocks the Terraform state locks GitHub Actions runs hold, released when a run ends */
+    public static Controller start(String org, NatsRuntime nats, RepositoryHost host, ControllerSettings settings,
+                                   MeterRegistry registry, RolloutPlanner planner, RunLocks runLocks) {
         String actor = "controller@" + ProcessHandle.current().pid();
         JetStream js = nats.jetStream();
         JetStreamManagement jsm;
@@ -137,7 +143,7 @@ public final class Controller implements AutoCloseable {
         EventProcessor events = new EventProcessor(new EventClassifier(new ControllerKnowledge(ownCommits, host)),
                 scheduler, ownCommits, host, settings, metrics, previews,
                 checkPreviews.<PreviewSink>map(Previews::scheduler).orElse(PreviewSink.DISABLED),
-                Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), planner, actor);
+                Optional.of(new RolloutEvents(rolloutStore, mirror, Clock.systemUTC())), planner, actor, runLocks);
         KvVerifiedRepos verified = new KvVerifiedRepos(nats.keyValue(Topology.VERIFIED_BUCKET));
         Worker worker = new Worker(host, locks, workflows, scheduler, ownCommits, breaker, settings, metrics, verified,
                 new RolloutRuns(rolloutStore, planner, ownCommits));

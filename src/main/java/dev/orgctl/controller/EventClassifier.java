@@ -47,7 +47,7 @@ public final class EventClassifier {
         }
         String org = e.org().get();
         if (e.ci().isPresent() && e.repo().isPresent()) {
-            return new Classification.CiReport(org, e.repo().get(), e.ci().get());
+            return new Classification.CiReport(org, e.repo().get(), e.ci().get(), e.runEnd());
         }
         if ("repository".equals(e.event())) {
             if (e.repo().isPresent() && e.action().map(NEW_REPO_ACTIONS::contains).orElse(false)) {

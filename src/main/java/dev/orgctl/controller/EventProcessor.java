@@ -37,6 +37,7 @@ public final class EventProcessor {
     private final Optional<RolloutEvents> rollouts;
     private final RolloutPlanner planner;
     private final String actor;
+    private final RunLocks runLocks;
 
     /** Without template previews: a push to another templates branch is logged and acknowledged. */
     public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
@@ -68,6 +69,16 @@ public final class EventProcessor {
                           RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
                           Optional<PreviewTrigger> previews, PreviewSink checkPreviews,
                           Optional<RolloutEvents> rollouts, RolloutPlanner planner, String actor) {
+        this(classifier, scheduler, ownCommits, host, settings, metrics, previews, checkPreviews, rollouts, planner,
+                actor, RunLocks.NONE);
+    }
+
+    /** @param runLocks locks held by GitHub Actions runs, released when a run's end is delivered */
+    public EventProcessor(EventClassifier classifier, JobScheduler scheduler, OwnCommits ownCommits,
+                          RepositoryHost host, ControllerSettings settings, ControllerMetrics metrics,
+                          Optional<PreviewTrigger> previews, PreviewSink checkPreviews,
+                          Optional<RolloutEvents> rollouts, RolloutPlanner planner, String actor, RunLocks runLocks) {
+        this.runLocks = runLocks;
         this.rollouts = rollouts;
         this.planner = planner;
         this.actor = actor;
@@ -133,6 +144,10 @@ public final class EventProcessor {
         } else if (c instanceof CiReport ci) {
             var r = ci.result();
             rollouts.ifPresent(ro -> ro.ci(ci.org(), ci.repo(), r));
+            // A workflow run that ended (cancelled included) holds no Terraform state lock any more.
+            if (ci.runEnded().isPresent()) {
+                line = line.addKeyValue("run_locks_released", runLocks.releaseHeldBy(ci.runEnded().get(), e.deliveryId()));
+            }
             line.addKeyValue("repo", ci.org() + "/" + ci.repo()).addKeyValue("sha", r.sha())
                     .addKeyValue("check", r.merged() ? "merged" : r.key()).addKeyValue("conclusion", r.conclusion())
                     .log(rollouts.isPresent() ? "CI result recorded" : "CI result: no rollouts here; dropped");

@@ -21,10 +21,17 @@ public record GitHubEvent(
         Optional<String> defaultBranch,
         Optional<Push> push,
         List<PullHead> pulls,
-        Optional<CiResult> ci) {
+        Optional<CiResult> ci,
+        Optional<RunEnd> runEnd) {
 
     public GitHubEvent {
         pulls = List.copyOf(pulls);
+    }
+
+    public GitHubEvent(String event, String deliveryId, Optional<String> action, Optional<String> org,
+                       Optional<String> repo, Optional<String> defaultBranch, Optional<Push> push, List<PullHead> pulls,
+                       Optional<CiResult> ci) {
+        this(event, deliveryId, action, org, repo, defaultBranch, push, pulls, ci, Optional.empty());
     }
 
     public GitHubEvent(String event, String deliveryId, Optional<String> action, Optional<String> org,
@@ -60,6 +67,16 @@ public record GitHubEvent(
      */
     public record CiResult(String sha, String key, String name, String status, String conclusion, String url,
                            boolean merged) {
+    }
+
+    /**
+     * A GitHub Actions run attempt that ended: a {@code workflow_run} {@code completed} delivery
+     * (any conclusion, cancelled included). What holds a Terraform state lock names its run this way.
+     *
+     * @param repository {@code owner/name} of the repository the run belongs to
+     * @param attempt    the run's {@code run_attempt} (1 for the first; 0 when the delivery has none)
+     */
+    public record RunEnd(String repository, long runId, int attempt, String conclusion) {
     }
 
     /** The part of a {@code push} delivery that matters to the controller. */
@@ -107,7 +124,20 @@ public record GitHubEvent(
                     body.path("deleted").asBoolean(false), commits));
         }
         return new GitHubEvent(event, deliveryId, text(body.path("action")), org, repo,
-                text(body.path("repository").path("default_branch")), push, pulls(event, body), ci(event, body));
+                text(body.path("repository").path("default_branch")), push, pulls(event, body), ci(event, body),
+                runEnd(event, body));
+    }
+
+    private static Optional<RunEnd> runEnd(String event, JsonNode body) {
+        JsonNode w = body.path("workflow_run");
+        String repository = w.path("repository").path("full_name").asText(body.path("repository").path("full_name")
+                .asText(""));
+        long id = w.path("id").asLong(0);
+        if (!"workflow_run".equals(event) || !"completed".equals(body.path("action").asText(""))
+                || repository.isEmpty() || id <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new RunEnd(repository, id, w.path("run_attempt").asInt(0), w.path("conclusion").asText("")));
     }
 
     private static Optional<CiResult> ci(String event, JsonNode body) {

@@ -168,6 +168,11 @@ public final class StateLocks {
         }
     }
 
+    /** Releases {@code lock} if it is still the one held (same revision); false when it changed hands. */
+    public boolean release(StateName name, StateLock lock) {
+        return remove(name, lock);
+    }
+
     /** Every held lock, by state name (expired ones released on the way). */
     public List<Held> list() {
         try {

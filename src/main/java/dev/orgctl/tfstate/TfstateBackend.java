@@ -10,6 +10,13 @@ public final class TfstateBackend {
     private TfstateBackend() {
     }
 
+    /** Releases the locks of GitHub Actions runs that ended (the controller's event stage calls it). */
+    public static RunLockReleaser runLocks(io.nats.client.Connection connection, TfstateSettings settings,
+                                           MeterRegistry registry, Clock clock) {
+        TfstateMetrics metrics = new TfstateMetrics(registry);
+        return new RunLockReleaser(new StateLocks(connection, settings.maxHold(), clock, metrics), metrics, clock);
+    }
+
     /** The {@code /tfstate/} route; its body limit is {@code tfstate.max_bytes}. */
     public static PrefixRoute route(TfstateSettings settings, StateAuth auth, MeterRegistry registry, Clock clock) {
         TfstateMetrics metrics = new TfstateMetrics(registry);

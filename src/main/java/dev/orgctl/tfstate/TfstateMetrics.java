@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The backend's meters: {@code orgctl_tfstate_requests_total{method,outcome}},
  * {@code orgctl_tfstate_bytes{direction}} (state sizes written and read),
  * {@code orgctl_tfstate_lock_hold_seconds} (how long released locks were held) and
- * {@code orgctl_tfstate_locks_released_by_max_hold_total}.
+ * {@code orgctl_tfstate_locks_released_by_max_hold_total} and
+ * {@code orgctl_tfstate_locks_released_by_run_end_total}.
  */
 public final class TfstateMetrics implements StateLocks.Listener {
     private final MeterRegistry registry;
@@ -21,6 +22,7 @@ public final class TfstateMetrics implements StateLocks.Listener {
     private final DistributionSummary read;
     private final Timer holds;
     private final Counter releasedByMaxHold;
+    private final Counter releasedByRunEnd;
 
     public TfstateMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,6 +34,9 @@ public final class TfstateMetrics implements StateLocks.Listener {
                 .register(registry);
         this.releasedByMaxHold = Counter.builder("orgctl.tfstate.locks.released.by.max.hold")
                 .description("state locks released because they were held longer than tfstate.max_hold")
+                .register(registry);
+        this.releasedByRunEnd = Counter.builder("orgctl.tfstate.locks.released.by.run.end")
+                .description("state locks released because GitHub reported the run holding them completed")
                 .register(registry);
         for (String method : new String[] {"GET", "POST", "DELETE", "LOCK", "UNLOCK"}) {
             request(method, "ok", 0);
@@ -51,6 +56,10 @@ public final class TfstateMetrics implements StateLocks.Listener {
 
     void read(long bytes) {
         read.record((double) bytes);
+    }
+
+    void releasedByRunEnd() {
+        releasedByRunEnd.increment();
     }
 
     void held(Duration d) {

@@ -78,6 +78,9 @@ class BootstrapEndToEndTest {
             OrgctlProcess.Result first = orgctl("bootstrap");
             assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
             assertThat(first.out()).contains("[6/7] webhooks", "[7/7] self-management", "Bootstrap complete");
+            // The Terraform state backend answers (401 without credentials) and how to use it is printed.
+            assertThat(first.out()).contains("Terraform state backend at http://", "/tfstate/NAME",
+                    "orgctl tfstate config NAME --url http://");
             assertRegenerated(null);
 
             OrgctlProcess.Result second = orgctl("bootstrap");
@@ -91,6 +94,9 @@ class BootstrapEndToEndTest {
             assertThat(doc.get("stages").get(5).get("stage").asText()).isEqualTo("webhooks");
             assertThat(doc.get("stages").get(5).get("details").get("tag_object").asText()).hasSize(40);
             assertThat(doc.get("stages").get(6).get("details").get("targets").asText()).isEqualTo("2");
+            assertThat(doc.get("stages").get(4).get("stage").asText()).isEqualTo("gateway");
+            assertThat(doc.get("stages").get(4).get("details").get("tfstate_url").asText()).startsWith("http://")
+                    .endsWith("/tfstate/");
 
             OrgctlProcess.Result verify = orgctl("bootstrap", "verify");
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();

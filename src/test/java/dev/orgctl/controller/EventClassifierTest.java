@@ -204,4 +204,39 @@ class EventClassifierTest {
             assertThat(c).isNotInstanceOf(Classification.OwnCommit.class);
         }
     }
+
+    @Test
+    void everyCompletedWorkflowRunExampleNamesTheRunThatEndedAndNothingElseDoes() {
+        int ended = 0;
+        for (dev.orgctl.testing.WebhookExamples.Example e : dev.orgctl.testing.WebhookExamples.all()) {
+            Classification c = classify(e.event(), e.payload());
+            boolean completedRun = e.event().equals("workflow_run") && e.action().equals(java.util.Optional.of("completed"));
+            java.util.Optional<GitHubEvent.RunEnd> run = c instanceof Classification.CiReport ci ? ci.runEnded()
+                    : java.util.Optional.empty();
+            assertThat(run.isPresent()).as("%s", e).isEqualTo(completedRun);
+            if (completedRun) {
+                ended++;
+                GitHubEvent.RunEnd r = run.get();
+                assertThat(r.runId()).isEqualTo(e.payload().at("/workflow_run/id").asLong());
+                assertThat(r.repository()).isEqualTo(e.payload().at("/workflow_run/repository/full_name").asText());
+                assertThat(r.attempt()).isEqualTo(e.payload().at("/workflow_run/run_attempt").asInt(0));
+                assertThat(r.conclusion()).isEqualTo(e.payload().at("/workflow_run/conclusion").asText(""));
+            }
+        }
+        assertThat(ended).as("workflow_run completed examples").isEqualTo(3);
+    }
+
+    @Test
+    void aCancelledWorkflowRunEndsItsRunLikeAnyConclusion() {
+        ObjectNode b = JSON.createObjectNode().put("action", "completed");
+        b.putObject("repository").put("name", "infra").put("full_name", "acme/infra").putObject("owner")
+                .put("login", "acme");
+        ObjectNode run = b.putObject("workflow_run").put("id", 42).put("run_attempt", 3).put("head_sha", "a".repeat(40))
+                .put("status", "completed").put("conclusion", "cancelled");
+        run.putObject("repository").put("full_name", "acme/infra");
+        assertThat(classify("workflow_run", b)).isInstanceOfSatisfying(Classification.CiReport.class, c ->
+                assertThat(c.runEnded()).contains(new GitHubEvent.RunEnd("acme/infra", 42, 3, "cancelled")));
+        b.put("action", "in_progress");
+        assertThat(GitHubEvent.parse("workflow_run", "d-2", b).runEnd()).isEmpty();
+    }
 }

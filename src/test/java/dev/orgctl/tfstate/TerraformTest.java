@@ -213,7 +213,7 @@ class TerraformTest {
     }
 
     /** SIGKILL, reaped, and the provisioner's {@code sleep} with it (it would outlive its parent). */
-    private static void sigkill(Process p) throws InterruptedException {
+    static void sigkill(Process p) throws InterruptedException {
         List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly();
         p.waitFor();

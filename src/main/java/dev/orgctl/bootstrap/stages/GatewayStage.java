@@ -30,6 +30,7 @@ public final class GatewayStage implements Stage {
     public static final String PROCESS = "orgctl-up";
     private final Duration readyTimeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final StateBackendCheck states = new StateBackendCheck(http);
 
     public GatewayStage(Duration readyTimeout) {
         this.readyTimeout = readyTimeout;
@@ -73,7 +74,8 @@ public final class GatewayStage implements Stage {
     public Outcome apply(BootstrapContext ctx) {
         URI url = gatewayUrl(ctx);
         if (ready(url)) {
-            return Outcome.adopted("gateway already ready at " + url, Map.of("url", url.toString()));
+            return Outcome.adopted("gateway already ready at " + url + states.announce(ctx, url),
+                    Map.of("url", url.toString(), "tfstate_url", StateBackendCheck.url(url)));
         }
         if (ctx.mode() == BootstrapMode.DEV) {
             BackgroundProcess up = process(ctx);
@@ -83,7 +85,8 @@ public final class GatewayStage implements Stage {
             ctx.out().flush();
             waitReady(ctx, url, Optional.of(ph), up.logFile());
             return Outcome.done("orgctl up running in the background (pid " + ph.pid() + ", log " + up.logFile()
-                    + "), ready at " + url, Map.of("url", url.toString(), "pid", Long.toString(ph.pid())));
+                    + "), ready at " + url + states.announce(ctx, url), Map.of("url", url.toString(), "pid",
+                    Long.toString(ph.pid()), "tfstate_url", StateBackendCheck.url(url)));
         }
         Path dir = writeDeployment(ctx, url);
         ctx.out().println();
@@ -94,16 +97,20 @@ public final class GatewayStage implements Stage {
         ctx.out().print("  waiting for " + url + "/readyz ");
         ctx.out().flush();
         waitReady(ctx, url, Optional.empty(), null);
-        return Outcome.done("gateway ready at " + url, Map.of("url", url.toString(), "deploy_dir", dir.toString()));
+        return Outcome.done("gateway ready at " + url + states.announce(ctx, url), Map.of("url", url.toString(),
+                "deploy_dir", dir.toString(), "tfstate_url", StateBackendCheck.url(url)));
     }
 
     @Override
     public Optional<String> verify(BootstrapContext ctx) {
         URI url = ctx.state().result(StageName.GATEWAY).map(r -> r.details().get("url")).filter(u -> u != null)
                 .map(URI::create).orElse(gatewayUrl(ctx));
-        return ready(url) ? Optional.empty() : Optional.of("the gateway at " + url + " is not ready (GET /readyz); "
-                + (ctx.mode() == BootstrapMode.DEV ? "see " + process(ctx).logFile() + " or run 'orgctl bootstrap --from gateway'"
-                : "check your deployment"));
+        if (!ready(url)) {
+            return Optional.of("the gateway at " + url + " is not ready (GET /readyz); "
+                    + (ctx.mode() == BootstrapMode.DEV ? "see " + process(ctx).logFile()
+                    + " or run 'orgctl bootstrap --from gateway'" : "check your deployment"));
+        }
+        return states.problem(url);
     }
 
     private static BackgroundProcess process(BootstrapContext ctx) {

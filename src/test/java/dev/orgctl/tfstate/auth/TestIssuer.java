@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * discovery document and the JWK set of keys the test generated, counting how often the set is
  * fetched, and minting tokens with GitHub Actions' claims.
  */
-final class TestIssuer implements AutoCloseable {
+public final class TestIssuer implements AutoCloseable {
     static final String JWKS_PATH = "/.well-known/jwks";
 
     private final HttpServer server;
@@ -45,7 +45,7 @@ final class TestIssuer implements AutoCloseable {
         this.discoveredIssuer = url();
     }
 
-    static TestIssuer start() {
+    public static TestIssuer start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             TestIssuer issuer = new TestIssuer(server);
@@ -58,7 +58,7 @@ final class TestIssuer implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -67,7 +67,7 @@ final class TestIssuer implements AutoCloseable {
     }
 
     /** A new 2048-bit RSA key with this key id; not published until {@link #publish}. */
-    static RSAKey newKey(String kid) {
+    public static RSAKey newKey(String kid) {
         try {
             return new RSAKeyGenerator(2048).keyID(kid).generate();
         } catch (JOSEException e) {
@@ -76,7 +76,7 @@ final class TestIssuer implements AutoCloseable {
     }
 
     /** Adds keys to the JWK set the issuer serves (their public halves). */
-    void publish(RSAKey... keys) {
+    public void publish(RSAKey... keys) {
         published.addAll(List.of(keys));
     }
 
@@ -113,7 +113,7 @@ final class TestIssuer implements AutoCloseable {
     }
 
     /** A token signed RS256 by {@code key}, with the claims {@code edit} makes of the default ones. */
-    String token(RSAKey key, Instant now, UnaryOperator<JWTClaimsSet.Builder> edit) {
+    public String token(RSAKey key, Instant now, UnaryOperator<JWTClaimsSet.Builder> edit) {
         return sign(key, JWSAlgorithm.RS256, edit.apply(claims("acme/infra", "refs/heads/main", now)).build());
     }
 
