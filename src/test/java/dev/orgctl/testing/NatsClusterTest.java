@@ -53,10 +53,13 @@ class NatsClusterTest {
             }
             NatsConnector majority = new NatsConnector(NatsSettings.plain(cluster.node(0).url()));
             try (Connection c = majority.connect("test-majority", Duration.ofSeconds(5))) {
-                // The majority still answers, and does not count the cut node as a current replica.
-                assertThat(c.jetStreamManagement(majority.jetStreamOptions()).getStreamInfo(Topology.EVENTS_STREAM)
-                        .getClusterInfo().getReplicas()).noneMatch(r -> r.getName().equals(cluster.node(2).name())
-                                && r.isCurrent() && !r.isOffline());
+                // The majority still answers, and stops counting the cut node as a current replica once its
+                // heartbeats are missed (seconds; longer on a loaded machine): polled, not read once.
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> assertThat(c.jetStreamManagement(majority.jetStreamOptions())
+                                .getStreamInfo(Topology.EVENTS_STREAM).getClusterInfo().getReplicas())
+                                .noneMatch(r -> r.getName().equals(cluster.node(2).name())
+                                        && r.isCurrent() && !r.isOffline()));
             }
             cluster.restart(2);
             cluster.awaitJetStream(ELECTION);
