@@ -106,7 +106,8 @@ class ClusterRolloutTest {
                 List<String> unfinished = Workflows.open(f.runtime, "test").list().stream()
                         .filter(w -> w.workflowId().startsWith("regen/"))
                         .filter(w -> w.state() != WorkflowState.COMPLETED)
-                        .map(w -> w.workflowId() + "=" + w.state()).toList();
+                        .map(w -> w.workflowId() + "=" + w.state() + " attempt " + w.record().getAttempt() + " ("
+                                + w.record().getLastError() + ")").toList();
                 assertEquals(List.of(), unfinished, "every regeneration workflow completed; " + figures);
                 assertEquals(List.of(), f.runtime.connection().keyValue(Topology.LOCKS_BUCKET).keys(),
                         "no repository lock left once the rollout is done; " + figures);
