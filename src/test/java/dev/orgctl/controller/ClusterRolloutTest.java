@@ -78,9 +78,10 @@ class ClusterRolloutTest {
                     cluster.leaderOf(s, Duration.ofSeconds(60));
                 }
                 long electionMs = (System.nanoTime() - killedAt) / 1_000_000;
-                // Keep the node down while the rollout goes on without it, then bring it back.
+                // Let the rollout go on without the node, then bring it back while jobs are still worked
+                // (a whole rollout takes seconds: waiting for more progress would restart it after the end).
                 await("progress with " + cluster.node(victim).name() + " down", Duration.ofSeconds(120),
-                        () -> done(f) >= Math.min(REPOS, doneAtKill + 5));
+                        () -> done(f) > doneAtKill);
                 int doneAtRestart = done(f);
                 cluster.restart(victim);
 
