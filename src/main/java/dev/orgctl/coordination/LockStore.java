@@ -31,6 +31,9 @@ final class LockStore {
     private static final String KV_OPERATION = "KV-Operation";
     /** Markers that can stand between one look and the next write: a release, then an expiry. */
     private static final int MAX_CREATE_TRIES = 4;
+    /** Reads of a fresh create before a disagreement counts (a lagging follower catches up in milliseconds). */
+    private static final int READ_BACK_TRIES = 10;
+    private static final Duration READ_BACK_PAUSE = Duration.ofMillis(50);
 
     private final KeyValue kv;
     private final JetStreamManagement jsm;
@@ -121,18 +124,26 @@ final class LockStore {
      * @throws LockStateCorruptException when the read disagrees with the write
      */
     private boolean readBack(String name, String key, LockHolder holder, long revision, long sentNanos) {
-        KeyValueEntry e;
-        try {
-            e = kv.get(key);
-        } catch (IOException | JetStreamApiException ex) {
-            deleteQuietly(key, revision);
-            throw new NatsUnavailableException("cannot read back lock " + name + " after taking it (" + ex.getMessage()
-                    + "); it was given up", ex);
-        }
-        Optional<LockHolder> seen = e == null || e.getOperation() != KeyValueOperation.PUT ? Optional.empty()
-                : parseHolder(e.getValue());
-        if (seen.isPresent() && seen.get().getLeaseId().equals(holder.getLeaseId()) && e.getRevision() == revision) {
-            return true;
+        KeyValueEntry e = null;
+        Optional<LockHolder> seen = Optional.empty();
+        // On a cluster the read may be a direct get answered by a follower that has not applied the
+        // create yet (ClusterRolloutTest met it right after a leader died): a few short re-reads let it
+        // catch up before the disagreement is taken for a corrupt bucket.
+        for (int i = 0; i < READ_BACK_TRIES; i++) {
+            if (i > 0) {
+                pauseBeforeReRead(name, key, revision);
+            }
+            try {
+                e = kv.get(key);
+            } catch (IOException | JetStreamApiException ex) {
+                deleteQuietly(key, revision);
+                throw new NatsUnavailableException("cannot read back lock " + name + " after taking it ("
+                        + ex.getMessage() + "); it was given up", ex);
+            }
+            seen = e == null || e.getOperation() != KeyValueOperation.PUT ? Optional.empty() : parseHolder(e.getValue());
+            if (seen.isPresent() && seen.get().getLeaseId().equals(holder.getLeaseId()) && e.getRevision() == revision) {
+                return true;
+            }
         }
         if (System.nanoTime() - sentNanos >= ttl.minus(lossMargin).toNanos()) {
             return false;
@@ -146,6 +157,16 @@ final class LockStore {
         log.atError().addKeyValue("lock", name).addKeyValue("bucket", bucket).addKeyValue("revision", revision)
                 .log(ex.getMessage());
         throw ex;
+    }
+
+    private void pauseBeforeReRead(String name, String key, long revision) {
+        try {
+            Thread.sleep(READ_BACK_PAUSE.toMillis());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            deleteQuietly(key, revision);
+            throw new CoordinationException("interrupted while reading back lock " + name + "; it was given up", ex);
+        }
     }
 
     /** Best effort: take back a create that cannot be trusted (a corrupt bucket may refuse this too). */

@@ -12,6 +12,7 @@ import dev.orgctl.nats.NatsRuntime;
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.regen.Provenance;
 import dev.orgctl.regen.SampleTemplates;
+import dev.orgctl.testing.NatsCluster;
 import dev.orgctl.testing.NatsServerFixture;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
@@ -42,7 +43,10 @@ public final class OrgFixture implements AutoCloseable {
 
     public final Path root;
     final Path gitRoot;
+    /** The single nats-server, or null when the org runs on a {@link NatsCluster} the test owns. */
     public final NatsServerFixture nats;
+    private final String natsUrl;
+    private final int replicas;
     final GitTestRepos repos;
     public final RepoRef templates;
     public final List<RepoRef> targets = new ArrayList<>();
@@ -52,13 +56,19 @@ public final class OrgFixture implements AutoCloseable {
     public UpCommand.Started started;
 
     private OrgFixture(int targetCount, Map<String, String> templateFiles) {
+        this(targetCount, templateFiles, null);
+    }
+
+    private OrgFixture(int targetCount, Map<String, String> templateFiles, NatsCluster cluster) {
         try {
             root = Files.createTempDirectory("orgctl-e2e-");
             gitRoot = Files.createDirectories(root.resolve("git"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        nats = NatsServerFixture.start().withTopology();
+        nats = cluster == null ? NatsServerFixture.start().withTopology() : null;
+        natsUrl = cluster == null ? nats.url() : String.join(",", cluster.urls());
+        replicas = cluster == null ? 1 : cluster.settings().replicas();
         repos = new GitTestRepos(gitRoot);
         templates = repos.create(ORG, ".github");
         repos.commit(templates, templateFiles, "initial templates");
@@ -67,7 +77,14 @@ public final class OrgFixture implements AutoCloseable {
             repos.commit(r, GitTestRepos.files("src/main.txt", "code of " + r.name() + "\n"), "initial");
             targets.add(r);
         }
-        config = ConfigResolver.resolve(Map.of(), env(nats.url(), gitRoot, root.resolve("data"), 0), Optional.empty());
+        config = ConfigResolver.resolve(Map.of(), env(root.resolve("data"), 0), Optional.empty());
+    }
+
+    /** {@link #env(String, Path, Path, int)} for this fixture's NATS, with its replica count. */
+    private Map<String, String> env(Path dataDir, int httpPort) {
+        Map<String, String> env = env(natsUrl, gitRoot, dataDir, httpPort);
+        env.put("ORGCTL_NATS_REPLICAS", Integer.toString(replicas));
+        return env;
     }
 
     /** The environment {@code orgctl up} needs for this org. */
@@ -86,6 +103,14 @@ public final class OrgFixture implements AutoCloseable {
     /** Repositories and NATS only; {@link #startServices} starts orgctl. */
     public static OrgFixture create(int targetCount, Map<String, String> templateFiles) {
         return new OrgFixture(targetCount, templateFiles);
+    }
+
+    /**
+     * Repositories on a running cluster (its topology already applied at its replica count); the
+     * test closes the cluster after the fixture.
+     */
+    public static OrgFixture onCluster(NatsCluster cluster, int targetCount, Map<String, String> templateFiles) {
+        return new OrgFixture(targetCount, templateFiles, cluster);
     }
 
     static OrgFixture start(int targetCount, CircuitBreaker.Settings breaker) {
@@ -138,7 +163,7 @@ public final class OrgFixture implements AutoCloseable {
             List<String> argv = new ArrayList<>(List.of("--reconcile-every", "0", "--watch-interval", "100ms"));
             argv.addAll(List.of(args));
             processes.add(dev.orgctl.testing.UpProcess.start(root, Integer.toString(i),
-                    env(nats.url(), gitRoot, root.resolve("unused"), 0), argv.toArray(String[]::new)));
+                    env(root.resolve("unused"), 0), argv.toArray(String[]::new)));
         }
         for (dev.orgctl.testing.UpProcess p : processes) {
             Path initialized = p.dataDir().resolve("git-watcher").resolve("initialized");
@@ -301,7 +326,9 @@ public final class OrgFixture implements AutoCloseable {
             runtime.close();
         }
         repos.close();
-        nats.close();
+        if (nats != null) {
+            nats.close();
+        }
         NatsServerFixture.deleteTree(root);
     }
 }
