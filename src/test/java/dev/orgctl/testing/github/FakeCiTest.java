@@ -117,8 +117,9 @@ class FakeCiTest {
         fake.ci().configure(docs, FakeCi.Result.SUCCESS, Duration.ofMillis(200));
         String soon = docs.push("main", ALICE, "soon", Map.of("README.md", "1\n"));
 
+        // The suite reads completed a moment before its deliveries are queued: wait for the delivery too.
         await().atMost(Duration.ofSeconds(10)).until(() -> fake.ci().suite(docs, soon).orElseThrow().status()
-                .equals("completed"));
+                .equals("completed") && fake.deliveries().stream().anyMatch(d -> d.event().equals("check_suite")));
         assertThat(fake.ci().suite(web, slow).orElseThrow().status()).isEqualTo("in_progress");
         assertThat(fake.ci().suite(api, stuck).orElseThrow().status()).isEqualTo("in_progress");
         assertThat(fake.ci().suite(api, stuck).orElseThrow().conclusion()).isEmpty();
