@@ -83,6 +83,70 @@ class NatsPermissionsTest {
         }
     }
 
+    /**
+     * The Terraform state backend as the service user serves it: lock, chunked writes past
+     * JetStream's message size, versions pushed out of the kept ones (a purge of the object
+     * store's stream), read, unlock; the admin's token and history commands beside it.
+     */
+    @Test
+    void theServiceUserServesTerraformStateWithoutAnyRefusal() throws Exception {
+        OrgctlProcess.Result applied = OrgctlProcess.run(root, as("orgctl-admin", "change-me-admin"), "topology", "apply");
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        OrgctlProcess.Result created = OrgctlProcess.run(root, as("orgctl-admin", "change-me-admin"),
+                "tfstate", "token", "create", "ci", "--states", "prod/**", "--write");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        String token = created.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+
+        Path gitRoot = Files.createDirectories(root.resolve("git"));
+        new GitTestRepos(gitRoot).create(ORG, ".github");
+        Map<String, String> env = as("orgctl", "change-me-orgctl");
+        env.put("ORGCTL_BACKEND", "git");
+        env.put("ORGCTL_GIT_ROOT", gitRoot.toString());
+        env.put("GITHUB_ORG", ORG);
+        env.put("GITHUB_WEBHOOK_SECRET", "deploy-test-secret");
+        env.put("ORGCTL_CONFIG", Files.writeString(root.resolve("service.yaml"), "tfstate:\n  versions: 2\n").toString());
+        try (UpProcess up = UpProcess.start(root, "tfstate", env, "--reconcile-every", "0")) {
+            await("orgctl up ready").atMost(Duration.ofSeconds(120)).until(up::ready);
+            URI state = URI.create(up.webhookUrl()).resolve("/tfstate/prod/network");
+            HttpClient http = HttpClient.newHttpClient();
+            String lockId = UUID.randomUUID().toString();
+            String lockInfo = "{\"ID\":\"" + lockId + "\",\"Operation\":\"OperationTypeApply\",\"Info\":\"\","
+                    + "\"Who\":\"ci@runner\",\"Version\":\"1.11.4\",\"Created\":\"2026-12-04T00:00:00Z\","
+                    + "\"Path\":\"\"}";
+            assertThat(send(http, state, "LOCK", token, lockInfo).statusCode()).isEqualTo(200);
+            String last = null;
+            for (int serial = 1; serial <= 4; serial++) {
+                // 3 MB: past the 1 MB message limit, so every version is chunked.
+                last = "{\"version\":4,\"terraform_version\":\"1.11.4\",\"serial\":" + serial
+                        + ",\"lineage\":\"permissions\",\"outputs\":{\"pad\":{\"value\":\""
+                        + "x".repeat(3 << 20) + "\",\"type\":\"string\"}},\"resources\":[],\"check_results\":null}";
+                HttpResponse<String> posted = send(http, URI.create(state + "?ID=" + lockId), "POST", token, last);
+                assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+            }
+            HttpResponse<String> read = send(http, state, "GET", token, null);
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.body()).isEqualTo(last);
+            assertThat(send(http, state, "UNLOCK", token, lockInfo).statusCode()).isEqualTo(200);
+
+            OrgctlProcess.Result history = OrgctlProcess.run(root, as("orgctl-admin", "change-me-admin"),
+                    "tfstate", "history", "prod/network");
+            assertThat(history.exitCode()).as(history.err()).isZero();
+            List<String> versions = history.out().lines().filter(l -> l.matches("[ *] +[0-9].*")).toList();
+            assertThat(versions).as(history.out()).hasSize(2).last().satisfies(l ->
+                    assertThat(l.split(" +")).startsWith("*", "4", "4"));
+            assertThat(violations()).as("the server refused nothing the state backend asked for").isEmpty();
+            assertThat(up.log()).doesNotContain("Permissions Violation");
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient http, URI uri, String method, String token, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Authorization", "Basic "
+                + java.util.Base64.getEncoder().encodeToString(("terraform:" + token).getBytes(StandardCharsets.UTF_8)));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void theGatewayUserStoresASignedDeliveryAndTheImagesHealthCheckPasses() throws Exception {
         OrgctlProcess.Result applied = OrgctlProcess.run(root, as("orgctl-admin", "change-me-admin"), "topology", "apply");
