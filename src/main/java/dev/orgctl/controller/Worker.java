@@ -239,7 +239,9 @@ public final class Worker {
             return stopped(run, job, "template", e.getMessage(), "templates cannot be rendered: " + e.getMessage());
         }
         lease.checkStillHeld(); // fence: nothing is written by a worker that lost its lock
-        RunContext ctx = RunContext.of(run.runId()).withFence(Long.toString(lease.token()))
+        var taken = lease.holder().getAcquiredAt();
+        RunContext ctx = RunContext.of(run.runId())
+                .withFence(lease.token(), java.time.Instant.ofEpochSecond(taken.getSeconds(), taken.getNanos()))
                 .withTrailer("Orgctl-Causation", run.trigger().getCausationId());
         RegenResult result = verification.regenerate(executor, snapshot, info.get(), ctx);
         RunRecorder.End end = recorder.record(run, job, result, snapshot.revision(), depth);

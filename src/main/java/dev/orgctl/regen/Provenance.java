@@ -61,7 +61,7 @@ public final class Provenance {
         sb.append("\n\n");
         sb.append(RUN_ID).append(": ").append(ctx.runId()).append('\n');
         sb.append(TEMPLATE_REV).append(": ").append(plan.templateRev()).append('\n');
-        ctx.fence().ifPresent(f -> sb.append(FENCE).append(": ").append(f).append('\n'));
+        ctx.fence().ifPresent(f -> sb.append(FENCE).append(": ").append(f.token()).append('\n'));
         ctx.extraTrailers().forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
         return sb.toString();
     }

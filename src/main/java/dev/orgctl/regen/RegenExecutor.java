@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * Applies plans: one commit per repository (direct mode) or one proposal branch (pull-request
  * mode), fenced on the head the plan was made from. When the head moved, it plans again from the
  * new head, up to {@code maxAttempts} times, and never overwrites what it did not plan against.
+ * A run under a lock writes nothing on a head that a newer holder of the lock wrote ({@link Fence}).
  */
 public final class RegenExecutor {
     private static final Logger log = LoggerFactory.getLogger(RegenExecutor.class);
@@ -70,6 +71,11 @@ public final class RegenExecutor {
             int replans = attempt - 1;
             if (plan.skipped().isPresent()) {
                 return new RegenResult.Skipped(repo, plan.skipped().get());
+            }
+            Optional<String> overtaken = overtaken(ctx, plan);
+            if (overtaken.isPresent()) {
+                // Retried: the retry takes the lock again, under a newer token, and plans on the newer holder's head.
+                return failed(repo, overtaken.get(), true, replans);
             }
             Optional<String> movedTo;
             try {
@@ -150,6 +156,10 @@ public final class RegenExecutor {
                 return failed(repo, e.getMessage(), e.retryable(), replans + 1);
             }
         }
+    }
+
+    private static Optional<String> overtaken(RunContext ctx, RepoPlan plan) {
+        return ctx.fence().flatMap(f -> plan.baseStamp().flatMap(f::overtakenBy));
     }
 
     private static RegenResult failed(RepositoryInfo repo, String message, boolean retryable, int replans) {

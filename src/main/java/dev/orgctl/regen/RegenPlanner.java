@@ -44,13 +44,13 @@ public final class RegenPlanner {
             String why = repo.archived() ? "archived" : "the templates repository";
             return new RepoPlan(repo, branch, Optional.empty(), templates.templatesRepo().fullName(),
                     templates.revision(), templates.modeFor(repo), List.of(), Optional.empty(), List.of(),
-                    Optional.of(why), List.of());
+                    Optional.of(why), List.of(), Optional.empty());
         }
         List<TemplateError> misnamed = ConfigTypos.blocking(host, templates, repo);
         if (!misnamed.isEmpty()) { // its settings are probably under a misspelt name: write nothing, read nothing
             return new RepoPlan(repo, branch, Optional.empty(), templates.templatesRepo().fullName(),
                     templates.revision(), templates.modeFor(repo), List.of(), Optional.empty(), List.of(),
-                    Optional.empty(), misnamed);
+                    Optional.empty(), misnamed, Optional.empty());
         }
         TemplateSnapshot.Rendering rendering = templates.renderAll(repo);
         List<RenderedFile> rendered = rendering.files();
@@ -123,6 +123,6 @@ public final class RegenPlanner {
         Optional<FilePlan> manifestPlan = FileDecisions.manifest(manifestFile, next,
                 plans.stream().anyMatch(p -> p.action().changes()));
         return new RepoPlan(repo, branch, base, templatesRepo, templates.revision(), templates.modeFor(repo), plans,
-                manifestPlan, warnings, Optional.empty(), rendering.errors());
+                manifestPlan, warnings, Optional.empty(), rendering.errors(), snap.flatMap(RepoSnapshot::stamp));
     }
 }

@@ -25,10 +25,13 @@ import java.util.StringJoiner;
  * @param skipped       why the repository is not regenerated at all (archived, the templates repository)
  * @param errors        template errors: each failed set is left out of the plan (its files neither written
  *                      nor deleted) while the other sets' changes stand
+ * @param baseStamp     the message and time of {@code baseCommit}, when the read gave them (its
+ *                      {@code Orgctl-Fence} is compared with the run's own before committing)
  */
 public record RepoPlan(RepositoryInfo repo, String branch, Optional<String> baseCommit, String templatesRepo,
                        String templateRev, CommitMode mode, List<FilePlan> files, Optional<FilePlan> manifest,
-                       List<String> warnings, Optional<String> skipped, List<TemplateError> errors) {
+                       List<String> warnings, Optional<String> skipped, List<TemplateError> errors,
+                       Optional<dev.orgctl.hosts.CommitStamp> baseStamp) {
     public RepoPlan {
         files = List.copyOf(files);
         warnings = List.copyOf(warnings);

@@ -12,12 +12,12 @@ import java.util.regex.Pattern;
  * ({@code Orgctl-Fence}), and any further trailers the controller wants recorded (for example
  * {@code Orgctl-Causation}).
  */
-public record RunContext(String runId, Optional<String> fence, Map<String, String> extraTrailers) {
+public record RunContext(String runId, Optional<Fence> fence, Map<String, String> extraTrailers) {
     private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9-]*");
 
     public RunContext {
         checkValue("run id", runId);
-        fence.ifPresent(f -> checkValue("fence", f));
+        java.util.Objects.requireNonNull(fence, "fence");
         Map<String, String> copy = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : extraTrailers.entrySet()) {
             if (!KEY.matcher(e.getKey()).matches()) {
@@ -38,8 +38,9 @@ public record RunContext(String runId, Optional<String> fence, Map<String, Strin
         return of("run-" + UUID.randomUUID());
     }
 
-    public RunContext withFence(String token) {
-        return new RunContext(runId, Optional.of(token), extraTrailers);
+    /** Runs under a lock taken at {@code since} with fencing token {@code token} (see {@link Fence}). */
+    public RunContext withFence(long token, java.time.Instant since) {
+        return new RunContext(runId, Optional.of(new Fence(token, since)), extraTrailers);
     }
 
     public RunContext withTrailer(String key, String value) {

@@ -44,7 +44,7 @@ class RegenExecutorTest {
         String rev = fx.standardTemplates();
         RepoRef api = fx.target("api");
         String before = fx.host.branchHead(api, "main").orElseThrow();
-        RunContext ctx = RunContext.of("run-42").withFence("17").withTrailer("Orgctl-Causation", "delivery-abc/2");
+        RunContext ctx = RunContext.of("run-42").withFence(17, java.time.Instant.now()).withTrailer("Orgctl-Causation", "delivery-abc/2");
 
         RegenResult r = fx.executor.regenerate(fx.snapshot(), fx.info(api), ctx);
 
@@ -75,6 +75,61 @@ class RegenExecutorTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A stale holder: it planned from older templates, then its lock was taken over and the newer
+     * holder committed the newer templates. Re-planning on the moved head, the stale run finds a
+     * newer token in the head's {@code Orgctl-Fence} and writes nothing (without its fence, it
+     * would commit the older templates over the newer ones).
+     */
+    @Test
+    void aRunWhoseLockWasTakenOverWritesNothingOnTheNewerHoldersCommit() {
+        fx.standardTemplates();
+        RepoRef api = fx.target("api");
+        TemplateSnapshot older = fx.snapshot();
+        java.time.Instant staleSince = java.time.Instant.now();
+        RepoPlan stalePlan = fx.planner.plan(older, fx.info(api));
+        fx.templates(files("templates/ci/.github/CODEOWNERS", "* @acme/owners-v2\n"));
+        RegenResult newer = fx.executor.regenerate(fx.snapshot(), fx.info(api),
+                RunContext.of("run-newer").withFence(57, java.time.Instant.now()));
+        assertThat(newer).isInstanceOf(RegenResult.Committed.class);
+        String head = fx.host.branchHead(api, "main").orElseThrow();
+
+        RegenResult stale = fx.executor.apply(older, stalePlan, RunContext.of("run-stale").withFence(42, staleSince));
+
+        assertThat(stale).isInstanceOfSatisfying(RegenResult.Failed.class, f -> {
+            assertThat(f.retryable()).isTrue();
+            assertThat(f.message()).contains("lock token 57", "this run's 42", "nothing written");
+        });
+        assertThat(fx.host.branchHead(api, "main")).contains(head);
+        assertThat(fx.repos.file(api, ".github/CODEOWNERS")).endsWith("\n* @acme/owners-v2\n");
+        // Without a fence the same stale plan is applied: what the fence prevents.
+        assertThat(fx.executor.apply(older, stalePlan, RunContext.of("run-unfenced")))
+                .isInstanceOf(RegenResult.Committed.class);
+        assertThat(fx.repos.file(api, ".github/CODEOWNERS")).endsWith("\n* @acme/platform\n");
+    }
+
+    /**
+     * A head committed under a larger token long before the run's holding began (the lock bucket
+     * was recreated since, and its tokens start again at 1) does not stop the run; a holder with a
+     * larger token than the head's is not stopped either.
+     */
+    @Test
+    void aLargerTokenFromBeforeTheHoldingOrASmallerOneDoesNotStopTheRun() {
+        fx.standardTemplates();
+        RepoRef api = fx.target("api");
+        assertThat(fx.executor.regenerate(fx.snapshot(), fx.info(api),
+                RunContext.of("run-old-store").withFence(9000, java.time.Instant.now()))).isInstanceOf(RegenResult.Committed.class);
+        fx.templates(files("templates/ci/.github/CODEOWNERS", "* @acme/owners-v2\n"));
+
+        java.time.Instant later = java.time.Instant.now().plus(Fence.CLOCK_SKEW).plusSeconds(60);
+        assertThat(fx.executor.regenerate(fx.snapshot(), fx.info(api),
+                RunContext.of("run-new-store").withFence(3, later))).isInstanceOf(RegenResult.Committed.class);
+        fx.templates(files("templates/ci/.github/CODEOWNERS", "* @acme/owners-v3\n"));
+        assertThat(fx.executor.regenerate(fx.snapshot(), fx.info(api),
+                RunContext.of("run-next").withFence(4, java.time.Instant.now()))).isInstanceOf(RegenResult.Committed.class);
+        assertThat(fx.repos.file(api, ".github/CODEOWNERS")).endsWith("\n* @acme/owners-v3\n");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.git;
 
+import dev.orgctl.hosts.CommitStamp;
 import dev.orgctl.hosts.FileSelection;
 import dev.orgctl.hosts.RepoFile;
 import dev.orgctl.hosts.RepoSnapshot;
@@ -52,7 +53,8 @@ final class SnapshotReader {
                     }
                 }
             }
-            return new RepoSnapshot(commit.name(), files, notFiles);
+            return new RepoSnapshot(commit.name(), files, notFiles, Optional.of(new CommitStamp(commit.getFullMessage(),
+                    commit.getCommitterIdent().getWhenAsInstant())));
         }
     }
 

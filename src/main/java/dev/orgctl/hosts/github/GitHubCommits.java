@@ -29,9 +29,17 @@ final class GitHubCommits {
     private final GitHubClient client;
     private final SnapshotCache cache;
 
-    GitHubCommits(GitHubClient client, SnapshotCache cache) {
+    private final java.time.Clock clock;
+
+    GitHubCommits(GitHubClient client, SnapshotCache cache, java.time.Clock clock) {
         this.client = client;
         this.cache = cache;
+        this.clock = clock;
+    }
+
+    /** What the branch snapshot advanced past our commit says of it (GitHub's own time differs by the call). */
+    private dev.orgctl.hosts.CommitStamp stamp(CommitRequest request) {
+        return new dev.orgctl.hosts.CommitStamp(request.message(), clock.instant());
     }
 
     CommitResult commit(RepoRef repo, CommitRequest request) {
@@ -46,7 +54,8 @@ final class GitHubCommits {
             if (commit.isEmpty()) {
                 return new CommitResult.MovedHead(freshHead(repo, request.branch()));
             }
-            cache.committed(repo, request.branch(), request.expectedHead().get(), commit.get(), request.changes());
+            cache.committed(repo, request.branch(), request.expectedHead().get(), commit.get(), request.changes(),
+                    stamp(request));
             return new CommitResult.Committed(commit.get());
         } catch (Refused e) {
             return new CommitResult.Rejected(e.getMessage());
@@ -136,7 +145,8 @@ final class GitHubCommits {
             if (!updateRef(repo, Constants.R_HEADS + request.branch(), before, commit, false)) {
                 return new CommitResult.MovedHead(freshHead(repo, request.branch()));
             }
-            request.expectedHead().ifPresent(e -> cache.committed(repo, request.branch(), e, commit, request.changes()));
+            request.expectedHead().ifPresent(e -> cache.committed(repo, request.branch(), e, commit, request.changes(),
+                    stamp(request)));
             log.atInfo().addKeyValue("repo", repo.fullName()).addKeyValue("branch", request.branch())
                     .addKeyValue("commit", commit).log("committed through the git data api");
             return new CommitResult.Committed(commit);

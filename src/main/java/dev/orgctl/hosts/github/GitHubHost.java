@@ -60,7 +60,7 @@ public final class GitHubHost implements RepositoryHost {
         SnapshotCache cache = new SnapshotCache(cacheEntries);
         Clock clock = Clock.systemUTC();
         this.reads = new GitHubReads(client, cache, clock);
-        this.commits = new GitHubCommits(client, cache);
+        this.commits = new GitHubCommits(client, cache, clock);
         this.proposals = new GitHubProposals(client, cache, clock, reads, commits);
         this.checks = new GitHubCommitChecks(client);
     }

@@ -1,6 +1,7 @@
 package dev.orgctl.hosts.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orgctl.hosts.CommitStamp;
 import dev.orgctl.hosts.FileSelection;
 import dev.orgctl.hosts.HostException;
 import dev.orgctl.hosts.ProposalRequest;
@@ -27,6 +28,12 @@ import org.eclipse.jgit.lib.Constants;
  * at a fixed id.
  */
 final class GitHubReads {
+    /**
+     * The commit fields read beside the files: the message carries orgctl's trailers (the lock
+     * token of the run that wrote it, which a later run compares with its own), the time bounds
+     * that comparison. Free: the same query.
+     */
+    private static final String STAMP = " message committedDate";
     private final GitHubClient client;
     private final SnapshotCache cache;
     private final Clock clock;
@@ -114,7 +121,8 @@ final class GitHubReads {
         // right after this read whether a proposal must be closed, and usually there is none.
         String query = "query OrgctlReadBranch($owner: String!, $name: String!, $ref: String!, $proposal: String!"
                 + FileQuery.variables(selection) + ") { repository(owner: $owner, name: $name) { id "
-                + "ref(qualifiedName: $ref) { target { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } "
+                + "ref(qualifiedName: $ref) { target { oid ... on Commit { oid" + STAMP + FileQuery.fields(selection)
+                + " } } } "
                 + "proposal: ref(qualifiedName: $proposal) { target { oid } } } }";
         Map<String, Object> vars = GitHubPaths.vars(repo);
         vars.put("ref", Constants.R_HEADS + branch);
@@ -131,7 +139,8 @@ final class GitHubReads {
         if (target.isMissingNode() || target.isNull()) {
             return Optional.empty();
         }
-        RepoSnapshot snap = complete(repo, target.path("oid").asText(), selection, FileQuery.parse(selection, target));
+        RepoSnapshot snap = complete(repo, target.path("oid").asText(), selection, FileQuery.parse(selection, target),
+                stamp(target));
         cache.putBranch(repo, branch, selection, snap, repository.path("id").asText());
         return Optional.of(snap);
     }
@@ -141,15 +150,32 @@ final class GitHubReads {
         if (known.isPresent()) {
             return known.get();
         }
-        RepoSnapshot snap = complete(repo, commitId, selection, queryCommit(repo, commitId, selection));
+        JsonNode commit = queryCommit(repo, commitId, selection, true);
+        RepoSnapshot snap = complete(repo, commitId, selection, FileQuery.parse(selection, commit), stamp(commit));
         cache.putCommit(repo, selection, snap);
         return snap;
     }
 
-    private FileQuery.Result queryCommit(RepoRef repo, String commitId, FileSelection selection) {
+    /** The commit's message and time ({@link #STAMP}'s fields), when the query asked for them. */
+    private static Optional<CommitStamp> stamp(JsonNode commit) {
+        JsonNode message = commit.path("message");
+        JsonNode date = commit.path("committedDate");
+        if (!message.isTextual() || !date.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new CommitStamp(message.asText(), java.time.OffsetDateTime.parse(date.asText())
+                    .toInstant()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private JsonNode queryCommit(RepoRef repo, String commitId, FileSelection selection, boolean stamp) {
         String query = "query OrgctlReadCommit($owner: String!, $name: String!, $oid: GitObjectID!"
                 + FileQuery.variables(selection) + ") { repository(owner: $owner, name: $name) { "
-                + "object(oid: $oid) { oid ... on Commit { oid" + FileQuery.fields(selection) + " } } } }";
+                + "object(oid: $oid) { oid ... on Commit { oid" + (stamp ? STAMP : "") + FileQuery.fields(selection)
+                + " } } } }";
         Map<String, Object> vars = GitHubPaths.vars(repo);
         vars.put("oid", commitId);
         FileQuery.bind(selection, vars);
@@ -157,17 +183,19 @@ final class GitHubReads {
         if (object.isNull() || object.isMissingNode()) {
             throw new HostException(repo + ": commit " + commitId + " does not exist on GitHub");
         }
-        return FileQuery.parse(selection, object);
+        return object;
     }
 
     /** Follows deeper directories (more queries at the same commit) and fetches binary blobs. */
-    private RepoSnapshot complete(RepoRef repo, String commitId, FileSelection selection, FileQuery.Result first) {
+    private RepoSnapshot complete(RepoRef repo, String commitId, FileSelection selection, FileQuery.Result first,
+                                  Optional<CommitStamp> stamp) {
         Map<String, RepoFile> files = new HashMap<>(first.files());
         Map<String, FileQuery.BlobRef> blobs = new LinkedHashMap<>(first.blobs());
         Map<String, RepoSnapshot.NotFile> notFiles = new HashMap<>(first.notFiles());
         List<String> deeper = first.deeper();
         while (!deeper.isEmpty()) {
-            FileQuery.Result more = queryCommit(repo, commitId, FileSelection.of(List.of(), deeper));
+            FileQuery.Result more = FileQuery.parse(FileSelection.of(List.of(), deeper),
+                    queryCommit(repo, commitId, FileSelection.of(List.of(), deeper), false));
             files.putAll(more.files());
             blobs.putAll(more.blobs());
             notFiles.putAll(more.notFiles());
@@ -179,7 +207,7 @@ final class GitHubReads {
             files.put(b.getKey(), new RepoFile(content, b.getValue().mode()));
         }
         files.keySet().removeIf(p -> !selection.matches(p));
-        return new RepoSnapshot(commitId, files, notFiles);
+        return new RepoSnapshot(commitId, files, notFiles, stamp);
     }
 
     JsonNode readQuery(RepoRef repo, String what, String query, Map<String, Object> vars) {

@@ -95,7 +95,7 @@ final class SnapshotCache {
 
     /** Our commit moved the branch from {@code parent} to {@code commit}: advance the snapshot. */
     synchronized void committed(RepoRef repo, String branch, String parent, String commit,
-                                Iterable<FileChange> changes) {
+                                Iterable<FileChange> changes, dev.orgctl.hosts.CommitStamp stamp) {
         Entry e = branches.get(key(repo, branch));
         if (e == null || !e.snapshot().commitId().equals(parent)) {
             branches.remove(key(repo, branch));
@@ -112,7 +112,7 @@ final class SnapshotCache {
                 files.remove(c.path());
             }
         }
-        branches.put(key(repo, branch), new Entry(new RepoSnapshot(commit, files, e.snapshot().notFiles()),
+        branches.put(key(repo, branch), new Entry(new RepoSnapshot(commit, files, e.snapshot().notFiles(), Optional.of(stamp)),
                 e.selection(), e.repositoryId()));
     }
 }

@@ -65,7 +65,7 @@ final class PreviewReads implements RepositoryHost {
                 notFiles.put(path, what);
             }
         });
-        return new RepoSnapshot(snapshot.commitId(), files, notFiles);
+        return new RepoSnapshot(snapshot.commitId(), files, notFiles, snapshot.stamp());
     }
 
     @Override

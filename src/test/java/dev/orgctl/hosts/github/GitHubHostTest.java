@@ -114,6 +114,12 @@ class GitHubHostTest {
         assertThat(snap.file("scripts/run.sh").orElseThrow().executable()).isTrue();
         assertThat(snap.file(".github/logo.png").orElseThrow().content()).isEqualTo(files.get(".github/logo.png"));
         assertThat(snap.file(".github/a/b/c/d/e/deep.txt").orElseThrow().utf8()).isEqualTo("deep\n");
+        // The head's message and time ride along (a later run compares its Orgctl-Fence with its own).
+        assertThat(snap.stamp()).hasValueSatisfying(st -> {
+            assertThat(st.message()).startsWith("content");
+            assertThat(st.committedAt()).isCloseTo(java.time.Instant.now(),
+                    org.assertj.core.api.Assertions.within(5, java.time.temporal.ChronoUnit.MINUTES));
+        });
         // One query, one follow-up for the directory deeper than one query expands, one REST blob (binary).
         assertThat(web.stats().reads()).isEqualTo(3);
 
@@ -125,8 +131,9 @@ class GitHubHostTest {
 
         assertThat(host.readBranch(ref("web"), "nope", sel)).isEmpty();
         assertThat(host.readBranch(ref("nope"), "main", sel)).isEmpty();
-        assertThat(host.readCommit(ref("web"), head, FileSelection.paths(List.of("CODEOWNERS"))).files())
-                .containsOnlyKeys("CODEOWNERS");
+        RepoSnapshot atCommit = host.readCommit(ref("web"), head, FileSelection.paths(List.of("CODEOWNERS")));
+        assertThat(atCommit.files()).containsOnlyKeys("CODEOWNERS");
+        assertThat(atCommit.stamp()).isEqualTo(snap.stamp());
     }
 
     @Test
@@ -152,6 +159,7 @@ class GitHubHostTest {
         RepoSnapshot after = host.readBranch(ref("web"), "main", sel).orElseThrow();
         assertThat(after.commitId()).isEqualTo(commit);
         assertThat(after.files()).containsOnlyKeys("CODEOWNERS");
+        assertThat(after.stamp().orElseThrow().message()).isEqualTo(info.message());
         assertThat(web.stats()).isEqualTo(new RepoStats(1, 1, 0));
     }
 

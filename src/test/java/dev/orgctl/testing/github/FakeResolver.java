@@ -261,6 +261,12 @@ final class FakeResolver implements GitHubSchema.Resolver {
                 return c.oid();
             case "message":
                 return rc.getFullMessage();
+            case "committedDate":
+                return rc.getCommitterIdent().getWhenAsInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString();
+            case "authoredDate":
+                return rc.getAuthorIdent().getWhenAsInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString();
             case "messageHeadline":
                 return rc.getShortMessage();
             case "messageBody": {
