@@ -143,14 +143,17 @@ public final class EventProcessor {
             }
         } else if (c instanceof CiReport ci) {
             var r = ci.result();
-            rollouts.ifPresent(ro -> ro.ci(ci.org(), ci.repo(), r));
+            if (r.orgctls()) {
+                rollouts.ifPresent(ro -> ro.ci(ci.org(), ci.repo(), r));
+            }
             // A workflow run that ended (cancelled included) holds no Terraform state lock any more.
             if (ci.runEnded().isPresent()) {
                 line = line.addKeyValue("run_locks_released", runLocks.releaseHeldBy(ci.runEnded().get(), e.deliveryId()));
             }
             line.addKeyValue("repo", ci.org() + "/" + ci.repo()).addKeyValue("sha", r.sha())
                     .addKeyValue("check", r.merged() ? "merged" : r.key()).addKeyValue("conclusion", r.conclusion())
-                    .log(rollouts.isPresent() ? "CI result recorded" : "CI result: no rollouts here; dropped");
+                    .log(rollouts.isEmpty() ? "CI result: no rollouts here; dropped"
+                            : r.orgctls() ? "CI result recorded" : "CI result of a commit that is not orgctl's: not kept");
         } else if (c instanceof OwnCommit o) {
             metrics.snakeStopped("own_commit");
             line.addKeyValue("repo", o.org() + "/" + o.repo()).addKeyValue("layer", "own_commit")

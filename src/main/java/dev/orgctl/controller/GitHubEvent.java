@@ -1,6 +1,7 @@
 package dev.orgctl.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orgctl.regen.Provenance;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,9 +65,18 @@ public record GitHubEvent(
      * @param conclusion GitHub's conclusion when completed (a commit status: its state)
      * @param url        where a person reads the result
      * @param merged     a pull request whose head is {@code sha} was merged
+     * @param orgctls    the commit may be orgctl's: its message, as the delivery gives it, carries orgctl's
+     *                   trailers, or the delivery gives none (a merge, a payload without its head commit).
+     *                   Only those are kept for rollout gates: results of people's commits would grow the
+     *                   store without bound and gate nothing
      */
     public record CiResult(String sha, String key, String name, String status, String conclusion, String url,
-                           boolean merged) {
+                           boolean merged, boolean orgctls) {
+    }
+
+    /** Whether {@code message} (a delivery's head commit message; missing when not text) may be orgctl's. */
+    private static boolean mayBeOrgctls(JsonNode message) {
+        return !message.isTextual() || Provenance.isOrgctlCommit(message.asText());
     }
 
     /**
@@ -157,7 +167,8 @@ public record GitHubEvent(
                         : page.isEmpty() ? "" : page + "/commit/" + sha + "/checks?check_suite_id=" + id;
                 String app = s.path("app").path("name").asText("");
                 return Optional.of(new CiResult(sha, "check_suite:" + id, app.isEmpty() ? "check suite " + id : app,
-                        s.path("status").asText("completed"), s.path("conclusion").asText(""), url, false));
+                        s.path("status").asText("completed"), s.path("conclusion").asText(""), url, false,
+                        mayBeOrgctls(s.path("head_commit").path("message"))));
             }
             case "workflow_run" -> {
                 JsonNode w = body.path("workflow_run");
@@ -168,7 +179,7 @@ public record GitHubEvent(
                 }
                 return Optional.of(new CiResult(sha, "workflow_run:" + id, w.path("name").asText("workflow run " + id),
                         w.path("status").asText("completed"), w.path("conclusion").asText(""),
-                        w.path("html_url").asText(""), false));
+                        w.path("html_url").asText(""), false, mayBeOrgctls(w.path("head_commit").path("message"))));
             }
             case "status" -> {
                 String sha = body.path("sha").asText("");
@@ -179,7 +190,8 @@ public record GitHubEvent(
                 }
                 boolean pending = "pending".equals(state);
                 return Optional.of(new CiResult(sha, "status:" + context, context, pending ? "in_progress" : "completed",
-                        pending ? "" : state, body.path("target_url").asText(""), false));
+                        pending ? "" : state, body.path("target_url").asText(""), false,
+                        mayBeOrgctls(body.path("commit").path("commit").path("message"))));
             }
             case "pull_request" -> {
                 JsonNode pr = body.path("pull_request");
@@ -187,7 +199,7 @@ public record GitHubEvent(
                 if (!"closed".equals(action) || !pr.path("merged").asBoolean(false) || sha.isEmpty()) {
                     return Optional.empty();
                 }
-                return Optional.of(new CiResult(sha, "", "", "", "", pr.path("html_url").asText(""), true));
+                return Optional.of(new CiResult(sha, "", "", "", "", pr.path("html_url").asText(""), true, true));
             }
             default -> {
                 return Optional.empty();

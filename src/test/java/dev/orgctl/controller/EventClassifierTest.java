@@ -149,7 +149,7 @@ class EventClassifierTest {
                 .put("conclusion", "failure").putObject("app").put("name", "GitHub Actions");
         assertThat(classify("check_suite", suite)).isEqualTo(new Classification.CiReport("acme", "svc",
                 new GitHubEvent.CiResult("s1", "check_suite:42", "GitHub Actions", "completed", "failure",
-                        "https://github.com/acme/svc/commit/s1/checks?check_suite_id=42", false)));
+                        "https://github.com/acme/svc/commit/s1/checks?check_suite_id=42", false, true)));
         suite.put("action", "requested");
         assertThat(classify("check_suite", suite)).isInstanceOf(Classification.Irrelevant.class);
 
@@ -158,9 +158,39 @@ class EventClassifierTest {
                 .put("conclusion", "success").put("html_url", "https://github.com/acme/svc/actions/runs/7");
         assertThat(classify("workflow_run", run)).isEqualTo(new Classification.CiReport("acme", "svc",
                 new GitHubEvent.CiResult("s2", "workflow_run:7", "CI", "completed", "success",
-                        "https://github.com/acme/svc/actions/runs/7", false)));
+                        "https://github.com/acme/svc/actions/runs/7", false, true)));
         run.put("action", "in_progress");
         assertThat(classify("workflow_run", run)).isInstanceOf(Classification.Irrelevant.class);
+    }
+
+    /** Results are kept only for commits that may be orgctl's: the head commit's message says whose it is. */
+    @Test
+    void aResultTellsWhetherItsHeadCommitMayBeOrgctls() {
+        String orgctls = "orgctl: regenerate from acme/.github@1a2b3c4d5e6f [skip-regen]\n\n"
+                + "Orgctl-Run-Id: run-1\nOrgctl-Template-Rev: 1a2b3c4d5e6f\n";
+        ObjectNode suite = inRepo("completed", "svc");
+        ObjectNode cs = suite.putObject("check_suite").put("id", 42).put("head_sha", "s1").put("status", "completed")
+                .put("conclusion", "success");
+        cs.putObject("head_commit").put("message", "fix: a person's commit");
+        assertThat(((Classification.CiReport) classify("check_suite", suite)).result().orgctls()).isFalse();
+        ((ObjectNode) cs.get("head_commit")).put("message", orgctls);
+        assertThat(((Classification.CiReport) classify("check_suite", suite)).result().orgctls()).isTrue();
+
+        ObjectNode run = inRepo("completed", "svc");
+        ((ObjectNode) run.get("repository")).put("full_name", "acme/svc");
+        ObjectNode wr = run.putObject("workflow_run").put("id", 7).put("head_sha", "s2").put("status", "completed")
+                .put("conclusion", "success");
+        wr.putObject("head_commit").put("message", "docs: typo");
+        assertThat(((Classification.CiReport) classify("workflow_run", run)).result().orgctls()).isFalse();
+        // A run that ended still releases the Terraform state locks it holds, whoever wrote its commit.
+        assertThat(((Classification.CiReport) classify("workflow_run", run)).runEnded()).isPresent();
+
+        ObjectNode status = inRepo(null, "svc");
+        status.put("sha", "s3").put("context", "ci/lint").put("state", "success");
+        status.putObject("commit").putObject("commit").put("message", orgctls);
+        assertThat(((Classification.CiReport) classify("status", status)).result().orgctls()).isTrue();
+        ((ObjectNode) status.get("commit").get("commit")).put("message", "Merge pull request #3");
+        assertThat(((Classification.CiReport) classify("status", status)).result().orgctls()).isFalse();
     }
 
     @Test
@@ -168,7 +198,7 @@ class EventClassifierTest {
         ObjectNode status = inRepo(null, ".github");
         status.put("sha", "s3").put("context", "ci/lint").put("state", "pending").put("target_url", "https://ci/1");
         assertThat(classify("status", status)).isEqualTo(new Classification.CiReport("acme", ".github",
-                new GitHubEvent.CiResult("s3", "status:ci/lint", "ci/lint", "in_progress", "", "https://ci/1", false)));
+                new GitHubEvent.CiResult("s3", "status:ci/lint", "ci/lint", "in_progress", "", "https://ci/1", false, true)));
         status.put("state", "error");
         assertThat(((Classification.CiReport) classify("status", status)).result().conclusion()).isEqualTo("error");
 
@@ -176,7 +206,7 @@ class EventClassifierTest {
         ObjectNode pr = pull.putObject("pull_request").put("merged", true).put("html_url", "https://github.com/acme/svc/pull/3");
         pr.putObject("head").put("sha", "s4");
         assertThat(classify("pull_request", pull)).isEqualTo(new Classification.CiReport("acme", "svc",
-                new GitHubEvent.CiResult("s4", "", "", "", "", "https://github.com/acme/svc/pull/3", true)));
+                new GitHubEvent.CiResult("s4", "", "", "", "", "https://github.com/acme/svc/pull/3", true, true)));
         pr.put("merged", false);
         assertThat(classify("pull_request", pull)).isInstanceOf(Classification.Irrelevant.class);
     }

@@ -90,7 +90,10 @@ class RolloutEndToEndTest {
         final HttpDeliverySink sink;
         volatile BiFunction<String, String, String> verdict = (repo, rev) -> "success";
 
+        final OrgFixture fixture;
+
         Ci(OrgFixture f) {
+            fixture = f;
             sink = new HttpDeliverySink(f.started.gateway().url().resolve("/webhooks/github"),
                     Secret.of(OrgFixture.SECRET));
         }
@@ -112,11 +115,20 @@ class RolloutEndToEndTest {
             }
         }
 
+        private String message(String repo, String sha) throws java.io.IOException {
+            try (org.eclipse.jgit.lib.Repository r = fixture.repos.open(new dev.orgctl.hosts.RepoRef(OrgFixture.ORG, repo));
+                 org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r)) {
+                return walk.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(sha)).getFullMessage();
+            }
+        }
+
         void deliver(String repo, String sha, String conclusion) throws Exception {
             long id = suites.incrementAndGet();
             ObjectNode body = example.deepCopy();
             ObjectNode suite = (ObjectNode) body.get("check_suite");
             suite.put("id", id).put("head_sha", sha).put("status", "completed").put("conclusion", conclusion);
+            // GitHub names the commit checked, message included (orgctl keeps results of its own commits only).
+            ((ObjectNode) suite.get("head_commit")).put("id", sha).put("message", message(repo, sha));
             ObjectNode repository = (ObjectNode) body.get("repository");
             repository.put("name", repo).put("full_name", OrgFixture.ORG + "/" + repo)
                     .put("html_url", "https://example.test/" + OrgFixture.ORG + "/" + repo);
