@@ -11,41 +11,27 @@ import dev.orgctl.proto.Rollout;
 import dev.orgctl.proto.RolloutGate;
 import dev.orgctl.proto.RolloutState;
 import dev.orgctl.proto.RolloutWave;
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code orgctl rollout ...} and {@code orgctl status} in process against a real nats-server. */
 class RolloutCommandTest {
-    private static NatsServerFixture nats;
-    private static Connection conn;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     @TempDir
     Path tmp;
 
     record Result(int exit, String out, String err) {
-    }
-
-    @BeforeAll
-    static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        conn = nats.connect();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
     }
 
     private Result run(String org, String... cmd) {
@@ -54,7 +40,7 @@ class RolloutCommandTest {
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        String[] common = {"--nats-url", nats.url(), "--org", org, "--backend", "git", "--git-root",
+        String[] common = {"--nats-url", NATS.url(), "--org", org, "--backend", "git", "--git-root",
             tmp.resolve("git").toString(), "--data-dir", tmp.resolve("data").toString()};
         String[] all = new String[cmd.length + common.length];
         System.arraycopy(cmd, 0, all, 0, cmd.length);
@@ -64,7 +50,8 @@ class RolloutCommandTest {
     }
 
     private static KvRollouts store() throws Exception {
-        return new KvRollouts(conn.keyValue(Topology.ROLLOUTS_BUCKET), Clock.systemUTC(), RolloutWorkflow.NONE);
+        return new KvRollouts(NATS.connection().keyValue(Topology.ROLLOUTS_BUCKET), Clock.systemUTC(),
+                RolloutWorkflow.NONE);
     }
 
     private static Rollout begin(KvRollouts store, String org, String id) throws InterruptedException {

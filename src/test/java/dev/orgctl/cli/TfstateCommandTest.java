@@ -6,8 +6,7 @@ import dev.orgctl.tfstate.StateLocks;
 import dev.orgctl.tfstate.StateName;
 import dev.orgctl.tfstate.StateStore;
 import dev.orgctl.tfstate.TfstateSettings;
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,27 +14,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code orgctl tfstate} on a real nats-server. */
 class TfstateCommandTest {
-    private static NatsServerFixture nats;
-    private static Connection connection;
-
-    @BeforeAll
-    static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        connection = nats.connect();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        connection.close();
-        nats.close();
-    }
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     record Run(int exit, String out, String err) {
     }
@@ -47,17 +33,18 @@ class TfstateCommandTest {
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--nats-url", nats.url()));
+        all.addAll(List.of("--nats-url", NATS.url()));
         int exit = cli.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }
 
     private static StateStore store() {
-        return new StateStore(connection, Optional.empty(), 50, Clock.systemUTC());
+        return new StateStore(NATS.connection(), Optional.empty(), 50, Clock.systemUTC());
     }
 
     private static StateLocks locks() {
-        return new StateLocks(connection, TfstateSettings.DEFAULT_MAX_HOLD, Clock.systemUTC(), StateLocks.Listener.NONE);
+        return new StateLocks(NATS.connection(), TfstateSettings.DEFAULT_MAX_HOLD, Clock.systemUTC(),
+                StateLocks.Listener.NONE);
     }
 
     private static byte[] state(int serial, String value) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import dev.orgctl.tfstate.auth.TokenStore;
-import io.nats.client.Connection;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,31 +13,18 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code orgctl tfstate token}, run through picocli as the CLI runs it, against a real nats-server. */
 class TfstateTokenCommandTest {
-    private static NatsServerFixture nats;
-    private static Connection connection;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startNats() {
-        nats = NatsServerFixture.start().withTopology();
-        connection = nats.connect();
-    }
-
-    @AfterAll
-    static void stopNats() throws InterruptedException {
-        connection.close();
-        nats.close();
-    }
 
     private record Run(int exit, String out, String err) {
         List<String> lines() {
@@ -47,7 +34,7 @@ class TfstateTokenCommandTest {
 
     /** The command as the lead registers it: {@code tfstate token}, with Main's error handling. */
     private Run run(String... args) throws Exception {
-        return run(Files.writeString(dir.resolve("orgctl.yaml"), "nats:\n  url: " + nats.url() + "\n"), args);
+        return run(Files.writeString(dir.resolve("orgctl.yaml"), "nats:\n  url: " + NATS.url() + "\n"), args);
     }
 
     private Run run(Path config, String... args) {
@@ -72,7 +59,7 @@ class TfstateTokenCommandTest {
         String token = created.lines().get(created.lines().size() - 1);
         assertThat(token).startsWith("orgctl_tfs_ci-prod.");
         assertThat(created.lines().get(0)).contains("ci-prod").contains("write").contains("prod/**, shared");
-        TokenStore store = new TokenStore(connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
+        TokenStore store = new TokenStore(NATS.connection().keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
                 new SecureRandom());
         assertThat(store.verify(token)).get().satisfies(r -> assertThat(r.write()).isTrue());
 

@@ -3,7 +3,7 @@ package dev.orgctl.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.coordination.KeyCodec;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueConfiguration;
@@ -17,29 +17,22 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The breaker's count in a real KV bucket, written by several replicas at once. */
 class CircuitBreakerTest {
-    private static NatsServerFixture nats;
-    private static Connection conn;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.plain();
+
     private static KeyValue kv;
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start();
-        conn = nats.connect();
-        conn.keyValueManagement().create(KeyValueConfiguration.builder().name("BREAKERS").maxHistoryPerKey(1)
-                .storageType(StorageType.File).build());
-        kv = conn.keyValue("BREAKERS");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        NATS.connection().keyValueManagement().create(KeyValueConfiguration.builder().name("BREAKERS")
+                .maxHistoryPerKey(1).storageType(StorageType.File).build());
+        kv = NATS.connection().keyValue("BREAKERS");
     }
 
     private static CircuitBreaker breaker(KeyValue kv, int maxCommits) {
@@ -56,7 +49,7 @@ class CircuitBreakerTest {
         try {
             for (int r = 0; r < replicas; r++) {
                 // Each replica its own connection, as separate processes would have.
-                replicaConnections.add(nats.connect());
+                replicaConnections.add(NATS.fixture().connect());
                 CircuitBreaker b = breaker(replicaConnections.get(r).keyValue("BREAKERS"), replicas * each);
                 opened.add(pool.submit(() -> {
                     int n = 0;

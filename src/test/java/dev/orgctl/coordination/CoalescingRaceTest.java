@@ -6,7 +6,7 @@ import dev.orgctl.nats.NatsConnector;
 import dev.orgctl.proto.Trigger;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.proto.WorkflowStateEvent;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,36 +18,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Coalescing on a real server, with triggers racing each other and a worker. */
 class CoalescingRaceTest {
-    private static NatsServerFixture nats;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
+
     private static NatsConnector connector;
-    private static final List<Connection> conns = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start().withTopology();
-        connector = new NatsConnector(nats.settings());
-        Connection c = nats.connect();
-        conns.add(c);
-        TestBuckets.createLockBucket(c, "LOCKS_RACE", Duration.ofSeconds(5));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (Connection c : conns) {
-            c.close();
-        }
-        nats.close();
+        connector = new NatsConnector(NATS.settings());
+        TestBuckets.createLockBucket(NATS.connection(), "LOCKS_RACE", Duration.ofSeconds(5));
     }
 
     private static Workflows workflows(String actor) {
-        Connection c = nats.connect();
-        conns.add(c);
+        Connection c = NATS.connect();
         return Workflows.open(c, connector.jetStreamOptions(), connector.keyValueOptions(), actor);
     }
 
@@ -59,7 +48,7 @@ class CoalescingRaceTest {
     void aConcurrentBurstDuringARunGivesExactlyOneFollowUpWithTheLastTrigger() throws Exception {
         String id = "burst/acme/repo";
         Workflows worker = workflows("worker");
-        try (LockService locks = TestBuckets.locks(conns.get(0), "LOCKS_RACE", "worker")) {
+        try (LockService locks = TestBuckets.locks(NATS.connection(), "LOCKS_RACE", "worker")) {
             assertThat(workflows("c0").trigger(id, trigger("first"))).isEqualTo(TriggerOutcome.STARTED_PENDING);
             Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
             Run run1 = worker.start(id, "run-1", lease).orElseThrow();
@@ -111,7 +100,7 @@ class CoalescingRaceTest {
         ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         Workflows worker = workflows("worker");
-        try (LockService locks = TestBuckets.locks(conns.get(0), "LOCKS_RACE", "worker")) {
+        try (LockService locks = TestBuckets.locks(NATS.connection(), "LOCKS_RACE", "worker")) {
             Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
             Thread workerLoop = new Thread(() -> {
                 int n = 0;

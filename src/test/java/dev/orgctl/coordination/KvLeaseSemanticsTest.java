@@ -3,17 +3,16 @@ package dev.orgctl.coordination;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server behaviour the locks are built on, checked on the real nats-server (2.9.10 here) rather
@@ -22,22 +21,16 @@ import org.junit.jupiter.api.Test;
  */
 class KvLeaseSemanticsTest {
     private static final Duration TTL = Duration.ofSeconds(3);
-    private static NatsServerFixture nats;
-    private static Connection conn;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.plain();
+
     private static KeyValue kv;
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start();
-        conn = nats.connect();
-        TestBuckets.createLockBucket(conn, "SEMANTICS", TTL);
-        kv = conn.keyValue("SEMANTICS");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        TestBuckets.createLockBucket(NATS.connection(), "SEMANTICS", TTL);
+        kv = NATS.connection().keyValue("SEMANTICS");
     }
 
     private static byte[] v(String s) {

@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orgctl.cli.LockCommand;
 import dev.orgctl.cli.Main;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import dev.orgctl.testing.OrgctlProcess;
-import io.nats.client.Connection;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -22,32 +21,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code orgctl lock list|release|exec} and {@code orgctl status} against a real server. */
 class LockExecTest {
     private static final Duration SHORT_TTL = Duration.ofSeconds(2);
-    private static NatsServerFixture nats;
-    private static Connection conn;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start().withTopology();
-        conn = nats.connect();
-        TestBuckets.createLockBucket(conn, "LOCKS_EXEC", SHORT_TTL);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        TestBuckets.createLockBucket(NATS.connection(), "LOCKS_EXEC", SHORT_TTL);
     }
 
     /** Runs orgctl in this JVM; returns exit code, stdout and stderr. */
@@ -63,7 +55,7 @@ class LockExecTest {
         List<String> all = new ArrayList<>(List.of(args));
         // Configuration flags go before "--" (they belong to orgctl, not to COMMAND).
         int dashes = all.indexOf("--");
-        all.addAll(dashes < 0 ? all.size() : dashes, List.of("--nats-url", nats.url()));
+        all.addAll(dashes < 0 ? all.size() : dashes, List.of("--nats-url", NATS.url()));
         int code = cli.execute(all.toArray(new String[0]));
         return new Result(code, out.toString(), err.toString());
     }
@@ -76,7 +68,7 @@ class LockExecTest {
         try {
             for (String label : List.of("p1", "p2")) {
                 children.add(ChildJvm.start(LockExecLoopMain.class, List.of(), true, "4", label, "lock", "exec", "ci/terraform",
-                        "--nats-url", nats.url(), "--bucket", "LOCKS_EXEC", "--kill-after", "100ms", "--wait", "60s",
+                        "--nats-url", NATS.url(), "--bucket", "LOCKS_EXEC", "--kill-after", "100ms", "--wait", "60s",
                         "--", "sh", "-c", script, "sh", "%LABEL%"));
             }
             for (ChildJvm c : children) {
@@ -106,7 +98,7 @@ class LockExecTest {
         String marker = "orgctl-overlap-" + System.nanoTime();
         String first = "while true; do echo 'tick A' >> '" + file + "'; sleep 0.05; done";
         List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; exec sleep 600", "keeper"));
-        argv.addAll(OrgctlProcess.builder(dir, Map.of(), "lock", "exec", "crash/exec", "--nats-url", nats.url(),
+        argv.addAll(OrgctlProcess.builder(dir, Map.of(), "lock", "exec", "crash/exec", "--nats-url", NATS.url(),
                 "--bucket", "LOCKS_EXEC", "--kill-after", "200ms", "--", "sh", "-c", first, marker).command());
         // Started through a keeper that never reaps it: the killed orgctl stays a zombie, as under a runner
         // that is slow to reap, and its pipes close only because the kernel closes a dead process's files.
@@ -146,7 +138,7 @@ class LockExecTest {
         String[] seen = Files.readString(file).trim().split(" ");
         assertThat(seen[0]).isEqualTo("exit/code");
         assertThat(Long.parseLong(seen[1])).isPositive();
-        try (LockService locks = TestBuckets.locks(conn, "LOCKS_EXEC", "test")) {
+        try (LockService locks = TestBuckets.locks(NATS.connection(), "LOCKS_EXEC", "test")) {
             assertThat(locks.inspect("exit/code")).as("released after COMMAND").isEmpty();
         }
     }
@@ -159,7 +151,7 @@ class LockExecTest {
         CompletableFuture<Result> exec = CompletableFuture.supplyAsync(() -> orgctl("lock", "exec", "lost/lease",
                 "--bucket", "LOCKS_EXEC", "--kill-after", "300ms", "--", "sh", "-c", script));
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(file) && Files.readString(file).contains("started"));
-        try (LockService op = TestBuckets.locks(conn, "LOCKS_EXEC", "operator")) {
+        try (LockService op = TestBuckets.locks(NATS.connection(), "LOCKS_EXEC", "operator")) {
             LockService.LockInfo held = op.inspect("lost/lease").orElseThrow();
             // Someone else takes over (as after a partition): the holder's next renewal fails.
             assertThat(op.forceRelease("lost/lease", held.revision())).isTrue();
@@ -179,7 +171,7 @@ class LockExecTest {
         CompletableFuture<Result> exec = CompletableFuture.supplyAsync(() -> orgctl("lock", "exec", "stubborn",
                 "--bucket", "LOCKS_EXEC", "--kill-after", "200ms", "--", "sh", "-c", script));
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(file) && Files.readString(file).contains("started"));
-        try (LockService op = TestBuckets.locks(conn, "LOCKS_EXEC", "operator")) {
+        try (LockService op = TestBuckets.locks(NATS.connection(), "LOCKS_EXEC", "operator")) {
             op.forceRelease("stubborn", op.inspect("stubborn").orElseThrow().revision());
         }
         Result r = exec.get();
@@ -191,7 +183,7 @@ class LockExecTest {
 
     @Test
     void execGivesUpWhenTheLockStaysHeldAndRefusesUnknownLeases() throws Exception {
-        try (LockService other = TestBuckets.locks(conn, "LOCKS_EXEC", "other")) {
+        try (LockService other = TestBuckets.locks(NATS.connection(), "LOCKS_EXEC", "other")) {
             Lease held = other.tryAcquire("busy/lock", "long job").orElseThrow();
             Result r = orgctl("lock", "exec", "busy/lock", "--bucket", "LOCKS_EXEC", "--kill-after", "100ms",
                     "--wait", "600ms", "--", "true");
@@ -212,7 +204,8 @@ class LockExecTest {
 
     @Test
     void listAndForcedReleaseWithConfirmation() throws Exception {
-        try (LockService holder = LockService.open(conn, null, "ORGCTL_LOCKS", LockService.Identity.current("ci-runner"), null)) {
+        try (LockService holder = LockService.open(NATS.connection(), null, "ORGCTL_LOCKS",
+                LockService.Identity.current("ci-runner"), null)) {
             Lease lease = holder.tryAcquire("terraform/prod", "terraform apply").orElseThrow();
             Result list = orgctl("lock", "list");
             assertThat(list.code()).isZero();
@@ -251,14 +244,14 @@ class LockExecTest {
 
     @Test
     void statusShowsTheWholeAttemptAndTheTimeSinceTheTrigger() throws Exception {
-        Workflows wf = Workflows.open(conn, null, null, "status-test");
+        Workflows wf = Workflows.open(NATS.connection(), null, null, "status-test");
         String id = "regen/acme/stuck-for-ten-minutes";
         java.time.Instant tenMinutesAgo = java.time.Instant.now().minus(Duration.ofMinutes(10));
         wf.trigger(id, dev.orgctl.proto.Trigger.newBuilder().setCausationId("d-stuck").setReason("template push")
                 .setReceivedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(tenMinutesAgo.getEpochSecond()))
                 .build());
         String runId = "job-regen.acme.stuck-for-ten-minutes-d-stuck-123456-12";
-        try (LockService locks = TestBuckets.locks(conn, "LOCKS_EXEC", "worker")) {
+        try (LockService locks = TestBuckets.locks(NATS.connection(), "LOCKS_EXEC", "worker")) {
             // Twelve holders in a row, each taking the run over from the one before (attempt 12).
             for (int attempt = 1; attempt <= 12; attempt++) {
                 Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
@@ -268,7 +261,7 @@ class LockExecTest {
         }
         Result r = orgctl("status", "--state", "running");
         // Gone again, so that the other status test counts only its own workflows.
-        conn.keyValue(dev.orgctl.nats.topology.Topology.WORKFLOWS_BUCKET).purge(KeyCodec.encode(id));
+        NATS.connection().keyValue(dev.orgctl.nats.topology.Topology.WORKFLOWS_BUCKET).purge(KeyCodec.encode(id));
         assertThat(r.code()).isZero();
         String row = r.out().lines().filter(l -> l.contains(id)).findFirst().orElseThrow();
         String[] columns = row.trim().split("\\s+");
@@ -280,12 +273,13 @@ class LockExecTest {
 
     @Test
     void statusShowsWorkflowsByStateAndLocks() throws Exception {
-        Workflows wf = Workflows.open(conn, null, null, "status-test");
+        Workflows wf = Workflows.open(NATS.connection(), null, null, "status-test");
         wf.trigger("regen/acme/pending", dev.orgctl.proto.Trigger.newBuilder().setCausationId("d1").setReason("template push").build());
         wf.transition("regen/acme/failed", dev.orgctl.proto.WorkflowState.PENDING, Change.because("setup"));
         wf.transition("regen/acme/failed", dev.orgctl.proto.WorkflowState.RUNNING, Change.because("setup"));
         wf.transition("regen/acme/failed", dev.orgctl.proto.WorkflowState.FAILED, Change.because("push refused").withError("403"));
-        try (LockService holder = LockService.open(conn, null, "ORGCTL_LOCKS_LONG", LockService.Identity.current("worker"), null)) {
+        try (LockService holder = LockService.open(NATS.connection(), null, "ORGCTL_LOCKS_LONG",
+                LockService.Identity.current("worker"), null)) {
             Lease lease = holder.tryAcquire("regen/acme/api", "regen run").orElseThrow();
             Result r = orgctl("status");
             assertThat(r.code()).isZero();

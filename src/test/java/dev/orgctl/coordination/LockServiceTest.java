@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.orgctl.testing.CorruptKv;
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,34 +13,28 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class LockServiceTest {
     private static final Duration TTL = Duration.ofSeconds(2);
-    private static NatsServerFixture nats;
-    private static Connection conn;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.plain();
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start();
-        conn = nats.connect();
-        TestBuckets.createLockBucket(conn, "LOCKS_SHORT", TTL);
-        TestBuckets.createLockBucket(conn, "LOCKS_5S", Duration.ofSeconds(5));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        TestBuckets.createLockBucket(NATS.connection(), "LOCKS_SHORT", TTL);
+        TestBuckets.createLockBucket(NATS.connection(), "LOCKS_5S", Duration.ofSeconds(5));
     }
 
     @Test
     void tryAcquireIsExclusiveAndTokensGrow() {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_5S", "a"); LockService b = TestBuckets.locks(conn, "LOCKS_5S", "b")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "a");
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "b")) {
             Lease first = a.tryAcquire("regen/acme/.github", "first").orElseThrow();
             assertThat(first.token()).isPositive();
             assertThat(first.key()).isEqualTo("regen.acme.=2Egithub");
@@ -61,7 +54,8 @@ class LockServiceTest {
 
     @Test
     void aRenewedLeaseOutlivesTheTtl() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_SHORT", "a"); LockService b = TestBuckets.locks(conn, "LOCKS_SHORT", "b")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "a");
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "b")) {
             Lease lease = a.tryAcquire("renewed", "long work").orElseThrow();
             long until = System.nanoTime() + TTL.multipliedBy(3).toNanos();
             while (System.nanoTime() < until) {
@@ -80,9 +74,9 @@ class LockServiceTest {
     @Test
     void aStaleHolderCannotReleaseTheNextHoldersLock() throws Exception {
         // a stalls (no renewals): its lease runs out, b takes the lock, then a wakes up and releases.
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_SHORT", "stalled",
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "stalled",
                 LockService.Settings.forTtl(TTL).withoutRenewal());
-             LockService b = TestBuckets.locks(conn, "LOCKS_SHORT", "next")) {
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "next")) {
             Lease stale = a.tryAcquire("stale", "stalls").orElseThrow();
             Lease next = b.acquire("stale", "waits", Duration.ofSeconds(5)).orElseThrow();
             assertThat(next.token()).isGreaterThan(stale.token());
@@ -100,9 +94,9 @@ class LockServiceTest {
 
     @Test
     void aStaleRenewalIsRefusedAndReportedAsLost() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_SHORT", "stalled",
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "stalled",
                 LockService.Settings.forTtl(TTL).withoutRenewal());
-             LockService b = TestBuckets.locks(conn, "LOCKS_SHORT", "next")) {
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "next")) {
             Lease stale = a.tryAcquire("stale-renew", "stalls").orElseThrow();
             AtomicReference<LeaseLostException> lost = new AtomicReference<>();
             stale.onLost(lost::set);
@@ -116,8 +110,8 @@ class LockServiceTest {
 
     @Test
     void aForcedReleaseIsNoticedByTheHolder() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_SHORT", "holder");
-             LockService op = TestBuckets.locks(conn, "LOCKS_SHORT", "operator")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "holder");
+             LockService op = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "operator")) {
             Lease lease = a.tryAcquire("forced", "work").orElseThrow();
             AtomicReference<LeaseLostException> lost = new AtomicReference<>();
             lease.onLost(lost::set);
@@ -133,7 +127,8 @@ class LockServiceTest {
 
     @Test
     void aWaiterWakesOnReleaseWithoutWaitingForTheLease() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_5S", "a"); LockService b = TestBuckets.locks(conn, "LOCKS_5S", "b")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "a");
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "b")) {
             Lease held = a.tryAcquire("handover", "first").orElseThrow();
             CompletableFuture<Optional<Lease>> waiter = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -156,7 +151,8 @@ class LockServiceTest {
 
     @Test
     void aWaiterGivesUpAfterItsWait() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_5S", "a"); LockService b = TestBuckets.locks(conn, "LOCKS_5S", "b")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "a");
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "b")) {
             Lease held = a.tryAcquire("busy", "first").orElseThrow();
             long t0 = System.nanoTime();
             assertThat(b.acquire("busy", "second", Duration.ofMillis(700))).isEmpty();
@@ -168,8 +164,9 @@ class LockServiceTest {
 
     @Test
     void aWaiterTakesTheLockOfAHolderThatStoppedRenewingWhenItsLeaseEnds() throws Exception {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_SHORT", "crashed", LockService.Settings.forTtl(TTL).withoutRenewal());
-             LockService b = TestBuckets.locks(conn, "LOCKS_SHORT", "b")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "crashed",
+                LockService.Settings.forTtl(TTL).withoutRenewal());
+             LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_SHORT", "b")) {
             Lease crashed = a.tryAcquire("orphan", "dies").orElseThrow();
             Instant lastWrite = b.inspect("orphan").orElseThrow().lastWrite();
             Lease got = b.acquire("orphan", "next", Duration.ofSeconds(5)).orElseThrow();
@@ -183,7 +180,7 @@ class LockServiceTest {
 
     @Test
     void listShowsHoldersAndTimeLeft() {
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_5S", "lister")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "lister")) {
             Lease x = a.tryAcquire("list/x", "x work").orElseThrow();
             Lease y = a.tryAcquire("list/y", "y work").orElseThrow();
             List<LockService.LockInfo> all = a.list();
@@ -201,19 +198,21 @@ class LockServiceTest {
     @Test
     void closingTheServiceReleasesItsLeases() {
         Lease lease;
-        try (LockService a = TestBuckets.locks(conn, "LOCKS_5S", "closer")) {
+        try (LockService a = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "closer")) {
             lease = a.tryAcquire("closed", "work").orElseThrow();
         }
         assertThat(lease.isHeld()).isFalse();
-        try (LockService b = TestBuckets.locks(conn, "LOCKS_5S", "b")) {
+        try (LockService b = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "b")) {
             assertThat(b.tryAcquire("closed", "next")).isPresent();
         }
     }
 
     @Test
     void aBucketWithoutTtlIsRefused() throws Exception {
-        conn.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("NO_TTL").build());
-        assertThatThrownBy(() -> TestBuckets.locks(conn, "NO_TTL", "x")).isInstanceOf(CoordinationException.class)
+        NATS.connection().keyValueManagement()
+                .create(io.nats.client.api.KeyValueConfiguration.builder().name("NO_TTL").build());
+        assertThatThrownBy(() -> TestBuckets.locks(NATS.connection(), "NO_TTL", "x"))
+                .isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("no TTL");
     }
 
@@ -225,9 +224,9 @@ class LockServiceTest {
     @EnumSource(value = CorruptKv.Mode.class, names = {"CREATE_OVER_HOLDER_READS_EMPTY", "CREATE_CONFIRMED_NOT_STORED"})
     void aCreateThatDoesNotReadBackIsNoHoldingAndSaysWhatToDo(CorruptKv.Mode mode) throws Exception {
         String name = "terraform/" + mode.name().toLowerCase(Locale.ROOT);
-        try (LockService first = TestBuckets.locks(conn, "LOCKS_5S", "first");
-             LockService second = LockService.open(conn, null, "LOCKS_5S", LockService.Identity.current("second"),
-                     null, CorruptKv.playing(mode))) {
+        try (LockService first = TestBuckets.locks(NATS.connection(), "LOCKS_5S", "first");
+             LockService second = LockService.open(NATS.connection(), null, "LOCKS_5S",
+                     LockService.Identity.current("second"), null, CorruptKv.playing(mode))) {
             Lease held = first.tryAcquire(name, "apply").orElseThrow();
             assertThat(held.isHeld()).isTrue();
 

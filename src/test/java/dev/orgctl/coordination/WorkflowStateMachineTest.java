@@ -16,7 +16,7 @@ import dev.orgctl.proto.Trigger;
 import dev.orgctl.proto.WorkflowRecord;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.proto.WorkflowStateEvent;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import java.time.Duration;
@@ -31,9 +31,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WorkflowStateMachineTest {
     /** The table of the product brief, written out here rather than taken from the code under test. */
@@ -46,26 +46,19 @@ class WorkflowStateMachineTest {
             FAILED, EnumSet.of(PENDING));
     private static final List<WorkflowState> STATES = List.of(IDLE, PENDING, RUNNING, COMPLETED, FAILED, PAUSED);
 
-    private static NatsServerFixture nats;
-    private static Connection conn;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
+
     private static NatsConnector connector;
 
     @BeforeAll
     static void start() throws Exception {
-        nats = NatsServerFixture.start().withTopology();
-        conn = nats.connect();
-        connector = new NatsConnector(nats.settings());
-        TestBuckets.createLockBucket(conn, "LOCKS_WF", Duration.ofSeconds(2));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        connector = new NatsConnector(NATS.settings());
+        TestBuckets.createLockBucket(NATS.connection(), "LOCKS_WF", Duration.ofSeconds(2));
     }
 
     private static Workflows workflows(String actor) {
-        return Workflows.open(conn, connector.jetStreamOptions(), connector.keyValueOptions(), actor);
+        return Workflows.open(NATS.connection(), connector.jetStreamOptions(), connector.keyValueOptions(), actor);
     }
 
     private static Trigger trigger(String cause, String rev) {
@@ -155,7 +148,7 @@ class WorkflowStateMachineTest {
         List<Connection> conns = new ArrayList<>();
         List<Workflows> wfs = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            Connection c = nats.connect();
+            Connection c = NATS.fixture().connect();
             conns.add(c);
             wfs.add(Workflows.open(c, connector.jetStreamOptions(), connector.keyValueOptions(), "racer-" + i));
         }
@@ -215,7 +208,7 @@ class WorkflowStateMachineTest {
     void historyTellsTheStoryOneEventPerTransitionInOrder() throws Exception {
         String id = "story/acme/.github";
         Workflows wf = workflows("controller");
-        try (LockService locks = TestBuckets.locks(conn, "LOCKS_WF", "worker")) {
+        try (LockService locks = TestBuckets.locks(NATS.connection(), "LOCKS_WF", "worker")) {
             assertThat(wf.trigger(id, trigger("d1", "rev1"))).isEqualTo(TriggerOutcome.STARTED_PENDING);
             assertThat(wf.trigger(id, trigger("d2", "rev2"))).isEqualTo(TriggerOutcome.COALESCED);
             Lease lease = locks.tryAcquire(id, "regen").orElseThrow();
@@ -260,8 +253,8 @@ class WorkflowStateMachineTest {
         assertThat(h.get(4).getRevision()).isGreaterThan(h.get(3).getRevision());
         // The events are on the workflow's own subject, with encoded tokens.
         assertThat(Workflows.historySubject(id)).isEqualTo("orgctl.history.story.acme.=2Egithub");
-        assertThat(conn.jetStreamManagement().getLastMessage(Topology.HISTORY_STREAM, Workflows.historySubject(id))
-                .getHeaders().getFirst("Orgctl-Type")).isEqualTo("orgctl.v1.WorkflowStateEvent");
+        assertThat(NATS.connection().jetStreamManagement()
+                .getLastMessage(Topology.HISTORY_STREAM, Workflows.historySubject(id)).getHeaders().getFirst("Orgctl-Type")).isEqualTo("orgctl.v1.WorkflowStateEvent");
     }
 
     @Test
@@ -271,9 +264,9 @@ class WorkflowStateMachineTest {
         Workflows workerA = workflows("worker-a");
         Workflows workerB = workflows("worker-b");
         controller.trigger(id, trigger("d1", "rev1"));
-        try (LockService stalled = TestBuckets.locks(conn, "LOCKS_WF", "a",
+        try (LockService stalled = TestBuckets.locks(NATS.connection(), "LOCKS_WF", "a",
                 LockService.Settings.forTtl(Duration.ofSeconds(2)).withoutRenewal());
-             LockService live = TestBuckets.locks(conn, "LOCKS_WF", "b")) {
+             LockService live = TestBuckets.locks(NATS.connection(), "LOCKS_WF", "b")) {
             Lease leaseA = stalled.tryAcquire(id, "regen").orElseThrow();
             Run runA = workerA.start(id, "run-a", leaseA).orElseThrow();
             assertThat(runA.attempt()).isEqualTo(1);
@@ -317,7 +310,7 @@ class WorkflowStateMachineTest {
         Workflows wf = workflows("w1");
         wf.transition(id, PENDING, Change.because("first"));
         // A writer computes and writes the next record, then dies before publishing its event.
-        KeyValue kv = conn.keyValue(Topology.WORKFLOWS_BUCKET);
+        KeyValue kv = NATS.connection().keyValue(Topology.WORKFLOWS_BUCKET);
         String key = KeyCodec.encode(id);
         var entry = kv.get(key);
         WorkflowRecord next = WorkflowMachine.transition(id, WorkflowRecord.parseFrom(entry.getValue()), RUNNING,
@@ -344,7 +337,7 @@ class WorkflowStateMachineTest {
         String id = "crash2/acme/repo";
         Workflows wf = workflows("w1");
         wf.transition(id, PENDING, Change.because("first"));
-        KeyValue kv = conn.keyValue(Topology.WORKFLOWS_BUCKET);
+        KeyValue kv = NATS.connection().keyValue(Topology.WORKFLOWS_BUCKET);
         String key = KeyCodec.encode(id);
         var entry = kv.get(key);
         WorkflowRecord next = WorkflowMachine.transition(id, WorkflowRecord.parseFrom(entry.getValue()), RUNNING,
@@ -371,7 +364,7 @@ class WorkflowStateMachineTest {
 
     private static long countOnSubject(String id) throws Exception {
         String subject = Workflows.historySubject(id);
-        return conn.jetStreamManagement().getStreamInfo(Topology.HISTORY_STREAM,
+        return NATS.connection().jetStreamManagement().getStreamInfo(Topology.HISTORY_STREAM,
                         io.nats.client.api.StreamInfoOptions.filterSubjects(subject))
                 .getStreamState().getSubjects().stream().filter(s -> s.getName().equals(subject))
                 .findFirst().orElseThrow().getCount();

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -18,10 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The gateway as an attacker meets it: a separate process with a small heap, clients that declare
@@ -33,21 +32,13 @@ import org.junit.jupiter.api.Timeout;
 class GatewayAttackTest {
     static final String SECRET = "attack-test-secret";
     static final long MIB = 1024 * 1024;
-    static NatsServerFixture nats;
 
-    @BeforeAll
-    static void start() {
-        nats = NatsServerFixture.start("max_payload: 64MB").withTopology();
-    }
-
-    @AfterAll
-    static void stop() {
-        nats.close();
-    }
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology("max_payload: 64MB");
 
     @Test
     void headsDeclaring25MiBWithoutBodiesNeitherExhaustTheHeapNorStopTheGateway() throws Exception {
-        try (GatewayProcess gw = GatewayProcess.start(nats, SECRET, List.of("-Xmx256m"));
+        try (GatewayProcess gw = GatewayProcess.start(NATS.fixture(), SECRET, List.of("-Xmx256m"));
              Victim victim = new Victim(gw.port)) {
             double budget = RawClient.metric(gw.port, "orgctl_gateway_http_body_budget_bytes");
             assertThat(budget).isBetween(32.0 * MIB, 80.0 * MIB); // a quarter of 256 MiB
@@ -105,7 +96,7 @@ class GatewayAttackTest {
 
     @Test
     void manyUnsigned20MiBBodiesAreRefusedAtTheHeadWithoutBeingHeld() throws Exception {
-        try (GatewayProcess gw = GatewayProcess.start(nats, SECRET, List.of("-Xmx256m"));
+        try (GatewayProcess gw = GatewayProcess.start(NATS.fixture(), SECRET, List.of("-Xmx256m"));
              Victim victim = new Victim(gw.port)) {
             int clients = 40;
             ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -159,7 +150,7 @@ class GatewayAttackTest {
 
     @Test
     void oneClientWithTenThousandIdleConnectionsDoesNotLockOthersOut() throws Exception {
-        try (GatewayProcess gw = GatewayProcess.start(nats, SECRET, List.of("-Xmx256m"))) {
+        try (GatewayProcess gw = GatewayProcess.start(NATS.fixture(), SECRET, List.of("-Xmx256m"))) {
             List<Socket> idle = new ArrayList<>();
             try {
                 for (int i = 0; i < 10_050; i++) {
@@ -190,7 +181,7 @@ class GatewayAttackTest {
 
     @Test
     void outOfDescriptorsTheAcceptorBacksOffLogsLittleAndRecovers() throws Exception {
-        try (GatewayProcess gw = GatewayProcess.start(nats, SECRET, List.of("-Xmx256m"))) {
+        try (GatewayProcess gw = GatewayProcess.start(NATS.fixture(), SECRET, List.of("-Xmx256m"))) {
             long open = openDescriptors(gw.pid());
             long limit = open + 40;
             run("prlimit", "--pid", Long.toString(gw.pid()), "--nofile=" + limit + ":" + limit);

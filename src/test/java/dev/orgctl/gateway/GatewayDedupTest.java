@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orgctl.nats.SubjectCodec;
 import dev.orgctl.nats.topology.Topology;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.PublishOptions;
@@ -33,9 +33,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The same delivery GUID is published once: beyond JetStream's duplicate window (shortened to two
@@ -46,20 +46,13 @@ import org.junit.jupiter.api.Test;
 class GatewayDedupTest {
     /** JetStream's own de-duplication, shortened so the tests can step outside it. */
     static final Duration WINDOW = Duration.ofSeconds(2);
-    static NatsServerFixture nats;
-    static Connection client;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     @BeforeAll
-    static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        client = nats.connect();
-        GatewayHarness.shortenDuplicateWindow(client, WINDOW);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        client.close();
-        nats.close();
+    static void shortenWindow() {
+        GatewayHarness.shortenDuplicateWindow(NATS.connection(), WINDOW);
     }
 
     @Test
@@ -76,7 +69,7 @@ class GatewayDedupTest {
 
     @Test
     void redeliveryAfterTheJetStreamWindowIsADuplicateAndPublishesNothing() throws Exception {
-        try (Gateway g = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway g = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             String id = newDelivery();
             String body = repoPayload("acme", "redelivered");
             HttpResponse<String> first = post(g, "push", id, body);
@@ -99,18 +92,19 @@ class GatewayDedupTest {
         String id = newDelivery();
         String body = repoPayload("acme", "restarts");
         long seq;
-        try (Gateway first = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway first = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             HttpResponse<String> r = post(first, "push", id, body);
             assertThat(r.statusCode()).isEqualTo(202);
             seq = Payloads.JSON.readTree(r.body()).get("stream_seq").asLong();
         }
-        try (Gateway second = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway second = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             assertDuplicate(post(second, "push", id, body), id, seq); // inside the window even: a fresh process
             Thread.sleep(WINDOW.toMillis() + 500);
             assertDuplicate(post(second, "push", id, body), id, seq);
         }
-        nats.restart(); // the index is read back from the stream, which is on disk
-        try (Connection c = nats.connect(); Gateway third = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        NATS.fixture().restart(); // the index is read back from the stream, which is on disk
+        try (Connection c = NATS.fixture().connect();
+             Gateway third = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             assertDuplicate(post(third, "push", id, body), id, seq);
         }
         assertThat(copies(id)).isEqualTo(1);
@@ -120,8 +114,8 @@ class GatewayDedupTest {
     void twoGatewaysRacingOnTheSameGuidsPublishEachOnce() throws Exception {
         int guids = 120;
         int perGatewayPerGuid = 2;
-        try (Gateway a = GatewayHarness.start(nats, GatewayHarness.settings(SECRET));
-             Gateway b = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway a = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET));
+             Gateway b = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < guids; i++) {
                 ids.add(newDelivery());
@@ -142,7 +136,7 @@ class GatewayDedupTest {
                 long first = seqOf(fresh.get(id).get(0));
                 assertThat(later.get(id)).allSatisfy(r -> assertDuplicate(r, id, first));
             }
-            Map<String, Long> copies = events(client).stream().filter(s -> ids.contains(s.msgId()))
+            Map<String, Long> copies = events(NATS.connection()).stream().filter(s -> ids.contains(s.msgId()))
                     .collect(Collectors.groupingBy(GatewayHarness.Stored::msgId, Collectors.counting()));
             assertThat(copies).hasSize(guids);
             assertThat(copies.values()).allMatch(n -> n == 1);
@@ -154,7 +148,7 @@ class GatewayDedupTest {
         // A first attempt that died after its message was stored (or another replica's publish): GitHub saw no
         // 2xx and redelivers after JetStream's window. A gateway that was running learns it by following the
         // stream; one started afterwards, by reading the window back.
-        try (Gateway running = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway running = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             String id = newDelivery();
             String body = repoPayload("acme", "died-after-publish");
             String subject = "github.acme.died-after-publish.push";
@@ -164,7 +158,7 @@ class GatewayDedupTest {
             }
             Thread.sleep(WINDOW.toMillis() + 500);
             assertDuplicate(post(running, "push", id, body), id, stored);
-            try (Gateway later = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+            try (Gateway later = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
                 assertDuplicate(post(later, "push", id, body), id, stored);
                 assertThat(metric(later, "orgctl_gateway_duplicates_total{source=\"index\"}")).isEqualTo(1);
             }
@@ -175,7 +169,8 @@ class GatewayDedupTest {
     @Test
     void afterTheDeduplicationWindowARedeliveryIsNew() throws Exception {
         Duration window = Duration.ofSeconds(3);
-        try (Gateway g = GatewayHarness.start(nats, GatewayHarness.settings(SECRET).withDedupWindow(window))) {
+        try (Gateway g = GatewayHarness.start(NATS.fixture(),
+                GatewayHarness.settings(SECRET).withDedupWindow(window))) {
             String id = newDelivery();
             String body = repoPayload("acme", "window");
             HttpResponse<String> first = post(g, "push", id, body);
@@ -200,14 +195,14 @@ class GatewayDedupTest {
             ids.add(id);
         }
         Thread.sleep(WINDOW.toMillis() + 500);
-        try (Gateway a = GatewayHarness.start(nats, GatewayHarness.settings(SECRET));
-             Gateway b = GatewayHarness.start(nats, GatewayHarness.settings(SECRET))) {
+        try (Gateway a = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET));
+             Gateway b = GatewayHarness.start(NATS.fixture(), GatewayHarness.settings(SECRET))) {
             Map<String, List<HttpResponse<String>>> results = race(ids, a, b, 2, "racing-late");
             for (String id : ids) {
                 assertThat(results.get(id)).allSatisfy(r -> assertDuplicate(r, id, seqs.get(id)));
             }
         }
-        Map<String, Long> copies = events(client).stream().filter(s -> ids.contains(s.msgId()))
+        Map<String, Long> copies = events(NATS.connection()).stream().filter(s -> ids.contains(s.msgId()))
                 .collect(Collectors.groupingBy(GatewayHarness.Stored::msgId, Collectors.counting()));
         assertThat(copies).hasSize(ids.size());
         assertThat(copies.values()).allMatch(n -> n == 1);
@@ -274,11 +269,11 @@ class GatewayDedupTest {
     }
 
     private static long copies(String id) {
-        return events(client).stream().filter(s -> id.equals(s.msgId())).count();
+        return events(NATS.connection()).stream().filter(s -> id.equals(s.msgId())).count();
     }
 
     private static PublishAck rawPublish(String subject, String id) throws Exception {
-        JetStream js = client.jetStream();
+        JetStream js = NATS.connection().jetStream();
         Headers h = new Headers();
         h.put("X-GitHub-Delivery", id);
         return js.publish(NatsMessage.builder().subject(subject).headers(h)

@@ -19,6 +19,7 @@ import dev.orgctl.config.ConfigException;
 import dev.orgctl.config.Secret;
 import dev.orgctl.nats.SubjectCodec;
 import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,33 +40,33 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP contract of {@code POST /webhooks/github} against a real nats-server. */
 class GatewayHttpTest {
     static final String OLD_SECRET = "old-secret-still-accepted";
-    static NatsServerFixture nats;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
+
     static Gateway gateway;
-    static Connection reader;
 
     @BeforeAll
     static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        gateway = GatewayHarness.start(nats, GatewayHarness.settings(SECRET, OLD_SECRET, SignaturesTest.DOC_SECRET));
-        reader = nats.connect();
+        gateway = GatewayHarness.start(NATS.fixture(),
+                GatewayHarness.settings(SECRET, OLD_SECRET, SignaturesTest.DOC_SECRET));
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
-        reader.close();
+    static void stop() {
         gateway.close();
-        nats.close();
     }
 
     // --- signature ---
 
     @Test
     void documentedTestVectorPassesVerificationThenFailsOnlyAsNotJson() {
-        long before = eventCount(reader);
+        long before = eventCount(NATS.connection());
         HttpResponse<String> r = send(base(newDelivery())
                 .header("X-Hub-Signature-256", SignaturesTest.DOC_SIGNATURE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(SignaturesTest.DOC_PAYLOAD)));
@@ -75,7 +76,7 @@ class GatewayHttpTest {
         HttpResponse<String> t = send(base(newDelivery()).header("X-Hub-Signature-256", tampered)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(SignaturesTest.DOC_PAYLOAD)));
         assertRefusal(t, 401, "X-Hub-Signature-256 does not match the body for any configured secret");
-        assertThat(eventCount(reader)).isEqualTo(before);
+        assertThat(eventCount(NATS.connection())).isEqualTo(before);
     }
 
     @Test
@@ -83,16 +84,16 @@ class GatewayHttpTest {
         String body = repoPayload("acme", "rotation");
         assertThat(send(signed(gateway, "push", newDelivery(), body, SECRET)).statusCode()).isEqualTo(202);
         assertThat(send(signed(gateway, "push", newDelivery(), body, OLD_SECRET)).statusCode()).isEqualTo(202);
-        long before = eventCount(reader);
+        long before = eventCount(NATS.connection());
         assertRefusal(send(signed(gateway, "push", newDelivery(), body, "retired-secret")), 401,
                 "X-Hub-Signature-256 does not match the body for any configured secret");
-        assertThat(eventCount(reader)).isEqualTo(before);
+        assertThat(eventCount(NATS.connection())).isEqualTo(before);
     }
 
     @Test
     void unsignedAndSha1OnlyDeliveriesAreRefused() throws Exception {
         String body = repoPayload("acme", "unsigned");
-        long before = eventCount(reader);
+        long before = eventCount(NATS.connection());
         double sha1Before = metric(gateway, "orgctl_gateway_refusals_total{reason=\"signature_sha1_only\"}");
         assertRefusal(send(base(newDelivery()).POST(HttpRequest.BodyPublishers.ofString(body))), 401,
                 "missing X-Hub-Signature-256 header");
@@ -106,7 +107,7 @@ class GatewayHttpTest {
         assertRefusal(send(base(newDelivery()).header("X-Hub-Signature-256", "sha256=nothex")
                 .POST(HttpRequest.BodyPublishers.ofString(body))), 401,
                 "X-Hub-Signature-256 does not match the body for any configured secret");
-        assertThat(eventCount(reader)).isEqualTo(before);
+        assertThat(eventCount(NATS.connection())).isEqualTo(before);
         assertThat(metric(gateway, "orgctl_gateway_refusals_total{reason=\"signature_sha1_only\"}"))
                 .isEqualTo(sha1Before + 1);
     }
@@ -135,7 +136,7 @@ class GatewayHttpTest {
 
     @Test
     void missingOrInvalidGitHubHeadersAre400() {
-        long before = eventCount(reader);
+        long before = eventCount(NATS.connection());
         String body = repoPayload("acme", "headers");
         double missing = metric(gateway, "orgctl_gateway_refusals_total{reason=\"missing_header\"}");
         assertRefusal(send(without(signed(gateway, "push", newDelivery(), body, SECRET), "X-GitHub-Event")), 400,
@@ -146,7 +147,7 @@ class GatewayHttpTest {
         assertThat(send(signed(gateway, "push", "../../etc", body, SECRET)).statusCode()).isEqualTo(400);
         assertThat(send(signed(gateway, "push", "a".repeat(129), body, SECRET)).statusCode()).isEqualTo(400);
         assertThat(send(signed(gateway, "pu>sh", newDelivery(), body, SECRET)).statusCode()).isEqualTo(400);
-        assertThat(eventCount(reader)).isEqualTo(before);
+        assertThat(eventCount(NATS.connection())).isEqualTo(before);
     }
 
     @Test
@@ -193,7 +194,8 @@ class GatewayHttpTest {
 
     @Test
     void theCapItselfIsAcceptedOneByteMoreIsNot() {
-        try (Gateway small = GatewayHarness.start(nats, GatewayHarness.settings(SECRET).withMaxBodyBytes(4096))) {
+        try (Gateway small = GatewayHarness.start(NATS.fixture(),
+                GatewayHarness.settings(SECRET).withMaxBodyBytes(4096))) {
             String head = "{\"organization\":{\"login\":\"acme\"},\"pad\":\"";
             String atCap = head + "x".repeat(4096 - head.length() - 2) + "\"}";
             assertThat(atCap).hasSize(4096);
@@ -205,7 +207,8 @@ class GatewayHttpTest {
 
     @Test
     void chunkedBodyOverTheCapIs413WithoutReadingItAll() throws Exception {
-        try (Gateway small = GatewayHarness.start(nats, GatewayHarness.settings(SECRET).withMaxBodyBytes(64 * 1024));
+        try (Gateway small = GatewayHarness.start(NATS.fixture(),
+                GatewayHarness.settings(SECRET).withMaxBodyBytes(64 * 1024));
              Socket s = new Socket(InetAddress.getLoopbackAddress(), small.address().getPort())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
@@ -231,7 +234,7 @@ class GatewayHttpTest {
 
     @Test
     void bodiesThatAreNotOneJsonObjectAre400AfterVerification() {
-        long before = eventCount(reader);
+        long before = eventCount(NATS.connection());
         double invalid = metric(gateway, "orgctl_gateway_refusals_total{reason=\"invalid_payload\"}");
         assertRefusal(post(gateway, "push", newDelivery(), "[1,2,3]"), 400, "body is not a JSON object");
         assertRefusal(post(gateway, "push", newDelivery(), "\"just a string\""), 400, "body is not a JSON object");
@@ -241,7 +244,7 @@ class GatewayHttpTest {
                 "payload names no owner: no repository.owner.login, organization.login, installation.account.login "
                         + "or sender.login");
         assertThat(metric(gateway, "orgctl_gateway_refusals_total{reason=\"invalid_payload\"}")).isEqualTo(invalid + 5);
-        assertThat(eventCount(reader)).isEqualTo(before);
+        assertThat(eventCount(NATS.connection())).isEqualTo(before);
     }
 
     // --- publishing ---
@@ -363,10 +366,11 @@ class GatewayHttpTest {
 
     @Test
     void refusesToStartWithoutSecretUnlessInsecureIsAsked() throws Exception {
-        assertThatThrownBy(() -> GatewayHarness.start(nats, GatewayHarness.settings()))
+        assertThatThrownBy(() -> GatewayHarness.start(NATS.fixture(), GatewayHarness.settings()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("GITHUB_WEBHOOK_SECRET").hasMessageContaining("--insecure-no-signature");
-        try (Gateway open = GatewayHarness.start(nats, GatewayHarness.settings().withInsecureNoSignature(true))) {
+        try (Gateway open = GatewayHarness.start(NATS.fixture(),
+                GatewayHarness.settings().withInsecureNoSignature(true))) {
             String delivery = newDelivery();
             HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(open.url() + "/webhooks/github"))
                     .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
@@ -405,7 +409,8 @@ class GatewayHttpTest {
 
     /** The one message with this delivery id; fails when there are none or several. */
     static GatewayHarness.Stored only(String delivery) {
-        List<GatewayHarness.Stored> found = events(reader).stream().filter(s -> delivery.equals(s.msgId())).toList();
+        List<GatewayHarness.Stored> found = events(NATS.connection()).stream()
+                .filter(s -> delivery.equals(s.msgId())).toList();
         assertThat(found).hasSize(1);
         return found.get(0);
     }

@@ -3,7 +3,7 @@ package dev.orgctl.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
@@ -17,37 +17,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The compare-and-set loop against a real nats-server: real races, real refusals. */
 class KvCasTest {
-    private static NatsServerFixture nats;
-    private static final List<Connection> connections = new ArrayList<>();
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.plain();
+
     private static KeyValue kv;
 
     @BeforeAll
-    static void start() throws Exception {
-        nats = NatsServerFixture.start();
-        Connection c = connect();
+    static void bucket() throws Exception {
+        Connection c = NATS.connection();
         c.keyValueManagement().create(KeyValueConfiguration.builder().name("CAS").maxHistoryPerKey(1)
                 .maxValueSize(64).storageType(StorageType.File).build());
         kv = c.keyValue("CAS");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (Connection c : connections) {
-            c.close();
-        }
-        nats.close();
-    }
-
-    private static Connection connect() {
-        Connection c = nats.connect();
-        connections.add(c);
-        return c;
     }
 
     private static byte[] bytes(String s) {
@@ -69,7 +55,7 @@ class KvCasTest {
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                KvCas cas = new KvCas(connect().keyValue("CAS"), 1000, KvCas.CONTENTION);
+                KvCas cas = new KvCas(NATS.connect().keyValue("CAS"), 1000, KvCas.CONTENTION);
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < each; i++) {
@@ -94,7 +80,7 @@ class KvCasTest {
 
     @Test
     void aWriteBetweenTheReadAndTheWriteIsAConflictAndTheDecisionIsMadeAgainOnTheFreshValue() throws Exception {
-        KeyValue other = connect().keyValue("CAS");
+        KeyValue other = NATS.connect().keyValue("CAS");
         other.put("raced", bytes("10"));
         List<String> seen = new ArrayList<>();
         KvCas.Outcome<Integer> o = new KvCas(kv, 5, KvCas.CONTENTION).update("raced", cur -> {
@@ -115,7 +101,7 @@ class KvCasTest {
 
     @Test
     void aKeyThatKeepsChangingEndsContendedAfterTheLastAttempt() throws Exception {
-        KeyValue other = connect().keyValue("CAS");
+        KeyValue other = NATS.connect().keyValue("CAS");
         AtomicInteger calls = new AtomicInteger();
         KvCas.Outcome<Integer> o = new KvCas(kv, 3, KvCas.CONTENTION).update("busy", cur -> {
             try {

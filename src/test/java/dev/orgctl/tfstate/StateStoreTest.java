@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import io.nats.client.Connection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,27 +15,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The state store on a real nats-server (1 MiB message limit): versions, retention, chunks, encryption. */
 class StateStoreTest {
-    private static NatsServerFixture nats;
-    private static Connection connection;
-
-    @BeforeAll
-    static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        connection = nats.connect();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        connection.close();
-        nats.close();
-    }
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     static byte[] state(long serial, String filler) {
         return ("{\"version\":4,\"serial\":" + serial + ",\"lineage\":\"l-1\",\"outputs\":{\"x\":{\"value\":\""
@@ -47,7 +35,7 @@ class StateStoreTest {
     }
 
     private static StateStore store(Optional<StateKeys> keys, int keep) {
-        return new StateStore(connection, keys, keep, Clock.systemUTC());
+        return new StateStore(NATS.connection(), keys, keep, Clock.systemUTC());
     }
 
     private static StateVersion written(StateStore.Write w) {
@@ -80,7 +68,7 @@ class StateStoreTest {
         StateRecord r = store.record(name).orElseThrow();
         assertThat(r.versions()).extracting(StateVersion::version).containsExactly(3L, 4L, 5L);
         assertThat(store.version(name, 2)).isEmpty();
-        long objects = connection.objectStore(Topology.TFSTATE_OBJECTS).getList().stream()
+        long objects = NATS.connection().objectStore(Topology.TFSTATE_OBJECTS).getList().stream()
                 .filter(o -> o.getObjectName().startsWith(name.key() + "/")).count();
         assertThat(objects).isEqualTo(3);
     }
@@ -139,7 +127,7 @@ class StateStoreTest {
         StateVersion v1 = written(encrypted.put(name, secret, StateStore.Fence.NONE, "ci", ""));
         assertThat(v1.keyId()).isEqualTo("k1");
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        connection.objectStore(Topology.TFSTATE_OBJECTS).get(v1.object(), raw);
+        NATS.connection().objectStore(Topology.TFSTATE_OBJECTS).get(v1.object(), raw);
         assertThat(new String(raw.toByteArray(), StandardCharsets.ISO_8859_1)).doesNotContain("a-secret-in-the-state");
         assertThat(encrypted.current(name).orElseThrow().bytes()).isEqualTo(secret);
 

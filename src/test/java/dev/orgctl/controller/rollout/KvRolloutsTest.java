@@ -14,37 +14,30 @@ import dev.orgctl.proto.RolloutState;
 import dev.orgctl.proto.RolloutWave;
 import dev.orgctl.proto.WorkflowState;
 import dev.orgctl.proto.WorkflowStateEvent;
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The rollout store on a real nats-server with the real topology: keys, compare-and-set, the workflow mirror. */
 class KvRolloutsTest {
-    private static NatsServerFixture nats;
-    private static Connection conn;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
+
     private static Workflows workflows;
     private static final AtomicLong SECONDS = new AtomicLong(1_700_000_000L);
 
     @BeforeAll
     static void start() {
-        nats = NatsServerFixture.start().withTopology();
-        conn = nats.connect();
-        NatsConnector connector = new NatsConnector(nats.settings());
-        workflows = Workflows.open(conn, connector.jetStreamOptions(), connector.keyValueOptions(), "test");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        conn.close();
-        nats.close();
+        NatsConnector connector = new NatsConnector(NATS.settings());
+        workflows = Workflows.open(NATS.connection(), connector.jetStreamOptions(), connector.keyValueOptions(),
+                "test");
     }
 
     /** A clock that moves one second per reading: rollouts begun one after the other are ordered. */
@@ -68,7 +61,8 @@ class KvRolloutsTest {
     }
 
     private static KvRollouts store() throws Exception {
-        return new KvRollouts(conn.keyValue(Topology.ROLLOUTS_BUCKET), ticking(), new RolloutWorkflow(workflows));
+        return new KvRollouts(NATS.connection().keyValue(Topology.ROLLOUTS_BUCKET), ticking(),
+                new RolloutWorkflow(workflows));
     }
 
     private static RolloutMachine.Begin begin(String org, String rev, String previous, String... repos) {

@@ -14,9 +14,8 @@ import dev.orgctl.hosts.RepoFile;
 import dev.orgctl.hosts.RepoRef;
 import dev.orgctl.nats.JetStreamErrors;
 import dev.orgctl.nats.NatsConnector;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import dev.orgctl.testing.WebhookSchemas;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,9 +46,11 @@ class GitCiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Secret SECRET = Secret.of("git-ci-secret");
     private static final Duration WAIT = Duration.ofSeconds(30);
-    static NatsServerFixture nats;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
+
     static Gateway gateway;
-    static Connection reader;
     static WebhookSchemas schemas;
 
     @TempDir
@@ -62,19 +64,15 @@ class GitCiTest {
 
     @BeforeAll
     static void gatewayOnNats() {
-        nats = NatsServerFixture.start().withTopology();
         gateway = Gateway.start(GatewaySettings.defaults(new HostPort("127.0.0.1", 0),
                         new WebhookSecrets(List.of(SECRET))).withShutdownGrace(Duration.ofSeconds(2)),
-                new NatsConnector(nats.settings()), Gateway.newRegistry());
-        reader = nats.connect();
+                new NatsConnector(NATS.settings()), Gateway.newRegistry());
         schemas = WebhookSchemas.load();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        reader.close();
+    static void stop() {
         gateway.close();
-        nats.close();
     }
 
     @BeforeEach
@@ -133,7 +131,7 @@ class GitCiTest {
     }
 
     private Optional<JsonNode> lastCheckSuite(RepoRef repo) throws IOException, JetStreamApiException {
-        JetStreamManagement jsm = reader.jetStreamManagement();
+        JetStreamManagement jsm = NATS.connection().jetStreamManagement();
         try {
             MessageInfo m = jsm.getLastMessage("GITHUB_EVENTS", "github." + repo.org() + "." + repo.name() + ".check_suite");
             assertThat(m.getHeaders().getFirst("X-GitHub-Event")).isEqualTo("check_suite");
@@ -150,8 +148,8 @@ class GitCiTest {
 
     private long checkSuites(RepoRef repo) throws IOException, JetStreamApiException {
         String subject = "github." + repo.org() + "." + repo.name() + ".check_suite";
-        List<io.nats.client.api.Subject> subjects = reader.jetStreamManagement().getStreamInfo("GITHUB_EVENTS",
-                io.nats.client.api.StreamInfoOptions.filterSubjects(subject)).getStreamState().getSubjects();
+        List<io.nats.client.api.Subject> subjects = NATS.connection().jetStreamManagement()
+                .getStreamInfo("GITHUB_EVENTS", io.nats.client.api.StreamInfoOptions.filterSubjects(subject)).getStreamState().getSubjects();
         return subjects == null ? 0 : subjects.stream().filter(s -> s.getName().equals(subject))
                 .mapToLong(io.nats.client.api.Subject::getCount).sum();
     }

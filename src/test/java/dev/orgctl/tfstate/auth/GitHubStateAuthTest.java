@@ -7,8 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.orgctl.testing.NatsServerFixture;
-import io.nats.client.Connection;
+import dev.orgctl.testing.SharedNats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +18,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * real issuer, the policy from a real orgctl.yaml, tokens in a real bucket.
  */
 class GitHubStateAuthTest {
-    private static NatsServerFixture nats;
-    private static Connection connection;
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     @TempDir
     Path dir;
@@ -42,24 +40,13 @@ class GitHubStateAuthTest {
     private TokenStore tokens;
     private GitHubStateAuth auth;
 
-    @BeforeAll
-    static void startNats() {
-        nats = NatsServerFixture.start().withTopology();
-        connection = nats.connect();
-    }
-
-    @AfterAll
-    static void stopNats() throws InterruptedException {
-        connection.close();
-        nats.close();
-    }
-
     @BeforeEach
     void start() throws Exception {
         issuer = TestIssuer.start();
         key = TestIssuer.newKey("k1");
         issuer.publish(key);
-        tokens = new TokenStore(TokenStoreTest.emptyTokenBucket(connection), Clock.systemUTC(), new SecureRandom());
+        tokens = new TokenStore(TokenStoreTest.emptyTokenBucket(NATS.connection()), Clock.systemUTC(),
+                new SecureRandom());
         Path yaml = Files.writeString(dir.resolve("orgctl.yaml"), """
                 tfstate:
                   policy:

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orgctl.nats.topology.Topology;
-import dev.orgctl.testing.NatsServerFixture;
+import dev.orgctl.testing.SharedNats;
 import dev.orgctl.testing.SkippingClock;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
@@ -13,35 +13,23 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** orgctl tokens in the real ORGCTL_TFSTATE_TOKENS bucket. */
 class TokenStoreTest {
     private static final Instant NOW = Instant.parse("2026-12-04T18:00:00Z");
-    private static NatsServerFixture nats;
-    private static Connection connection;
+
+    @RegisterExtension
+    static final SharedNats NATS = SharedNats.withTopology();
 
     private KeyValue kv;
     private TokenStore store;
 
-    @BeforeAll
-    static void startNats() {
-        nats = NatsServerFixture.start().withTopology();
-        connection = nats.connect();
-    }
-
-    @AfterAll
-    static void stopNats() throws InterruptedException {
-        connection.close();
-        nats.close();
-    }
-
     @BeforeEach
     void emptyBucket() throws Exception {
-        kv = emptyTokenBucket(connection);
+        kv = emptyTokenBucket(NATS.connection());
         store = new TokenStore(kv, SkippingClock.fixedAt(NOW), new SecureRandom());
     }
 
