@@ -178,6 +178,29 @@ public final class KvRollouts implements Rollouts {
                 : KvCas.Decision.keep(new String(cur.value(), StandardCharsets.UTF_8)), "set the stable revision");
     }
 
+    /**
+     * Every repository renders {@code revision} now (templates without a {@code rollout} block): it
+     * becomes the org's stable revision and the pins go, so that when a block is added back, the
+     * repositories its first waves have not reached stay at this revision instead of going back to
+     * an older rollout's. Nothing for an org that never had a rollout. Returns the pins removed.
+     */
+    public int reachedEveryone(String org, String revision) {
+        List<RolloutPin> pins = pins(org);
+        if (stable(org).isEmpty() && pins.isEmpty()) {
+            return 0;
+        }
+        cas(stableKey(org), cur -> !cur.absent() && revision.equals(new String(cur.value(), StandardCharsets.UTF_8))
+                ? KvCas.Decision.keep(false) : KvCas.Decision.put(bytes(revision), true), "set the stable revision");
+        for (RolloutPin p : pins) {
+            try {
+                kv.delete(pinKey(org, p.getRepo()));
+            } catch (IOException | JetStreamApiException e) {
+                throw new NatsUnavailableException("cannot remove the pin of " + p.getRepo() + ": " + e.getMessage(), e);
+            }
+        }
+        return pins.size();
+    }
+
     /** A completed rollout's revision becomes stable, if it is still the org's current rollout. */
     public boolean markStable(String org, String rolloutId, String revision) {
         if (!currentId(org).map(rolloutId::equals).orElse(false)) {

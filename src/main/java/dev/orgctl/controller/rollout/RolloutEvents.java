@@ -40,16 +40,14 @@ public final class RolloutEvents {
     /**
      * A template change without a {@code rollout} block reaches every target at once: a rollout
      * still going would wait forever for runs that now render the newest templates, so it is
-     * superseded by that revision. Returns the superseded rollout, if any.
+     * superseded by that revision, which becomes the org's stable one (the pins go: see
+     * {@link KvRollouts#reachedEveryone}). Returns the superseded rollout, if any.
      */
     public Optional<Rollout> reachEveryone(String org, String revision, String actor) {
-        Optional<String> current = store.currentId(org);
-        if (current.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Rollout> done = store.update(org, current.get(),
-                r -> RolloutMachine.supersede(r, revision, actor, clock.instant()));
+        Optional<Rollout> done = store.currentId(org).flatMap(current -> store.update(org, current,
+                r -> RolloutMachine.supersede(r, revision, actor, clock.instant())));
         done.ifPresent(r -> workflow.sync(r, r.getReason()));
+        store.reachedEveryone(org, revision);
         return done;
     }
 

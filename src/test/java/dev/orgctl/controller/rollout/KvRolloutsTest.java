@@ -112,6 +112,31 @@ class KvRolloutsTest {
         assertThat(events.reachEveryone("org7", "1".repeat(40), "test")).as("already ended").isEmpty();
     }
 
+    /**
+     * Templates without a rollout block reach everyone: their revision becomes stable and the pins
+     * go, so a rollout begun when the block comes back leaves the repositories it has not reached
+     * at that revision, not at an older rollout's.
+     */
+    @Test
+    void aChangeWithoutARolloutBlockBecomesStableAndClearsThePins() throws Exception {
+        KvRollouts store = store();
+        RolloutEvents events = new RolloutEvents(store, RolloutWorkflow.NONE, ticking());
+        assertThat(store.reachedEveryone("org8", "0".repeat(40))).as("an org without rollouts: nothing").isZero();
+        assertThat(store.stable("org8")).isEmpty();
+
+        Rollout old = new RolloutStarter(store, RolloutWorkflow.NONE, ticking())
+                .begin(begin("org8", "a".repeat(40), "0".repeat(40), "x", "y"));
+        store.pinTo(old, "x", 0);
+        store.pinTo(old, "y", 0);
+        events.reachEveryone("org8", "b".repeat(40), "test");
+        assertThat(store.pins("org8")).isEmpty();
+        assertThat(store.stable("org8")).contains("b".repeat(40));
+
+        // The block is back: the rollout of c starts from b for every repository its waves have not reached.
+        assertThat(store.stableIfAbsent("org8", "c".repeat(40))).as("what a rollout begun now starts from")
+                .isEqualTo("b".repeat(40));
+    }
+
     @Test
     void pinsMoveOnlyForwardAndRecordOnlyTheirRevision() throws Exception {
         KvRollouts store = store();
