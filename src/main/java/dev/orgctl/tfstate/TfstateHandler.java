@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code ?ID=<lock id>} while Terraform holds the lock), DELETE it, LOCK and UNLOCK with a LockInfo
  * body. A LOCK on a held state is answered 423 with the holder's LockInfo, which Terraform prints;
  * a POST or DELETE whose ID is not the holder's, 409 with the same. Every request is authenticated
- * (401 with a Basic challenge) and authorized for the state (403) by the {@link StateAuth}.
+ * (401 with a Basic challenge; 503 with {@code Retry-After} when the credentials cannot be checked
+ * now) and authorized for the state (403) by the {@link StateAuth}.
  *
  * <p>Heads are checked on the event loop (method, name, size, the in-flight bound); everything
  * that touches JetStream or the credentials runs on the gateway's worker pool.
@@ -145,6 +146,13 @@ public final class TfstateHandler implements Handler {
                     .addKeyValue("remote", head.remoteHost()).log("state request unauthenticated: " + u.reason());
             return answer(method, "unauthenticated", JsonAnswer.error(401, u.reason())).with("WWW-Authenticate", CHALLENGE);
         }
+        if (outcome instanceof AuthOutcome.Unavailable u) {
+            log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method)
+                    .addKeyValue("remote", head.remoteHost()).addKeyValue("cause", u.cause())
+                    .log("state request not authenticated, the client is asked to retry: " + u.reason());
+            return answer(method, "issuer_unavailable", JsonAnswer.error(503, u.reason())
+                    .with("Retry-After", Long.toString(seconds(u.retryAfter()))));
+        }
         Caller caller = ((AuthOutcome.Authenticated) outcome).caller();
         Access access = "GET".equals(method) ? Access.READ : Access.WRITE;
         if (!auth.allows(caller, name.value(), access)) {
@@ -254,6 +262,11 @@ public final class TfstateHandler implements Handler {
     private Response answer(String method, String outcome, Response r) {
         metrics.request(method, outcome, 1);
         return r;
+    }
+
+    /** Retry-After is whole seconds: rounded up, so the client never comes back early. */
+    private static long seconds(Duration d) {
+        return Math.max(1, d.plusMillis(999).toSeconds());
     }
 
     private Response tooLarge(String method, long limit) {
