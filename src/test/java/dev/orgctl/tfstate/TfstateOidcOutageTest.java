@@ -46,6 +46,7 @@ class TfstateOidcOutageTest {
     private RSAKey key;
     private Connection connection;
     private TfstateServer server;
+    private TokenStore tokens;
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger handlerLog = (Logger) LoggerFactory.getLogger(TfstateHandler.class);
 
@@ -63,10 +64,10 @@ class TfstateOidcOutageTest {
                 """);
         NatsServerFixture nats = NatsServerFixture.start().withTopology();
         connection = nats.connect();
+        tokens = new TokenStore(connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
+                new SecureRandom());
         GitHubStateAuth auth = new GitHubStateAuth(new OidcVerifier(URI.create(issuer.url()), "orgctl",
-                OidcVerifier.Options.defaults(), Clock.systemUTC()), StatePolicy.read(yaml),
-                new TokenStore(connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
-                        new SecureRandom()));
+                OidcVerifier.Options.defaults(), Clock.systemUTC()), StatePolicy.read(yaml), tokens);
         server = new TfstateServer(nats, new TfstateSettings(5, 1024 * 1024, 2, Duration.ofHours(1), Optional.empty()),
                 auth, Clock.systemUTC());
         logged.start();
@@ -122,6 +123,22 @@ class TfstateOidcOutageTest {
 
         RSAKey stranger = TestIssuer.newKey("k-unknown");
         assertThat(get("prod/network", issuer.token(stranger, Instant.now(), c -> c)).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void anOrgctlTokenThatCannotBeLookedUpWhileJetStreamIsAwayIs503WithRetryAfter() throws Exception {
+        TokenStore.Issued issued = (TokenStore.Issued) tokens.create("ci", List.of("prod/*"), true, "me@here");
+        assertThat(get("prod/network", issued.token()).statusCode()).isEqualTo(404);
+        server.nats.stop();
+
+        HttpResponse<String> away = get("prod/network", issued.token());
+
+        assertThat(away.statusCode()).isEqualTo(503);
+        assertThat(away.headers().firstValue("Retry-After")).isPresent();
+        assertThat(away.headers().firstValue("WWW-Authenticate")).isEmpty();
+        assertNoPartOf(issued.token().substring(issued.token().indexOf('.') + 1), away.body());
+        assertThat(server.registry.scrape())
+                .contains("orgctl_tfstate_requests_total{method=\"GET\",outcome=\"unavailable\"} 1.0");
     }
 
     private static void assertNoPartOf(String token, String text) {
