@@ -23,7 +23,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -168,14 +167,13 @@ public final class OidcVerifier {
      * whether the issuer answered is the last fetch's outcome, not the limit's.
      */
     private Result keysFailed(JOSEException e) {
-        Optional<KeySourceException> lastFailure = source.lastFailure();
-        if (find(e, RateLimitReachedException.class).isPresent()) {
-            return lastFailure.<Result>map(this::unavailable)
+        if (causedBy(e, RateLimitReachedException.class)) {
+            return source.lastFailure().<Result>map(this::unavailable)
                     .orElseGet(() -> new Refused("the OIDC token's key id is not among the issuer's keys "
                             + "(fetched again recently)"));
         }
-        if (find(e, KeySourceException.class).isPresent()) {
-            return unavailable(lastFailure.<Throwable>map(f -> f).orElse(e));
+        if (causedBy(e, KeySourceException.class)) {
+            return unavailable(e);
         }
         return new Refused("the OIDC token's signature could not be checked with the issuer's keys");
     }
@@ -185,13 +183,13 @@ public final class OidcVerifier {
                 describe(cause), retryAfter);
     }
 
-    private static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type) {
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
-                return Optional.of(type.cast(t));
+                return true;
             }
         }
-        return Optional.empty();
+        return false;
     }
 
     /** Each exception of the chain as {@code Class: message}, for the log. */

@@ -11,6 +11,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.orgctl.testing.SkippingClock;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -208,6 +211,21 @@ class OidcVerifierTest {
         OidcVerifier.Unavailable u = unavailable(token);
         assertThat(u.cause()).contains("discovery document could not be read").contains("ConnectException");
         assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void anIssuerThatTakesTheConnectionButNeverAnswersIsUnavailableAfterTheHttpTimeout() throws Exception {
+        // a listening socket nobody accepts from: the kernel completes the handshake, no answer ever comes
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            URI url = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            OidcVerifier v = new OidcVerifier(url, "orgctl", new OidcVerifier.Options(Duration.ofMinutes(15),
+                    Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMillis(300)), clock);
+
+            OidcVerifier.Result r = v.verify(issuer.token(key, NOW, c -> c.issuer(url.toString())));
+
+            assertThat(r).isInstanceOf(OidcVerifier.Unavailable.class);
+            assertThat(((OidcVerifier.Unavailable) r).cause()).contains("SocketTimeoutException");
+        }
     }
 
     @Test
