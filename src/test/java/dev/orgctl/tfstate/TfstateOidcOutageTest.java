@@ -1,6 +1,7 @@
 package dev.orgctl.tfstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,6 +15,7 @@ import dev.orgctl.tfstate.auth.OidcVerifier;
 import dev.orgctl.tfstate.auth.StatePolicy;
 import dev.orgctl.tfstate.auth.TestIssuer;
 import dev.orgctl.tfstate.auth.TokenStore;
+import io.micrometer.core.instrument.Counter;
 import io.nats.client.Connection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +29,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,10 +39,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * GitHub Actions OIDC tokens over HTTP while the issuer is away: the real authentication, a real
- * issuer on loopback that stops and comes back, the gateway on a real nats-server.
+ * issuer on loopback that stops and comes back, the gateway on a real nats-server, and the real
+ * {@code terraform} riding out the outage. The rate-limit interval is 2 s here, so the answers ask
+ * for a retry after 1 s (15 s with the default 30 s, which {@code OidcVerifierTest} shows).
  */
 class TfstateOidcOutageTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final OidcVerifier.Options OPTIONS = new OidcVerifier.Options(Duration.ofMinutes(15),
+            Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofSeconds(5));
 
     @TempDir
     Path dir;
@@ -67,7 +75,7 @@ class TfstateOidcOutageTest {
         tokens = new TokenStore(connection.keyValue(Topology.TFSTATE_TOKENS_BUCKET), Clock.systemUTC(),
                 new SecureRandom());
         GitHubStateAuth auth = new GitHubStateAuth(new OidcVerifier(URI.create(issuer.url()), "orgctl",
-                OidcVerifier.Options.defaults(), Clock.systemUTC()), StatePolicy.read(yaml), tokens);
+                OPTIONS, Clock.systemUTC()), StatePolicy.read(yaml), tokens);
         server = new TfstateServer(nats, new TfstateSettings(5, 1024 * 1024, 2, Duration.ofHours(1), Optional.empty()),
                 auth, Clock.systemUTC());
         logged.start();
@@ -95,7 +103,7 @@ class TfstateOidcOutageTest {
         HttpResponse<String> away = get("prod/network", token);
 
         assertThat(away.statusCode()).isEqualTo(503);
-        assertThat(away.headers().firstValue("Retry-After")).contains("15");
+        assertThat(away.headers().firstValue("Retry-After")).contains("1");
         assertThat(away.headers().firstValue("WWW-Authenticate")).as("not a challenge: the token is not refused")
                 .isEmpty();
         assertThat(away.body()).contains("the OIDC issuer " + issuer.url() + " could not be reached");
@@ -112,6 +120,30 @@ class TfstateOidcOutageTest {
         issuer.restart();
         assertThat(get("prod/network", token).statusCode()).as("no state yet, as usual").isEqualTo(404);
         assertThat(get("dev/network", token).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void terraformWaitsWhatRetryAfterSaysAndSucceedsOnceTheIssuerIsBack() throws Exception {
+        Assumptions.assumeTrue(Terraform.binary().isPresent(), "no terraform binary on PATH");
+        Terraform tf = new Terraform(Files.createDirectory(dir.resolve("tf")), server.url("prod/network"),
+                issuer.token(key, Instant.now(), c -> c));
+        issuer.close();
+
+        // TF_HTTP_RETRY_WAIT_MIN is 0: only Retry-After keeps the retries from all landing in the outage
+        Process init = tf.start("init", "-no-color");
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered("issuer_unavailable"), n -> n >= 1);
+        issuer.restart();
+
+        assertThat(init.waitFor(60, TimeUnit.SECONDS)).as("terraform init finished").isTrue();
+        String output = new String(init.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(init.exitValue()).as(output).isZero();
+        assertThat(answered("not_found")).as("the retry got the usual answer").isEqualTo(1);
+    }
+
+    private double answered(String outcome) {
+        Counter c = server.registry.find("orgctl.tfstate.requests").tag("method", "GET").tag("outcome", outcome)
+                .counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
