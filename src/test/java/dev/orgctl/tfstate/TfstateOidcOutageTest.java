@@ -131,7 +131,8 @@ class TfstateOidcOutageTest {
 
         // TF_HTTP_RETRY_WAIT_MIN is 0: only Retry-After keeps the retries from all landing in the outage
         Process init = tf.start("init", "-no-color");
-        await().atMost(Duration.ofSeconds(30)).until(() -> answered("issuer_unavailable"), n -> n >= 1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> answered("issuer_unavailable"), n -> n >= 1);
         issuer.restart();
 
         assertThat(init.waitFor(60, TimeUnit.SECONDS)).as("terraform init finished").isTrue();
