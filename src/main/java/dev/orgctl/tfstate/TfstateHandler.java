@@ -3,6 +3,7 @@ package dev.orgctl.tfstate;
 import dev.orgctl.gateway.http.Handler;
 import dev.orgctl.gateway.http.RequestHead;
 import dev.orgctl.gateway.http.Response;
+import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.tfstate.auth.Access;
 import dev.orgctl.tfstate.auth.AuthOutcome;
 import dev.orgctl.tfstate.auth.Caller;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code ?ID=<lock id>} while Terraform holds the lock), DELETE it, LOCK and UNLOCK with a LockInfo
  * body. A LOCK on a held state is answered 423 with the holder's LockInfo, which Terraform prints;
  * a POST or DELETE whose ID is not the holder's, 409 with the same. Every request is authenticated
- * (401 with a Basic challenge) and authorized for the state (403) by the {@link StateAuth}.
+ * (401 with a Basic challenge; 503 with {@code Retry-After} when the credentials cannot be checked
+ * now) and authorized for the state (403) by the {@link StateAuth}.
  *
  * <p>Heads are checked on the event loop (method, name, size, the in-flight bound); everything
  * that touches JetStream or the credentials runs on the gateway's worker pool.
@@ -139,21 +141,19 @@ public final class TfstateHandler implements Handler {
     Response serve(RequestHead head, byte[] body) {
         String method = head.method();
         StateName name = new StateName(head.path().substring(PREFIX.length()));
-        AuthOutcome outcome = auth.authenticate(Optional.ofNullable(head.headers().first("Authorization")));
-        if (outcome instanceof AuthOutcome.Unauthenticated u) {
-            log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
-                    .addKeyValue("remote", head.remoteHost()).log("state request unauthenticated: " + u.reason());
-            return answer(method, "unauthenticated", JsonAnswer.error(401, u.reason())).with("WWW-Authenticate", CHALLENGE);
-        }
-        Caller caller = ((AuthOutcome.Authenticated) outcome).caller();
-        Access access = "GET".equals(method) ? Access.READ : Access.WRITE;
-        if (!auth.allows(caller, name.value(), access)) {
-            log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
-                    .addKeyValue("caller", caller.subject()).log("state request forbidden");
-            return answer(method, "forbidden", JsonAnswer.error(403, caller.subject() + " may not "
-                    + access.name().toLowerCase(java.util.Locale.ROOT) + " state " + name));
-        }
         try {
+            AuthOutcome outcome = auth.authenticate(Optional.ofNullable(head.headers().first("Authorization")));
+            if (!(outcome instanceof AuthOutcome.Authenticated authenticated)) {
+                return notAuthenticated(head, name, outcome);
+            }
+            Caller caller = authenticated.caller();
+            Access access = "GET".equals(method) ? Access.READ : Access.WRITE;
+            if (!auth.allows(caller, name.value(), access)) {
+                log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
+                        .addKeyValue("caller", caller.subject()).log("state request forbidden");
+                return answer(method, "forbidden", JsonAnswer.error(403, caller.subject() + " may not "
+                        + access.name().toLowerCase(java.util.Locale.ROOT) + " state " + name));
+            }
             return switch (method) {
                 case "GET" -> get(name);
                 case "POST" -> post(name, head, body, caller);
@@ -165,13 +165,37 @@ public final class TfstateHandler implements Handler {
             return answer(method, "bad_request", JsonAnswer.error(400, e.getMessage()));
         } catch (LockRule.LockConflict e) {
             return answer(method, "conflict", e.answer());
+        } catch (NatsUnavailableException e) {
+            // StateAuth's lookups of orgctl tokens (authenticate, and allows again for a revocation)
+            log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method).log(e.getMessage());
+            return unavailable(method, e.getMessage());
         } catch (TfstateException e) {
             log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method).log(e.getMessage());
-            return e.retryable()
-                    ? answer(method, "unavailable", JsonAnswer.error(503, e.getMessage()).with("Retry-After",
-                            Long.toString(RETRY_AFTER.toSeconds())))
+            return e.retryable() ? unavailable(method, e.getMessage())
                     : answer(method, "error", JsonAnswer.error(500, e.getMessage()));
         }
+    }
+
+    /** JetStream is away: the client tries again after {@link #RETRY_AFTER}. */
+    private Response unavailable(String method, String message) {
+        return answer(method, "unavailable", JsonAnswer.error(503, message).with("Retry-After",
+                Long.toString(RETRY_AFTER.toSeconds())));
+    }
+
+    /** 401 with the challenge, or 503 when the credentials could not be checked now. */
+    private Response notAuthenticated(RequestHead head, StateName name, AuthOutcome outcome) {
+        String method = head.method();
+        if (outcome instanceof AuthOutcome.Unavailable u) {
+            log.atWarn().addKeyValue("state", name.value()).addKeyValue("method", method)
+                    .addKeyValue("remote", head.remoteHost()).addKeyValue("cause", u.cause())
+                    .log("state request not authenticated, the client is asked to retry: " + u.reason());
+            return answer(method, "issuer_unavailable", JsonAnswer.error(503, u.reason())
+                    .with("Retry-After", Long.toString(seconds(u.retryAfter()))));
+        }
+        String reason = ((AuthOutcome.Unauthenticated) outcome).reason();
+        log.atInfo().addKeyValue("state", name.value()).addKeyValue("method", method)
+                .addKeyValue("remote", head.remoteHost()).log("state request unauthenticated: " + reason);
+        return answer(method, "unauthenticated", JsonAnswer.error(401, reason)).with("WWW-Authenticate", CHALLENGE);
     }
 
     private Response get(StateName name) {
@@ -254,6 +278,11 @@ public final class TfstateHandler implements Handler {
     private Response answer(String method, String outcome, Response r) {
         metrics.request(method, outcome, 1);
         return r;
+    }
+
+    /** Retry-After is whole seconds: rounded up, so the client never comes back early. */
+    private static long seconds(Duration d) {
+        return Math.max(1, d.plusMillis(999).toSeconds());
     }
 
     private Response tooLarge(String method, long limit) {

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The issuer's JWK set, found the OpenID Connect way: {@code ISSUER/.well-known/openid-configuration}
@@ -20,11 +21,16 @@ import java.util.Map;
  * start, so a service whose issuer is briefly unreachable still starts; its result is kept, since
  * the document changes far more rarely than the keys. Caching and rate limits are nimbus's wrappers
  * around this source ({@link OidcVerifier}).
+ *
+ * <p>It remembers whether its last fetch failed: nimbus's rate limit counts failed fetches too, so a
+ * request refused by the limit cannot tell by itself whether the issuer answered (the token's key id
+ * is unknown) or not (the issuer is away, and the caller should try again).
  */
 final class DiscoveredJwks implements JWKSetSource<SecurityContext> {
     private final String issuer;
     private final ResourceRetriever retriever;
     private volatile URLBasedJWKSetSource<SecurityContext> keys;
+    private volatile KeySourceException lastFailure;
 
     DiscoveredJwks(String issuer, ResourceRetriever retriever) {
         this.issuer = issuer;
@@ -39,12 +45,24 @@ final class DiscoveredJwks implements JWKSetSource<SecurityContext> {
     @Override
     public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refresh, long currentTime, SecurityContext context)
             throws KeySourceException {
-        URLBasedJWKSetSource<SecurityContext> k = keys;
-        if (k == null) {
-            k = new URLBasedJWKSetSource<>(discover(), retriever);
-            keys = k;
+        try {
+            URLBasedJWKSetSource<SecurityContext> k = keys;
+            if (k == null) {
+                k = new URLBasedJWKSetSource<>(discover(), retriever);
+                keys = k;
+            }
+            JWKSet set = k.getJWKSet(refresh, currentTime, context);
+            lastFailure = null;
+            return set;
+        } catch (KeySourceException e) {
+            lastFailure = e;
+            throw e;
         }
-        return k.getJWKSet(refresh, currentTime, context);
+    }
+
+    /** Why the last fetch of the discovery document or the JWK set failed; empty when it succeeded (or none was made). */
+    Optional<KeySourceException> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     private URL discover() throws KeySourceException {

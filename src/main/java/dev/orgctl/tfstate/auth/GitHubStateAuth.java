@@ -95,6 +95,9 @@ public final class GitHubStateAuth implements StateAuth {
         if (r instanceof OidcVerifier.Verified v) {
             return new AuthOutcome.Authenticated(new Caller(KIND_OIDC, v.subject(), v.claims(), run(v.claims())));
         }
+        if (r instanceof OidcVerifier.Unavailable u) {
+            return new AuthOutcome.Unavailable(u.reason(), u.cause(), u.retryAfter());
+        }
         return new AuthOutcome.Unauthenticated(((OidcVerifier.Refused) r).reason());
     }
 

@@ -2,6 +2,7 @@ package dev.orgctl.tfstate.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
@@ -32,6 +33,13 @@ import java.util.Set;
  * however many such tokens arrive, so a stream of made-up key ids cannot turn orgctl into a
  * hammer on the issuer.
  *
+ * <p>When the keys cannot be fetched (the issuer is down, slow, answers an error or garbage) the token
+ * is not judged at all: the result is {@link Unavailable}, which the backend answers 503 with
+ * {@code Retry-After}, so Terraform retries instead of failing the job for an outage that is not the
+ * caller's. A failed fetch is not cached: the next request fetches again, within the same rate limit
+ * (so while the issuer is away it is asked at most twice per {@link Options#minRefresh}, and once it
+ * is back, tokens verify again within one such interval).
+ *
  * <p>Refusal reasons are fixed texts of this class: they never quote the token or a value from it.
  */
 public final class OidcVerifier {
@@ -54,10 +62,20 @@ public final class OidcVerifier {
             return new Options(Duration.ofMinutes(15), Duration.ofSeconds(15), Duration.ofSeconds(30),
                     Duration.ofSeconds(5));
         }
+
+        /**
+         * How long a caller is asked to wait when the keys could not be fetched: half the rate-limit
+         * interval (at least a second), so Terraform's default two retries reach past the interval in
+         * which the failed fetches used up the limit, and one of them gets a fresh fetch.
+         */
+        public Duration retryAfter() {
+            Duration half = minRefresh.dividedBy(2);
+            return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+        }
     }
 
     /** What verification made of a token. */
-    public sealed interface Result permits Verified, Refused {
+    public sealed interface Result permits Verified, Refused, Unavailable {
     }
 
     /** @param claims the {@link #KEPT} claims the token has, as text */
@@ -67,12 +85,26 @@ public final class OidcVerifier {
         }
     }
 
+    /** The token does not verify: 401. */
     public record Refused(String reason) implements Result {
+    }
+
+    /**
+     * The issuer's keys could not be fetched, so the token was neither accepted nor refused: 503.
+     *
+     * @param reason     for the answer and the log: names the issuer, never the token
+     * @param cause      for the log only: the failure's exception classes and messages (URLs and I/O
+     *                   errors, nothing from the token)
+     * @param retryAfter when to try again ({@link Options#retryAfter})
+     */
+    public record Unavailable(String reason, String cause, Duration retryAfter) implements Result {
     }
 
     private final String issuer;
     private final String audience;
+    private final DiscoveredJwks source;
     private final JWKSource<SecurityContext> keys;
+    private final Duration retryAfter;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
     public OidcVerifier(URI issuer, String audience, Options options, Clock clock) {
@@ -81,10 +113,12 @@ public final class OidcVerifier {
         int timeout = Math.toIntExact(options.httpTimeout().toMillis());
         DefaultResourceRetriever http = new DefaultResourceRetriever(timeout, timeout,
                 JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+        this.source = new DiscoveredJwks(this.issuer, http);
+        this.retryAfter = options.retryAfter();
         // No refresh-ahead (so no background threads to stop), retries or outage tolerance: one fetch per TTL
-        // is plenty at Terraform's request rates, and a set that cannot be fetched refuses tokens rather
-        // than trusting keys of unknown age.
-        this.keys = JWKSourceBuilder.create(new DiscoveredJwks(this.issuer, http))
+        // is plenty at Terraform's request rates, and a set that cannot be fetched answers "try again"
+        // rather than trusting keys of unknown age.
+        this.keys = JWKSourceBuilder.create(source)
                 .cache(options.cacheTtl().toMillis(), options.refreshTimeout().toMillis())
                 .refreshAheadCache(false)
                 .rateLimited(options.minRefresh().toMillis())
@@ -123,17 +157,55 @@ public final class OidcVerifier {
             return new Refused("the OIDC token's signature does not verify with the issuer's keys (unknown key id, "
                     + "wrong key, or not RS256)");
         } catch (JOSEException e) {
-            return new Refused(keyReason(e));
+            return keysFailed(e);
         }
     }
 
-    private String keyReason(Throwable e) {
+    /**
+     * nimbus could not give a key. Refused only when the issuer answered: the token's key id is not in
+     * a set fetched again moments ago. The rate limit refuses a fetch whatever the last one did, so
+     * whether the issuer answered is the last fetch's outcome, not the limit's.
+     */
+    private Result keysFailed(JOSEException e) {
+        if (causedBy(e, RateLimitReachedException.class)) {
+            return source.lastFailure().<Result>map(this::unavailable)
+                    .orElseGet(() -> new Refused("the OIDC token's key id is not among the issuer's keys "
+                            + "(fetched again recently)"));
+        }
+        if (causedBy(e, KeySourceException.class)) {
+            return unavailable(e);
+        }
+        return new Refused("the OIDC token's signature could not be checked with the issuer's keys");
+    }
+
+    private Unavailable unavailable(Throwable cause) {
+        return new Unavailable("the OIDC issuer " + issuer + " could not be reached for its keys; try again",
+                describe(cause), retryAfter);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RateLimitReachedException) {
-                return "the OIDC token's key id is not among the issuer's keys (fetched again recently)";
+            if (type.isInstance(t)) {
+                return true;
             }
         }
-        return "the OIDC issuer's keys could not be fetched (" + issuer + "); try again";
+        return false;
+    }
+
+    /** Each exception of the chain as {@code Class: message}, for the log. */
+    static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 4; t = t.getCause(), depth++) {
+            if (depth > 0) {
+                b.append("; caused by ");
+            }
+            b.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                b.append(": ").append(t.getMessage());
+            }
+        }
+        return b.toString();
     }
 
     /** nimbus's messages, told without the values they quote from the token. */

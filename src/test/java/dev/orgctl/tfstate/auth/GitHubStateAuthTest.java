@@ -124,6 +124,22 @@ class GitHubStateAuthTest {
     }
 
     @Test
+    void anOidcTokenWhileTheIssuerIsDownIsUnavailableNotUnauthenticated() {
+        String token = issuer.token(key, Instant.now(), b -> b);
+        issuer.close();
+
+        AuthOutcome o = auth.authenticate(basic("x", token));
+
+        assertThat(o).isInstanceOf(AuthOutcome.Unavailable.class);
+        AuthOutcome.Unavailable u = (AuthOutcome.Unavailable) o;
+        assertThat(u.reason()).contains(issuer.url()).contains("try again");
+        assertThat(u.retryAfter()).isEqualTo(OidcVerifier.Options.defaults().retryAfter());
+        for (String part : token.split("\\.")) {
+            assertThat(u.reason() + u.cause()).doesNotContain(part);
+        }
+    }
+
+    @Test
     void anOrgctlTokenIsAuthenticatedByItsHashAndAllowedOnlyItsScope() {
         TokenStore.Issued issued = (TokenStore.Issued) tokens.create("laptop", List.of("dev/**"), false, "me@here");
         Caller c = authenticated(basic("ignored", issued.token()));

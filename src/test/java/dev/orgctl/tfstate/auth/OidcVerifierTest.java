@@ -1,6 +1,7 @@
 package dev.orgctl.tfstate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -10,6 +11,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.orgctl.testing.SkippingClock;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,14 +55,29 @@ class OidcVerifierTest {
         OidcVerifier.Result r = verify(token);
         assertThat(r).isInstanceOf(OidcVerifier.Refused.class);
         String reason = ((OidcVerifier.Refused) r).reason();
+        assertNoTokenIn(reason);
+        return reason;
+    }
+
+    private OidcVerifier.Unavailable unavailable(String token) {
+        OidcVerifier.Result r = verify(token);
+        assertThat(r).isInstanceOf(OidcVerifier.Unavailable.class);
+        OidcVerifier.Unavailable u = (OidcVerifier.Unavailable) r;
+        assertNoTokenIn(u.reason());
+        assertNoTokenIn(u.cause());
+        assertThat(u.reason()).isEqualTo("the OIDC issuer " + issuer.url() + " could not be reached for its keys; "
+                + "try again");
+        return u;
+    }
+
+    private void assertNoTokenIn(String text) {
         for (String t : tokensUsed) {
             for (String part : t.split("\\.")) {
                 if (part.length() >= 8) {
-                    assertThat(reason).as("a refusal never quotes the token").doesNotContain(part);
+                    assertThat(text).as("a reason never quotes the token").doesNotContain(part);
                 }
             }
         }
-        return reason;
     }
 
     @Test
@@ -179,15 +198,84 @@ class OidcVerifierTest {
     @Test
     void anIssuerWhoseDiscoveryDocumentNamesAnotherIssuerGivesNoKeys() {
         issuer.discoveryNames("https://evil.example");
-        assertThat(refusal(issuer.token(key, NOW, c -> c)))
-                .isEqualTo("the OIDC issuer's keys could not be fetched (" + issuer.url() + "); try again");
+        assertThat(unavailable(issuer.token(key, NOW, c -> c)).cause())
+                .contains("discovery document names another issuer");
         assertThat(issuer.jwksFetches()).isZero();
     }
 
     @Test
-    void anUnreachableIssuerMeansRefusedWithAReasonThatSaysSo() {
+    void aStoppedIssuerMakesTheTokenUnavailableNotRefusedWithTheConnectionFailureAsCause() {
         String token = issuer.token(key, NOW, c -> c);
         issuer.close();
-        assertThat(refusal(token)).contains("could not be fetched");
+
+        OidcVerifier.Unavailable u = unavailable(token);
+        assertThat(u.cause()).contains("discovery document could not be read").contains("ConnectException");
+        assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void anIssuerThatTakesTheConnectionButNeverAnswersIsUnavailableAfterTheHttpTimeout() throws Exception {
+        // a listening socket nobody accepts from: the kernel completes the handshake, no answer ever comes
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            URI url = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            OidcVerifier v = new OidcVerifier(url, "orgctl", new OidcVerifier.Options(Duration.ofMinutes(15),
+                    Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMillis(300)), clock);
+
+            OidcVerifier.Result r = v.verify(issuer.token(key, NOW, c -> c.issuer(url.toString())));
+
+            assertThat(r).isInstanceOf(OidcVerifier.Unavailable.class);
+            assertThat(((OidcVerifier.Unavailable) r).cause()).contains("SocketTimeoutException");
+        }
+    }
+
+    @Test
+    void anIssuerAnswering500ForItsKeysMakesTheTokenUnavailable() {
+        issuer.answerJwksWith(500);
+
+        assertThat(unavailable(issuer.token(key, NOW, c -> c)).cause()).contains("500");
+        assertThat(issuer.jwksFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedFetchIsNotKeptTheIssuerBackMeansTheNextTokenVerifies() {
+        String token = issuer.token(key, NOW, c -> c);
+        issuer.close();
+        unavailable(token);
+
+        issuer.restart();
+        assertThat(verify(token)).as("fetched again at once, not after the 15 min the keys are kept")
+                .isInstanceOf(OidcVerifier.Verified.class);
+        assertThat(issuer.jwksFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void fetchesRefusedByTheRateLimitWhileTheIssuerFailsAreUnavailableToo() {
+        String token = issuer.token(key, NOW, c -> c);
+        issuer.answerJwksWith(503);
+        unavailable(token);
+        unavailable(token);
+        assertThat(issuer.jwksFetches()).as("two fetches per rate-limit interval").isEqualTo(2);
+
+        issuer.answerJwksWith(200);
+        OidcVerifier.Unavailable limited = unavailable(token);
+        assertThat(limited.cause()).as("the last fetch's failure, not the rate limit").contains("503");
+        RSAKey stranger = TestIssuer.newKey("k-unknown");
+        unavailable(issuer.token(stranger, NOW, c -> c));
+        assertThat(issuer.jwksFetches()).as("no fetch past the limit, outage or not").isEqualTo(2);
+    }
+
+    @Test
+    void onceTheRateLimitIntervalIsOverTheIssuerIsAskedAgain() {
+        OidcVerifier quick = new OidcVerifier(issuer.uri(), "orgctl", new OidcVerifier.Options(Duration.ofMinutes(15),
+                Duration.ofSeconds(15), Duration.ofMillis(300), Duration.ofSeconds(5)), clock);
+        String token = issuer.token(key, NOW, c -> c);
+        issuer.answerJwksWith(500);
+        for (int i = 0; i < 3; i++) {
+            assertThat(quick.verify(token)).isInstanceOf(OidcVerifier.Unavailable.class);
+        }
+        issuer.answerJwksWith(200);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> quick.verify(token),
+                r -> r instanceof OidcVerifier.Verified);
     }
 }

@@ -35,31 +35,52 @@ import java.util.function.UnaryOperator;
 public final class TestIssuer implements AutoCloseable {
     static final String JWKS_PATH = "/.well-known/jwks";
 
-    private final HttpServer server;
+    private final int port;
     private final List<RSAKey> published = new CopyOnWriteArrayList<>();
     private final AtomicInteger jwksFetches = new AtomicInteger();
+    private volatile HttpServer server;
     private volatile String discoveredIssuer;
+    private volatile int jwksStatus = 200;
 
-    private TestIssuer(HttpServer server) {
-        this.server = server;
+    private TestIssuer(int port) {
+        this.port = port;
         this.discoveredIssuer = url();
     }
 
     public static TestIssuer start() {
+        HttpServer server = listen(0);
+        TestIssuer issuer = new TestIssuer(server.getAddress().getPort());
+        issuer.serve(server);
+        return issuer;
+    }
+
+    private static HttpServer listen(int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            TestIssuer issuer = new TestIssuer(server);
-            server.createContext("/.well-known/openid-configuration", issuer::discovery);
-            server.createContext(JWKS_PATH, issuer::jwks);
-            server.start();
-            return issuer;
+            return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    private void serve(HttpServer s) {
+        s.createContext("/.well-known/openid-configuration", this::discovery);
+        s.createContext(JWKS_PATH, this::jwks);
+        s.start();
+        server = s;
+    }
+
+    /** After {@link #close}: the issuer is back at its address, with the same keys (an outage that ended). */
+    public void restart() {
+        serve(listen(port));
+    }
+
+    /** The JWK set is answered with this status and an error body, not the keys (an issuer failing). */
+    public void answerJwksWith(int status) {
+        jwksStatus = status;
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
     }
 
     URI uri() {
@@ -136,6 +157,14 @@ public final class TestIssuer implements AutoCloseable {
 
     private void jwks(HttpExchange x) throws IOException {
         jwksFetches.incrementAndGet();
+        int status = jwksStatus;
+        if (status != 200) {
+            byte[] body = "upstream failure".getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(status, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+            return;
+        }
         List<JWK> pub = new ArrayList<>();
         for (RSAKey k : published) {
             pub.add(k.toPublicJWK());
