@@ -8,11 +8,8 @@ import dev.orgctl.tfstate.auth.Access;
 import dev.orgctl.tfstate.auth.AuthOutcome;
 import dev.orgctl.tfstate.auth.Caller;
 import dev.orgctl.tfstate.auth.StateAuth;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -30,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * (401 with a Basic challenge; 503 with {@code Retry-After} when the credentials cannot be checked
  * now) and authorized for the state (403) by the {@link StateAuth}.
  *
- * <p>Heads are checked on the event loop (method, name, size, the in-flight bound); everything
+ * <p>This class is the HTTP edge: admission, authentication, authorization and errors mapped to
+ * answers; what each method does to the state and its lock is {@link StateMethods}. Heads are
+ * checked on the event loop (method, name, size, the in-flight bound); everything
  * that touches JetStream or the credentials runs on the gateway's worker pool.
  */
 public final class TfstateHandler implements Handler {
@@ -41,24 +40,20 @@ public final class TfstateHandler implements Handler {
     private static final String ALLOW = "GET, POST, DELETE, LOCK, UNLOCK";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
-    private final StateStore store;
-    private final StateLocks locks;
+    private final StateMethods methods;
     private final StateAuth auth;
     private final TfstateSettings settings;
     private final TfstateMetrics metrics;
     private final Executor workers;
-    private final Clock clock;
     private final Semaphore bodies;
 
     public TfstateHandler(StateStore store, StateLocks locks, StateAuth auth, TfstateSettings settings,
                           TfstateMetrics metrics, Executor workers, Clock clock) {
-        this.store = store;
-        this.locks = locks;
+        this.methods = new StateMethods(store, locks, metrics, clock);
         this.auth = auth;
         this.settings = settings;
         this.metrics = metrics;
         this.workers = workers;
-        this.clock = clock;
         this.bodies = new Semaphore(settings.maxInflight());
     }
 
@@ -155,11 +150,11 @@ public final class TfstateHandler implements Handler {
                         + access.name().toLowerCase(java.util.Locale.ROOT) + " state " + name));
             }
             return switch (method) {
-                case "GET" -> get(name);
-                case "POST" -> post(name, head, body, caller);
-                case "DELETE" -> delete(name, head, caller);
-                case "LOCK" -> lock(name, body, caller);
-                default -> unlock(name, body, caller);
+                case "GET" -> methods.get(name);
+                case "POST" -> methods.post(name, head, body, caller);
+                case "DELETE" -> methods.delete(name, head, caller);
+                case "LOCK" -> methods.lock(name, body, caller);
+                default -> methods.unlock(name, body, caller);
             };
         } catch (StateLocks.BadLockInfo | StateJson.BadState | StateName.InvalidStateNameException e) {
             return answer(method, "bad_request", JsonAnswer.error(400, e.getMessage()));
@@ -198,83 +193,6 @@ public final class TfstateHandler implements Handler {
         return answer(method, "unauthenticated", JsonAnswer.error(401, reason)).with("WWW-Authenticate", CHALLENGE);
     }
 
-    private Response get(StateName name) {
-        Optional<StateStore.Loaded> current = store.current(name);
-        if (current.isEmpty()) {
-            return answer("GET", "not_found", JsonAnswer.error(404, "state " + name + " has no current version"));
-        }
-        byte[] bytes = current.get().bytes();
-        metrics.read(bytes.length);
-        return answer("GET", "ok", Response.json(200, bytes)
-                .with("Content-MD5", Base64.getEncoder().encodeToString(md5(bytes)))
-                .with("X-Orgctl-State-Version", Long.toString(current.get().version().version())));
-    }
-
-    private Response post(StateName name, RequestHead head, byte[] body, Caller caller) {
-        String md5 = head.headers().first("Content-MD5");
-        if (md5 != null && !md5.equals(Base64.getEncoder().encodeToString(md5(body)))) {
-            return answer("POST", "bad_request", JsonAnswer.error(400, "the body does not match its Content-MD5"));
-        }
-        Optional<String> id = Query.param(head.target(), "ID");
-        StateStore.Write w = store.put(name, body, () -> LockRule.fence(locks, name, id), caller.subject(), "");
-        if (w instanceof StateStore.Fenced f) {
-            return answer("POST", "conflict", JsonAnswer.error(409, "a newer lock holder already wrote state " + name
-                    + " (fencing token " + f.token() + " < " + f.newest() + "); this write is refused"));
-        }
-        StateVersion v = ((StateStore.Written) w).version();
-        metrics.written(body.length);
-        log.atInfo().addKeyValue("state", name.value()).addKeyValue("version", v.version())
-                .addKeyValue("serial", v.serial()).addKeyValue("bytes", v.size()).addKeyValue("caller", caller.subject())
-                .log("state written");
-        return answer("POST", "ok", Response.json(200, "{\"version\":" + v.version() + "}\n"));
-    }
-
-    private Response delete(StateName name, RequestHead head, Caller caller) {
-        LockRule.fence(locks, name, Query.param(head.target(), "ID"));
-        boolean existed = store.delete(name);
-        log.atInfo().addKeyValue("state", name.value()).addKeyValue("caller", caller.subject())
-                .addKeyValue("existed", existed).log("state deleted");
-        return answer("DELETE", "ok", Response.json(200, "{}\n"));
-    }
-
-    private Response lock(StateName name, byte[] body, Caller caller) {
-        StateLocks.Taken t = locks.lock(name, body, caller.kind(), caller.subject(), caller.run());
-        if (t instanceof StateLocks.Busy b) {
-            return answer("LOCK", "locked", Response.json(423, b.holder().info()));
-        }
-        StateLock l = ((StateLocks.Acquired) t).lock();
-        log.atInfo().addKeyValue("state", name.value()).addKeyValue("lock_id", l.id()).addKeyValue("token", l.token())
-                .addKeyValue("caller", caller.subject()).log("state locked");
-        return answer("LOCK", "ok", Response.json(200, body));
-    }
-
-    private Response unlock(StateName name, byte[] body, Caller caller) {
-        if (body.length == 0) {
-            // terraform force-unlock ID: Terraform 1.x sends UNLOCK without a body (it has no LockInfo
-            // of its own), so the ID the user typed never arrives. A caller with write access breaks
-            // whatever lock is held, as terraform force-unlock promises; logged with who did it.
-            Optional<StateLock> broken = locks.forceUnlock(name);
-            broken.ifPresent(l -> {
-                metrics.held(Duration.between(l.lockedAtInstant(), clock.instant()));
-                log.atWarn().addKeyValue("state", name.value()).addKeyValue("lock_id", l.id())
-                        .addKeyValue("holder", l.subject()).addKeyValue("caller", caller.subject())
-                        .log("state lock force-unlocked");
-            });
-            return answer("UNLOCK", "ok", Response.json(200, "{}\n"));
-        }
-        String id = StateLocks.lockId(body);
-        StateLocks.Released r = locks.unlock(name, id);
-        if (r instanceof StateLocks.HeldByOther other) {
-            return answer("UNLOCK", "conflict", Response.json(409, other.holder().info()));
-        }
-        if (r instanceof StateLocks.Unlocked u) {
-            metrics.held(Duration.between(u.lock().lockedAtInstant(), clock.instant()));
-            log.atInfo().addKeyValue("state", name.value()).addKeyValue("lock_id", id)
-                    .addKeyValue("caller", caller.subject()).log("state unlocked");
-        }
-        return answer("UNLOCK", "ok", Response.json(200, "{}\n"));
-    }
-
     private Response answer(String method, String outcome, Response r) {
         metrics.request(method, outcome, 1);
         return r;
@@ -288,14 +206,5 @@ public final class TfstateHandler implements Handler {
     private Response tooLarge(String method, long limit) {
         return JsonAnswer.error(413, ("POST".equals(method) ? "a state" : "a LockInfo") + " may have at most " + limit
                 + " bytes" + ("POST".equals(method) ? " (tfstate.max_bytes)" : ""));
-    }
-
-    private static byte[] md5(byte[] bytes) {
-        try {
-            // Terraform's own integrity header, not a security measure.
-            return MessageDigest.getInstance("MD5").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
