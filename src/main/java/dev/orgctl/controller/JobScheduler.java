@@ -3,12 +3,14 @@ package dev.orgctl.controller;
 import com.google.protobuf.Timestamp;
 import dev.orgctl.coordination.KeyCodec;
 import dev.orgctl.coordination.TriggerOutcome;
+import dev.orgctl.coordination.WorkflowSnapshot;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.nats.MessageCodec;
 import dev.orgctl.nats.NatsUnavailableException;
 import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.RegenJob;
 import dev.orgctl.proto.Trigger;
+import dev.orgctl.proto.WorkflowState;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
@@ -28,15 +30,26 @@ import org.slf4j.LoggerFactory;
 public final class JobScheduler {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
     public static final String JOBS_PREFIX = "orgctl.jobs.";
+    /** A PENDING run not started for this long has probably lost its job (a trigger is queued in milliseconds). */
+    static final java.time.Duration STALE_PENDING = java.time.Duration.ofSeconds(5);
+    /** JetStream's "no message found". */
+    private static final int NO_MESSAGE = 10037;
 
     private final Workflows workflows;
     private final JetStream js;
     private final String actor;
+    private final java.time.Duration stalePending;
 
     public JobScheduler(Workflows workflows, JetStream js, String actor) {
+        this(workflows, js, actor, STALE_PENDING);
+    }
+
+    /** @param stalePending how long a PENDING run may wait for its job before a coalesced trigger re-queues it */
+    JobScheduler(Workflows workflows, JetStream js, String actor, java.time.Duration stalePending) {
         this.workflows = workflows;
         this.js = js;
         this.actor = actor;
+        this.stalePending = stalePending;
     }
 
     public static String workflowId(String org, String repo) {
@@ -66,6 +79,7 @@ public final class JobScheduler {
         if (outcome == TriggerOutcome.COALESCED) {
             log.atInfo().addKeyValue("workflow", wf).addKeyValue("causation", causationId).addKeyValue("reason", reason)
                     .log("trigger coalesced into the pending or running regeneration");
+            workflows.get(wf).ifPresent(w -> requeueIfLost(w, Instant.now().minus(stalePending)));
             return Outcome.COALESCED;
         }
         // The id names this PENDING transition (the workflow's revision after it), not only the
@@ -76,6 +90,42 @@ public final class JobScheduler {
         long revision = workflows.get(wf).map(w -> w.revision()).orElse(0L);
         enqueue(org, repo, trigger, "job-" + KeyCodec.encode(wf) + "-" + causationId + "-" + revision);
         return Outcome.QUEUED;
+    }
+
+    /**
+     * Queues again the job of a regeneration PENDING since before {@code cutoff} whose job is
+     * not in {@code ORGCTL_JOBS} (a work queue: a job stays there until a worker acknowledges it,
+     * after starting the run): the replica that recorded the trigger died before queueing it, or the
+     * server lost it. A trigger coalesced into such a run calls this at once ({@link #STALE_PENDING}),
+     * the controller's sweep every minute. Returns whether it queued one.
+     */
+    public boolean requeueIfLost(WorkflowSnapshot w, Instant cutoff) {
+        if (w.state() != WorkflowState.PENDING || !w.workflowId().startsWith("regen/")
+                || w.inStateSince().isAfter(cutoff)) {
+            return false;
+        }
+        String[] parts = w.workflowId().split("/", 3);
+        if (jobQueued(parts[1], parts[2])) {
+            return false;
+        }
+        log.atInfo().addKeyValue("workflow", w.workflowId()).addKeyValue("pending_since", w.inStateSince())
+                .log("pending regeneration without a queued job: its job queued again");
+        // One id per PENDING transition: the stream keeps one copy however often this runs.
+        enqueue(parts[1], parts[2], w.record().getTrigger(),
+                "job-" + KeyCodec.encode(w.workflowId()) + "-recover-" + w.revision());
+        return true;
+    }
+
+    /** Whether a job of the repository waits in (or is being worked from) the queue; when unsure, yes. */
+    private boolean jobQueued(String org, String repo) {
+        try {
+            js.getStreamContext(dev.orgctl.nats.topology.Topology.JOBS_STREAM).getLastMessage(jobSubject(org, repo));
+            return true;
+        } catch (JetStreamApiException e) {
+            return e.getApiErrorCode() != NO_MESSAGE;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** Queues the job of a PENDING workflow (a fresh trigger, a follow-up, or a recovered stale one). */

@@ -136,22 +136,18 @@ public final class Reconciler {
         }
     }
 
-    /** Re-queues the job of every workflow PENDING for longer than {@code olderThan}. */
+    /**
+     * Re-queues the job of every workflow PENDING for longer than {@code olderThan} (since it became
+     * PENDING: triggers coalesced into it meanwhile do not make it younger, or a repository pushed
+     * to often enough would never get its lost job back).
+     */
     public int recoverStalePending(Duration olderThan) {
         int n = 0;
         Instant cutoff = clock.instant().minus(olderThan);
         for (WorkflowSnapshot w : workflows.list()) {
-            if (w.state() != WorkflowState.PENDING || !w.workflowId().startsWith("regen/")) {
-                continue;
+            if (scheduler.requeueIfLost(w, cutoff)) {
+                n++;
             }
-            Instant updated = Instant.ofEpochSecond(w.record().getUpdatedAt().getSeconds());
-            if (updated.isAfter(cutoff)) {
-                continue;
-            }
-            String[] parts = w.workflowId().split("/", 3);
-            scheduler.enqueue(parts[1], parts[2], w.record().getTrigger(),
-                    "job-" + KeyCodec.encode(w.workflowId()) + "-recover-" + w.revision());
-            n++;
         }
         return n;
     }

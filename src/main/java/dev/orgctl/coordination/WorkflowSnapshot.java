@@ -8,4 +8,14 @@ public record WorkflowSnapshot(String workflowId, WorkflowRecord record, long re
     public WorkflowState state() {
         return record.getState();
     }
+
+    /**
+     * Since when the workflow has been in its state: the time of its last transition (a trigger
+     * coalesced into a PENDING run updates the record, not this), else of its last update.
+     */
+    public java.time.Instant inStateSince() {
+        var t = record.getLastTransition().hasTimestamp() ? record.getLastTransition().getTimestamp()
+                : record.getUpdatedAt();
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
 }

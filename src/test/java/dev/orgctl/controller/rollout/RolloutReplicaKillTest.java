@@ -89,8 +89,9 @@ class RolloutReplicaKillTest {
                                 + (atKill.getWave() + 1) + " (" + atKill.getState() + ")");
 
                         // Up to 4 minutes: when the replica died between recording a repository's trigger
-                        // (PENDING) and queueing its job, the survivor re-queues it only once it is 2 minutes
-                        // stale (checked every minute; docs/controller.md), and the wave waits for it.
+                        // (PENDING) and queueing its job, the job comes back when the wave's start is done
+                        // again (a trigger folded into a run PENDING without a job re-queues it), else by
+                        // the sweep of runs 2 minutes stale (docs/controller.md), and the wave waits for it.
                         Rollout gating = kv.await(OrgFixture.ORG, rev, "a gate waiting for a held result",
                                 STALE_PENDING_RECOVERY, r -> r.getState() == RolloutState.ROLLOUT_GATING
                                         && r.getWaves((int) r.getWave()).getReposList().stream()
