@@ -1,9 +1,6 @@
 package dev.orgctl.testing.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -110,12 +107,12 @@ public final class FakeChecks {
     }
 
     void register() {
-        f.route("POST", "/repos/{owner}/{repo}/check-runs", this::create);
-        f.route("PATCH", "/repos/{owner}/{repo}/check-runs/{id}", this::update);
-        f.route("GET", "/repos/{owner}/{repo}/check-runs/{id}", c -> Reply.json(200, json(run(c, "read"))));
-        f.route("GET", "/repos/{owner}/{repo}/check-runs/{id}/annotations", c -> Reply.json(200,
+        f.http.route("POST", "/repos/{owner}/{repo}/check-runs", this::create);
+        f.http.route("PATCH", "/repos/{owner}/{repo}/check-runs/{id}", this::update);
+        f.http.route("GET", "/repos/{owner}/{repo}/check-runs/{id}", c -> Reply.json(200, json(run(c, "read"))));
+        f.http.route("GET", "/repos/{owner}/{repo}/check-runs/{id}/annotations", c -> Reply.json(200,
                 run(c, "read").annotations()));
-        f.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-runs", this::list);
+        f.http.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-runs", this::list);
     }
 
     /** The runs of a repository, oldest first. */
@@ -189,7 +186,7 @@ public final class FakeChecks {
     // ---------------------------------------------------------------- rules
 
     private void requireApp(Call c, String level) {
-        if (c.principal.kind() == GitHubFake.Principal.Kind.USER) {
+        if (c.principal.kind() == Principal.Kind.USER) {
             // GitHub: only GitHub Apps may write check runs; a personal token is refused outright.
             if (level.equals("write")) {
                 throw new HttpError(403, "You must authenticate via a GitHub App.");
@@ -318,7 +315,7 @@ public final class FakeChecks {
 
     /** An App as GitHub shows it in check runs and suites (the {@code integration} object's required fields). */
     static Map<String, Object> appJson(GitHubFake f, long appId, FakeOrg org, Instant at) {
-        GitHubFake.App app = f.apps.get(appId);
+        FakeAuth.App app = f.auth.apps.get(appId);
         String slug = app == null ? "app-" + appId : app.slug();
         return appJson(f, appId, slug, slug, FakeRestJson.org(f, org), at);
     }

@@ -1,8 +1,5 @@
 package dev.orgctl.testing.github;
 
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,8 +135,8 @@ public final class FakeCi {
     }
 
     void register() {
-        f.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-suites", this::listSuites);
-        f.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/status", this::combinedStatus);
+        f.http.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-suites", this::listSuites);
+        f.http.route("GET", "/repos/{owner}/{repo}/commits/{ref+}/status", this::combinedStatus);
     }
 
     // ---------------------------------------------------------------- test API

@@ -2,9 +2,6 @@ package dev.orgctl.testing.github;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import graphql.ExecutionResult;
 import graphql.GraphQLError;
 import graphql.language.Document;

@@ -1,8 +1,5 @@
 package dev.orgctl.testing.github;
 
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +19,8 @@ final class FakeIssueComments {
     }
 
     void register() {
-        f.route("GET", "/repos/{owner}/{repo}/issues/{number}/comments", this::list);
-        f.route("PATCH", "/repos/{owner}/{repo}/issues/comments/{id}", this::update);
+        f.http.route("GET", "/repos/{owner}/{repo}/issues/{number}/comments", this::list);
+        f.http.route("PATCH", "/repos/{owner}/{repo}/issues/comments/{id}", this::update);
     }
 
     private Reply list(Call c) {

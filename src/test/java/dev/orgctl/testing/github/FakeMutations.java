@@ -2,8 +2,6 @@ package dev.orgctl.testing.github;
 
 import dev.orgctl.testing.github.FakeResolver.CommitNode;
 import dev.orgctl.testing.github.FakeResolver.RefNode;
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
 import dev.orgctl.testing.github.GitHubSchema.Refusal;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -127,11 +125,11 @@ final class FakeMutations {
         }
         String full = body == null || body.isEmpty() ? headline : headline + "\n\n" + body;
         PersonIdent committer = new PersonIdent("GitHub", "noreply@github.com");
-        String commit = repo.git.commit(head, puts, deletes, f.identity(call.principal), committer, full);
+        String commit = repo.git.commit(head, puts, deletes, f.writes.identity(call.principal), committer, full);
         boolean moved;
         try {
-            moved = !f.updateRef(repo, ref, head, commit, call.principal);
-        } catch (GitHubFake.WorkflowRefused e) {
+            moved = !f.writes.updateRef(repo, ref, head, commit, call.principal);
+        } catch (FakeWrites.WorkflowRefused e) {
             throw new Refusal("FORBIDDEN", e.getMessage());
         }
         if (moved) {
@@ -166,10 +164,10 @@ final class FakeMutations {
                 String after = (String) u.get("afterOid");
                 Optional<String> current = repo.git.ref(name);
                 try {
-                    if (!f.updateRef(repo, name, current, after.equals(ZEROS) ? null : after, call.principal)) {
+                    if (!f.writes.updateRef(repo, name, current, after.equals(ZEROS) ? null : after, call.principal)) {
                         throw new Refusal("STALE_DATA", "Reference " + name + " moved during the update.");
                     }
-                } catch (GitHubFake.WorkflowRefused e) {
+                } catch (FakeWrites.WorkflowRefused e) {
                     throw new Refusal("FORBIDDEN", e.getMessage());
                 }
             }

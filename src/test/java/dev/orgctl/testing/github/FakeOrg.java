@@ -38,7 +38,7 @@ public final class FakeOrg {
 
     /** A repository as specified; its {@code repository} {@code created} event goes to the hooks. */
     public FakeRepo createRepo(RepoSpec spec) {
-        return fake.createRepo(this, spec, Person.of("creator"));
+        return fake.writes.createRepo(this, spec, Person.of("creator"));
     }
 
     public Optional<FakeRepo> repo(String name) {
@@ -61,6 +61,6 @@ public final class FakeOrg {
 
     /** Registers a hook directly (as if made in the web UI); GitHub sends it a ping. */
     public FakeHook addHook(String url, String secret, List<String> events) {
-        return fake.createHook(this, url, "json", secret, "0", events, true);
+        return fake.writes.createHook(this, url, "json", secret, "0", events, true);
     }
 }

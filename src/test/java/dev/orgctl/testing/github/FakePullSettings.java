@@ -1,9 +1,6 @@
 package dev.orgctl.testing.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import dev.orgctl.testing.github.GitHubSchema.Refusal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,9 +25,9 @@ final class FakePullSettings {
     }
 
     void register() {
-        f.route("POST", "/repos/{owner}/{repo}/issues/{number}/labels", this::addLabels);
-        f.route("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", this::requestReviewers);
-        f.route("POST", "/repos/{owner}/{repo}/issues/{number}/assignees", this::addAssignees);
+        f.http.route("POST", "/repos/{owner}/{repo}/issues/{number}/labels", this::addLabels);
+        f.http.route("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", this::requestReviewers);
+        f.http.route("POST", "/repos/{owner}/{repo}/issues/{number}/assignees", this::addAssignees);
     }
 
     private static FakePull pull(Call c) {

@@ -143,7 +143,7 @@ public final class FakeRepo {
      * paths deleted. The push webhook goes to the org's hooks. Returns the new commit id.
      */
     public String push(String branch, Person who, String message, Map<String, String> files, List<String> deletions) {
-        return org.fake.pushAs(this, branch, who, message, files, deletions);
+        return org.fake.writes.pushAs(this, branch, who, message, files, deletions);
     }
 
     /** A push of raw bytes: binary files, and {@code executable} paths written with mode 100755. */
@@ -151,14 +151,14 @@ public final class FakeRepo {
                           Set<String> executable) {
         Map<String, FakeGit.Blob> blobs = new LinkedHashMap<>();
         files.forEach((p, b) -> blobs.put(p, new FakeGit.Blob(b, executable.contains(p))));
-        return org.fake.pushBlobs(this, branch, who, message, blobs, List.of());
+        return org.fake.writes.pushBlobs(this, branch, who, message, blobs, List.of());
     }
 
     /** A push of symlinks: each path a link to its target, mode 120000. */
     public String pushSymlinks(String branch, Person who, String message, Map<String, String> links) {
         Map<String, FakeGit.Blob> blobs = new LinkedHashMap<>();
         links.forEach((p, target) -> blobs.put(p, new FakeGit.Blob(target.getBytes(StandardCharsets.UTF_8), 0120000)));
-        return org.fake.pushBlobs(this, branch, who, message, blobs, List.of());
+        return org.fake.writes.pushBlobs(this, branch, who, message, blobs, List.of());
     }
 
     public String push(String branch, Person who, String message, Map<String, String> files) {

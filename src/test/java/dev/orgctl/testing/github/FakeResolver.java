@@ -1,7 +1,5 @@
 package dev.orgctl.testing.github;
 
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
 import dev.orgctl.testing.github.GitHubSchema.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

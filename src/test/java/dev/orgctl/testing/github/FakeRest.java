@@ -1,9 +1,6 @@
 package dev.orgctl.testing.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orgctl.testing.github.GitHubFake.Call;
-import dev.orgctl.testing.github.GitHubFake.HttpError;
-import dev.orgctl.testing.github.GitHubFake.Reply;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,61 +27,62 @@ final class FakeRest {
 
     void register() {
         // GitHub App endpoints (JWT).
-        f.route("GET", "/app", c -> Reply.json(200, FakeRestJson.app(f, c.principal)), true);
-        f.route("GET", "/orgs/{org}/installation", this::orgInstallation, true);
-        f.route("POST", "/app/installations/{id}/access_tokens", this::accessToken, true);
+        f.http.route("GET", "/app", c -> Reply.json(200, FakeRestJson.app(f, c.principal)), true);
+        f.http.route("GET", "/orgs/{org}/installation", this::orgInstallation, true);
+        f.http.route("POST", "/app/installations/{id}/access_tokens", this::accessToken, true);
         // Everything else takes a token.
-        f.route("GET", "/rate_limit", this::rateLimit);
-        f.route("GET", "/orgs/{org}/repos", this::listRepos);
-        f.route("POST", "/orgs/{org}/repos", this::createRepo);
-        f.route("GET", "/repos/{owner}/{repo}", c -> Reply.json(200, FakeRestJson.repo(f, c.requireRepo())));
-        f.route("GET", "/repos/{owner}/{repo}/git/ref/{ref+}", this::getRef);
-        f.route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref+}", this::matchingRefs);
-        f.route("GET", "/repos/{owner}/{repo}/git/commits/{sha}", this::getCommit);
-        f.route("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", this::getBlob);
-        f.route("GET", "/repos/{owner}/{repo}/git/trees/{sha+}", this::getTree);
-        f.route("POST", "/repos/{owner}/{repo}/git/blobs", this::createBlob);
-        f.route("POST", "/repos/{owner}/{repo}/git/trees", this::createTree);
-        f.route("POST", "/repos/{owner}/{repo}/git/commits", this::createCommit);
-        f.route("POST", "/repos/{owner}/{repo}/git/refs", this::createRef);
-        f.route("PATCH", "/repos/{owner}/{repo}/git/refs/{ref+}", this::updateRef);
-        f.route("DELETE", "/repos/{owner}/{repo}/git/refs/{ref+}", this::deleteRef);
-        f.route("GET", "/repos/{owner}/{repo}/pulls", this::listPulls);
-        f.route("POST", "/repos/{owner}/{repo}/pulls", this::createPull);
-        f.route("GET", "/repos/{owner}/{repo}/pulls/{number}", c -> Reply.json(200, FakeRestJson.pull(f, pull(c))));
-        f.route("PATCH", "/repos/{owner}/{repo}/pulls/{number}", this::updatePull);
-        f.route("POST", "/repos/{owner}/{repo}/issues/{number}/comments", this::comment);
-        f.route("GET", "/orgs/{org}/hooks", this::listHooks);
-        f.route("POST", "/orgs/{org}/hooks", this::createHook);
-        f.route("GET", "/orgs/{org}/hooks/{hook_id}", c -> {
+        f.http.route("GET", "/rate_limit", this::rateLimit);
+        f.http.route("GET", "/orgs/{org}/repos", this::listRepos);
+        f.http.route("POST", "/orgs/{org}/repos", this::createRepo);
+        f.http.route("GET", "/repos/{owner}/{repo}", c -> Reply.json(200, FakeRestJson.repo(f, c.requireRepo())));
+        f.http.route("GET", "/repos/{owner}/{repo}/git/ref/{ref+}", this::getRef);
+        f.http.route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref+}", this::matchingRefs);
+        f.http.route("GET", "/repos/{owner}/{repo}/git/commits/{sha}", this::getCommit);
+        f.http.route("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", this::getBlob);
+        f.http.route("GET", "/repos/{owner}/{repo}/git/trees/{sha+}", this::getTree);
+        f.http.route("POST", "/repos/{owner}/{repo}/git/blobs", this::createBlob);
+        f.http.route("POST", "/repos/{owner}/{repo}/git/trees", this::createTree);
+        f.http.route("POST", "/repos/{owner}/{repo}/git/commits", this::createCommit);
+        f.http.route("POST", "/repos/{owner}/{repo}/git/refs", this::createRef);
+        f.http.route("PATCH", "/repos/{owner}/{repo}/git/refs/{ref+}", this::updateRef);
+        f.http.route("DELETE", "/repos/{owner}/{repo}/git/refs/{ref+}", this::deleteRef);
+        f.http.route("GET", "/repos/{owner}/{repo}/pulls", this::listPulls);
+        f.http.route("POST", "/repos/{owner}/{repo}/pulls", this::createPull);
+        f.http.route("GET", "/repos/{owner}/{repo}/pulls/{number}",
+                c -> Reply.json(200, FakeRestJson.pull(f, pull(c))));
+        f.http.route("PATCH", "/repos/{owner}/{repo}/pulls/{number}", this::updatePull);
+        f.http.route("POST", "/repos/{owner}/{repo}/issues/{number}/comments", this::comment);
+        f.http.route("GET", "/orgs/{org}/hooks", this::listHooks);
+        f.http.route("POST", "/orgs/{org}/hooks", this::createHook);
+        f.http.route("GET", "/orgs/{org}/hooks/{hook_id}", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "read");
             return Reply.json(200, FakeRestJson.hook(f, hook(c)));
         });
-        f.route("PATCH", "/orgs/{org}/hooks/{hook_id}", this::updateHook);
-        f.route("DELETE", "/orgs/{org}/hooks/{hook_id}", c -> {
+        f.http.route("PATCH", "/orgs/{org}/hooks/{hook_id}", this::updateHook);
+        f.http.route("DELETE", "/orgs/{org}/hooks/{hook_id}", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "write");
             FakeHook h = hook(c);
             h.org.hooks.remove(h);
             return Reply.empty(204);
         });
-        f.route("POST", "/orgs/{org}/hooks/{hook_id}/pings", c -> {
+        f.http.route("POST", "/orgs/{org}/hooks/{hook_id}/pings", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "write");
             f.webhooks.ping(hook(c), FakeWebhooks.Actor.of(c.principal));
             return Reply.empty(204);
         });
-        f.route("GET", "/orgs/{org}/hooks/{hook_id}/deliveries", this::listDeliveries);
-        f.route("GET", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}", c -> {
+        f.http.route("GET", "/orgs/{org}/hooks/{hook_id}/deliveries", this::listDeliveries);
+        f.http.route("GET", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "read");
             FakeHook h = hook(c);
             return Reply.json(200, FakeRestJson.delivery(delivery(c, h)));
         });
-        f.route("POST", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", c -> {
+        f.http.route("POST", "/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", c -> {
             c.require(HOOK_SCOPES, "organization_hooks", "write");
             FakeHook h = hook(c);
             f.webhooks.redeliver(h, delivery(c, h).id());
             return Reply.json(202, Map.of());
         });
-        f.route("POST", "/graphql", c -> {
+        f.http.route("POST", "/graphql", c -> {
             throw new IllegalStateException("GraphQL is dispatched by the server");
         });
     }
@@ -93,7 +91,7 @@ final class FakeRest {
 
     private Reply orgInstallation(Call c) {
         FakeOrg org = c.requireOrg();
-        GitHubFake.Installation inst = f.installations.values().stream()
+        FakeAuth.Installation inst = f.auth.installations.values().stream()
                 .filter(i -> i.org() == org && i.appId() == c.principal.appId()).findFirst()
                 .orElseThrow(HttpError::notFound);
         return Reply.json(200, FakeRestJson.installation(f, inst, c.principal.login()));
@@ -101,11 +99,11 @@ final class FakeRest {
 
     private Reply accessToken(Call c) {
         long id = Long.parseLong(c.param("id"));
-        GitHubFake.Installation inst = f.installations.get(id);
+        FakeAuth.Installation inst = f.auth.installations.get(id);
         if (inst == null || inst.appId() != c.principal.appId()) {
             throw HttpError.notFound();
         }
-        return Reply.json(201, f.issueInstallationToken(inst));
+        return Reply.json(201, f.auth.issueInstallationToken(inst));
     }
 
     /** {@code rate-limit-overview}: the caller's core, search and graphql limits. */
@@ -124,8 +122,8 @@ final class FakeRest {
     private Reply listRepos(Call c) {
         FakeOrg org = c.requireOrg();
         List<FakeRepo> repos = new ArrayList<>(org.repos.values());
-        if (c.principal.kind() == GitHubFake.Principal.Kind.INSTALLATION
-                && f.installations.get(c.principal.installationId()).org() != org) {
+        if (c.principal.kind() == Principal.Kind.INSTALLATION
+                && f.auth.installations.get(c.principal.installationId()).org() != org) {
             repos.clear();
         }
         String sort = c.query.getOrDefault("sort", "created");
@@ -162,7 +160,8 @@ final class FakeRest {
         if (!b.path("auto_init").asBoolean(false)) {
             spec = spec.files(Map.of());
         }
-        FakeRepo r = f.createRepo(org, spec, new Person(c.principal.login(), c.principal.name(), c.principal.email()));
+        FakeRepo r = f.writes.createRepo(org, spec,
+                new Person(c.principal.login(), c.principal.name(), c.principal.email()));
         c.repo = r;
         return Reply.json(201, FakeRestJson.repo(f, r));
     }
@@ -353,7 +352,7 @@ final class FakeRest {
             }
             parents.add(p.asText());
         }
-        PersonIdent id = f.identity(c.principal);
+        PersonIdent id = f.writes.identity(c.principal);
         PersonIdent author = b.path("author").has("name")
                 ? new PersonIdent(b.path("author").path("name").asText(), b.path("author").path("email").asText()) : id;
         String sha = r.git.commitTree(tree, parents, author, id, b.path("message").asText(""));
@@ -414,8 +413,8 @@ final class FakeRest {
 
     private boolean updateRefChecked(Call c, FakeRepo r, String ref, Optional<String> expected, String sha) {
         try {
-            return f.updateRef(r, ref, expected, sha, c.principal);
-        } catch (GitHubFake.WorkflowRefused e) {
+            return f.writes.updateRef(r, ref, expected, sha, c.principal);
+        } catch (FakeWrites.WorkflowRefused e) {
             throw new HttpError(403, e.getMessage(), List.of(), e.app ? Map.of("X-Accepted-GitHub-Permissions",
                     "workflows=write") : Map.of("X-Accepted-OAuth-Scopes", "workflow"));
         }
@@ -558,7 +557,7 @@ final class FakeRest {
         if (events.isEmpty()) {
             events.add("push");
         }
-        FakeHook h = f.createHook(org, url, config.path("content_type").asText("form"),
+        FakeHook h = f.writes.createHook(org, url, config.path("content_type").asText("form"),
                 config.path("secret").asText(""), config.path("insecure_ssl").asText("0"), events,
                 b.path("active").asBoolean(true));
         return Reply.json(201, FakeRestJson.hook(f, h));

@@ -47,8 +47,8 @@ final class FakeRestJson {
         return user(f, org.login, org.id, "Organization");
     }
 
-    static Map<String, Object> caller(GitHubFake f, GitHubFake.Principal p) {
-        return user(f, p.login(), p.userId(), p.kind() == GitHubFake.Principal.Kind.USER ? "User" : "Bot");
+    static Map<String, Object> caller(GitHubFake f, Principal p) {
+        return user(f, p.login(), p.userId(), p.kind() == Principal.Kind.USER ? "User" : "Bot");
     }
 
     /**
@@ -207,7 +207,7 @@ final class FakeRestJson {
     }
 
     /** {@code issue-comment}. */
-    static Map<String, Object> comment(GitHubFake f, FakePull p, long id, String body, GitHubFake.Principal who) {
+    static Map<String, Object> comment(GitHubFake f, FakePull p, long id, String body, Principal who) {
         String api = f.url() + "/repos/" + p.repo.fullName();
         String now = seconds(f.clock.instant());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -225,7 +225,7 @@ final class FakeRestJson {
     }
 
     /** {@code installation} of an App on an org. */
-    static Map<String, Object> installation(GitHubFake f, GitHubFake.Installation inst, String appSlug) {
+    static Map<String, Object> installation(GitHubFake f, FakeAuth.Installation inst, String appSlug) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", inst.id());
         m.put("account", org(f, inst.org()));
@@ -248,7 +248,7 @@ final class FakeRestJson {
     }
 
     /** {@code integration}: the App itself ({@code GET /app}). */
-    static Map<String, Object> app(GitHubFake f, GitHubFake.Principal app) {
+    static Map<String, Object> app(GitHubFake f, Principal app) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", app.appId());
         m.put("slug", app.login());

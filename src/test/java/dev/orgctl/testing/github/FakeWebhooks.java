@@ -45,8 +45,8 @@ final class FakeWebhooks {
             return new Actor(p.login(), Math.abs((long) p.login().hashCode()) + 1L, "User", p.name(), p.email());
         }
 
-        static Actor of(GitHubFake.Principal p) {
-            return new Actor(p.login(), p.userId(), p.kind() == GitHubFake.Principal.Kind.USER ? "User" : "Bot",
+        static Actor of(Principal p) {
+            return new Actor(p.login(), p.userId(), p.kind() == Principal.Kind.USER ? "User" : "Bot",
                     p.name(), p.email());
         }
     }
@@ -219,7 +219,7 @@ final class FakeWebhooks {
     void redeliver(FakeHook hook, long deliveryId) {
         Event e = byDelivery.get(deliveryId);
         if (e == null) {
-            throw GitHubFake.HttpError.notFound();
+            throw HttpError.notFound();
         }
         pending.incrementAndGet();
         sender.execute(() -> attempt(hook, e, true));
