@@ -8,6 +8,10 @@ import dev.orgctl.testing.NatsServerFixture;
 import dev.orgctl.testing.OrgctlProcess;
 import dev.orgctl.testing.OrgctlProcess.Result;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +47,49 @@ class TopologyReplicasTest {
             Result r5 = OrgctlProcess.run(dir, env, "topology", "plan", "--nats-replicas", "5");
             assertThat(r5.err()).contains("warning: ORGCTL_NATS_REPLICAS=5 exceeds the 3 server(s) of the cluster '"
                     + NatsCluster.CLUSTER_NAME + "'").contains("--nats-replicas 3");
+        }
+    }
+
+    /**
+     * An org that started on R1 (one server, or a cluster before its replica count was set) moves to
+     * R3: plan shows the change per resource, apply updates every stream and bucket in place, and
+     * what they held is kept, on three servers: it is still read after the leader is SIGKILLed.
+     */
+    @Test
+    void anR1TopologyOnAClusterIsRaisedToR3InPlaceKeepingWhatItHolds() throws Exception {
+        try (NatsCluster cluster = NatsCluster.start(3)) {
+            Map<String, String> env = Map.of("NATS_URL", String.join(",", cluster.urls()));
+            Result r1 = OrgctlProcess.run(dir, env, "topology", "apply", "--nats-replicas", "1");
+            assertThat(r1.exitCode()).as(r1.err()).isZero();
+            try (Connection c = cluster.connect()) {
+                c.jetStream().publish("github.acme.svc.push", "{\"before\":\"r1\"}".getBytes(StandardCharsets.UTF_8));
+                c.keyValue(Topology.CONTROLLER_BUCKET).put("kept", "from R1");
+            }
+
+            Result plan = OrgctlProcess.run(dir, env, "topology", "plan");
+            assertThat(plan.out()).contains("replicas: 1 -> 3");
+            Result apply = OrgctlProcess.run(dir, env, "topology", "apply");
+            assertThat(apply.exitCode()).as(apply.err()).isZero();
+            Result after = OrgctlProcess.run(dir, env, "topology", "plan");
+            assertThat(after.out()).as("nothing left to change").doesNotContain("replicas:");
+
+            try (Connection c = cluster.connect()) {
+                JetStreamManagement jsm = c.jetStreamManagement();
+                for (String stream : jsm.getStreamNames()) {
+                    assertThat(jsm.getStreamInfo(stream).getConfiguration().getReplicas()).as(stream).isEqualTo(3);
+                }
+            }
+            int leader = cluster.leaderOf(Topology.EVENTS_STREAM, Duration.ofSeconds(30));
+            cluster.kill(leader);
+            try (Connection c = cluster.connect()) {
+                Awaitility.await("GITHUB_EVENTS readable after its leader died").atMost(Duration.ofSeconds(60))
+                        .ignoreExceptions().untilAsserted(() -> assertThat(new String(c.jetStreamManagement()
+                                .getLastMessage(Topology.EVENTS_STREAM, "github.acme.svc.push").getData(),
+                                StandardCharsets.UTF_8)).isEqualTo("{\"before\":\"r1\"}"));
+                Awaitility.await("ORGCTL_CONTROLLER readable").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .untilAsserted(() -> assertThat(c.keyValue(Topology.CONTROLLER_BUCKET).get("kept")
+                                .getValueAsString()).isEqualTo("from R1"));
+            }
         }
     }
 
