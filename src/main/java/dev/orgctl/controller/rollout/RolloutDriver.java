@@ -33,6 +33,8 @@ public final class RolloutDriver {
     private static final Logger log = LoggerFactory.getLogger(RolloutDriver.class);
     /** Steps one tick may take on one rollout (a wave start, its end, its gate): enough to never lag a tick behind. */
     private static final int STEPS_PER_TICK = 4;
+    /** How often a replica that does not drive an org's rollout reads its gauges. */
+    static final Duration FOLLOW_EVERY = Duration.ofSeconds(10);
 
     private final KvRollouts store;
     private final JobScheduler scheduler;
@@ -42,6 +44,8 @@ public final class RolloutDriver {
     private final Clock clock;
     private final Optional<LockService> locks;
     private final Map<String, String> observed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When this replica last read the gauges of a rollout another one drives, per org. */
+    private final Map<String, Instant> followed = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Optional<String>> problem = new AtomicReference<>(Optional.of("not started"));
 
     public RolloutDriver(KvRollouts store, JobScheduler scheduler, CiPoller poller, RolloutWorkflow workflow,
@@ -92,7 +96,8 @@ public final class RolloutDriver {
                 }
                 Optional<Lease> lease = locks.get().tryAcquire("controller/rollouts/" + org, "rollout driver");
                 if (lease.isEmpty()) {
-                    continue; // another replica drives this org's rollout now
+                    follow(org); // another replica drives this org's rollout now
+                    continue;
                 }
                 try (Lease held = lease.get()) {
                     store.current(org).ifPresent(this::drive);
@@ -103,6 +108,20 @@ public final class RolloutDriver {
             problem.set(Optional.of("rollouts not readable: " + e.getMessage()));
             log.atWarn().addKeyValue("error", String.valueOf(e.getMessage())).log("rollout tick failed");
         }
+    }
+
+    /**
+     * The gauges of a rollout another replica drives, read at most every {@link #FOLLOW_EVERY}: a
+     * scrape of any replica shows the rollout, not what this one saw when it last drove it.
+     */
+    private void follow(String org) {
+        Instant now = clock.instant();
+        Instant last = followed.get(org);
+        if (last != null && now.isBefore(last.plus(FOLLOW_EVERY))) {
+            return;
+        }
+        followed.put(org, now);
+        store.current(org).ifPresent(this::observe);
     }
 
     /** Drives one rollout as far as it goes now; returns the record as left. */

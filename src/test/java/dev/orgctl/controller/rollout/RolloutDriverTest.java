@@ -3,6 +3,8 @@ package dev.orgctl.controller.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orgctl.controller.JobScheduler;
+import dev.orgctl.coordination.Lease;
+import dev.orgctl.coordination.LockService;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.hosts.git.GitHost;
 import dev.orgctl.nats.NatsConnector;
@@ -113,6 +115,70 @@ class RolloutDriverTest {
                 c.close();
             }
         }
+    }
+
+    /**
+     * A replica that does not drive the org's rollout (another holds the driver lock) still reports
+     * its gauges: read from the store at most every 10 s, not left at what it last saw.
+     */
+    @Test
+    void aReplicaThatDoesNotDriveFollowsTheRolloutsGaugesEveryTenSeconds() throws Exception {
+        try (NatsServerFixture nats = NatsServerFixture.start().withTopology();
+             GitHost host = new GitHost(gitRoot);
+             Connection c = nats.connect()) {
+            NatsConnector connector = new NatsConnector(nats.settings());
+            Workflows wf = Workflows.open(c, connector.jetStreamOptions(), connector.keyValueOptions(), "follower");
+            KvRollouts store = new KvRollouts(c.keyValue(Topology.ROLLOUTS_BUCKET), Clock.systemUTC(),
+                    RolloutWorkflow.NONE);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                    new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-04T12:00:00Z"));
+            Clock clock = new Clock() {
+                @Override
+                public java.time.ZoneId getZone() {
+                    return java.time.ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public java.time.Instant instant() {
+                    return now.get();
+                }
+            };
+            try (LockService follower = LockService.open(c, connector.keyValueOptions(), Topology.LOCKS_BUCKET,
+                    LockService.Identity.current("follower"), null);
+                 LockService driving = LockService.open(c, connector.keyValueOptions(), Topology.LOCKS_BUCKET,
+                         LockService.Identity.current("the driving replica"), null)) {
+                RolloutDriver d = new RolloutDriver(store, new JobScheduler(wf, c.jetStream(), "follower"),
+                        new CiPoller(store, host, Duration.ofSeconds(30)), RolloutWorkflow.NONE,
+                        new RolloutMetrics(registry), clock, java.util.Optional.of(follower));
+                String rev = "c".repeat(40);
+                new RolloutStarter(store, RolloutWorkflow.NONE, Clock.systemUTC()).begin(new RolloutMachine.Begin("acme",
+                        rev, rev, "b".repeat(40), List.of(wave("w1", "r1"), wave("w2", "r2")),
+                        RolloutGate.getDefaultInstance(), "", "delivery", "test"));
+                long transitions = store.get("acme", rev).orElseThrow().getTransitions();
+                try (Lease held = driving.tryAcquire("controller/rollouts/acme", "rollout driver").orElseThrow()) {
+                    d.tick();
+                    assertThat(wave(registry)).as("followed: the rollout has begun").isEqualTo(1);
+                    store.update("acme", rev, r -> java.util.Optional.of(r.toBuilder().setWave(1).build()));
+                    d.tick();
+                    assertThat(wave(registry)).as("read at most every 10 s").isEqualTo(1);
+                    now.set(now.get().plus(RolloutDriver.FOLLOW_EVERY));
+                    d.tick();
+                    assertThat(wave(registry)).as("10 s later").isEqualTo(2);
+                    assertThat(store.get("acme", rev).orElseThrow().getTransitions())
+                            .as("the follower drove nothing").isEqualTo(transitions);
+                }
+            }
+        }
+    }
+
+    private static double wave(SimpleMeterRegistry registry) {
+        return registry.get("orgctl_rollout_wave").tag("org", "acme").gauge().value();
     }
 
     private static RolloutWave wave(String label, String... repos) {
