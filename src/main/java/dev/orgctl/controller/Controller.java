@@ -170,7 +170,7 @@ public final class Controller implements AutoCloseable {
         }
         // A controller that died between recording a trigger and queueing its job left it PENDING.
         timers.scheduleWithFixedDelay(() -> guard("recover", () -> {
-            reconciler.recoverStalePending(Duration.ofMinutes(2));
+            reconciler.recoverStalePending(Reconciler.LOST_JOB_AFTER);
             checkPreviews.ifPresent(p -> p.scheduler().recoverStalePending(Duration.ofMinutes(2)));
         }), 30, 60, TimeUnit.SECONDS);
         settings.reconcileEvery().ifPresent(every -> timers.scheduleWithFixedDelay(

@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * interval.
  */
 public final class Reconciler {
+    /**
+     * A regeneration PENDING this long with no job of its repository in the queue has lost its job.
+     * Short, because the queue is checked: a job merely waiting behind others is never queued twice.
+     */
+    public static final Duration LOST_JOB_AFTER = Duration.ofSeconds(30);
+
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
     private final RepositoryHost host;
@@ -101,7 +107,7 @@ public final class Reconciler {
                 queued++;
             }
         }
-        int recovered = recoverStalePending(Duration.ofMinutes(2));
+        int recovered = recoverStalePending(LOST_JOB_AFTER);
         Report report = new Report(targets.size(), queued, targets.size() - queued - verified, recovered, verified,
                 unknown.size());
         log.atInfo().addKeyValue("org", org).addKeyValue("causation", causation).addKeyValue("targets", report.targets())

@@ -91,7 +91,7 @@ class RolloutReplicaKillTest {
                         // Up to 4 minutes: when the replica died between recording a repository's trigger
                         // (PENDING) and queueing its job, the job comes back when the wave's start is done
                         // again (a trigger folded into a run PENDING without a job re-queues it), else by
-                        // the sweep of runs 2 minutes stale (docs/controller.md), and the wave waits for it.
+                        // the sweep (every minute, of runs PENDING 30 s without a job; docs/controller.md).
                         Rollout gating = kv.await(OrgFixture.ORG, rev, "a gate waiting for a held result",
                                 STALE_PENDING_RECOVERY, r -> r.getState() == RolloutState.ROLLOUT_GATING
                                         && r.getWaves((int) r.getWave()).getReposList().stream()
