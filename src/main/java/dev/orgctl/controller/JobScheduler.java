@@ -7,6 +7,7 @@ import dev.orgctl.coordination.WorkflowSnapshot;
 import dev.orgctl.coordination.Workflows;
 import dev.orgctl.nats.MessageCodec;
 import dev.orgctl.nats.NatsUnavailableException;
+import dev.orgctl.nats.topology.Topology;
 import dev.orgctl.proto.JobReason;
 import dev.orgctl.proto.RegenJob;
 import dev.orgctl.proto.Trigger;
@@ -16,6 +17,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,21 +33,21 @@ public final class JobScheduler {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
     public static final String JOBS_PREFIX = "orgctl.jobs.";
     /** A PENDING run not started for this long has probably lost its job (a trigger is queued in milliseconds). */
-    static final java.time.Duration STALE_PENDING = java.time.Duration.ofSeconds(5);
+    static final Duration STALE_PENDING = Duration.ofSeconds(5);
     /** JetStream's "no message found". */
     private static final int NO_MESSAGE = 10037;
 
     private final Workflows workflows;
     private final JetStream js;
     private final String actor;
-    private final java.time.Duration stalePending;
+    private final Duration stalePending;
 
     public JobScheduler(Workflows workflows, JetStream js, String actor) {
         this(workflows, js, actor, STALE_PENDING);
     }
 
     /** @param stalePending how long a PENDING run may wait for its job before a coalesced trigger re-queues it */
-    JobScheduler(Workflows workflows, JetStream js, String actor, java.time.Duration stalePending) {
+    JobScheduler(Workflows workflows, JetStream js, String actor, Duration stalePending) {
         this.workflows = workflows;
         this.js = js;
         this.actor = actor;
@@ -110,7 +112,8 @@ public final class JobScheduler {
         }
         log.atInfo().addKeyValue("workflow", w.workflowId()).addKeyValue("pending_since", w.inStateSince())
                 .log("pending regeneration without a queued job: its job queued again");
-        // One id per PENDING transition: the stream keeps one copy however often this runs.
+        // One id per record revision: a second call on the same record within the stream's duplicate
+        // window (two replicas sweeping at once) is dropped by the stream.
         enqueue(parts[1], parts[2], w.record().getTrigger(),
                 "job-" + KeyCodec.encode(w.workflowId()) + "-recover-" + w.revision());
         return true;
@@ -119,7 +122,7 @@ public final class JobScheduler {
     /** Whether a job of the repository waits in (or is being worked from) the queue; when unsure, yes. */
     private boolean jobQueued(String org, String repo) {
         try {
-            js.getStreamContext(dev.orgctl.nats.topology.Topology.JOBS_STREAM).getLastMessage(jobSubject(org, repo));
+            js.getStreamContext(Topology.JOBS_STREAM).getLastMessage(jobSubject(org, repo));
             return true;
         } catch (JetStreamApiException e) {
             return e.getApiErrorCode() != NO_MESSAGE;
