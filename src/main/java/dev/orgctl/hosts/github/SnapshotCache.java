@@ -1,5 +1,6 @@
 package dev.orgctl.hosts.github;
 
+import dev.orgctl.hosts.CommitStamp;
 import dev.orgctl.hosts.FileChange;
 import dev.orgctl.hosts.FileSelection;
 import dev.orgctl.hosts.RepoFile;
@@ -95,7 +96,7 @@ final class SnapshotCache {
 
     /** Our commit moved the branch from {@code parent} to {@code commit}: advance the snapshot. */
     synchronized void committed(RepoRef repo, String branch, String parent, String commit,
-                                Iterable<FileChange> changes, dev.orgctl.hosts.CommitStamp stamp) {
+                                Iterable<FileChange> changes, CommitStamp stamp) {
         Entry e = branches.get(key(repo, branch));
         if (e == null || !e.snapshot().commitId().equals(parent)) {
             branches.remove(key(repo, branch));
@@ -112,7 +113,7 @@ final class SnapshotCache {
                 files.remove(c.path());
             }
         }
-        branches.put(key(repo, branch), new Entry(new RepoSnapshot(commit, files, e.snapshot().notFiles(), Optional.of(stamp)),
-                e.selection(), e.repositoryId()));
+        RepoSnapshot advanced = new RepoSnapshot(commit, files, e.snapshot().notFiles(), Optional.of(stamp));
+        branches.put(key(repo, branch), new Entry(advanced, e.selection(), e.repositoryId()));
     }
 }
