@@ -53,8 +53,8 @@ public final class DlqCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List dead letters: ID (use it with 'dlq redrive'), kind, repository,",
-                "what stopped it, attempts, error and age."})
+            description = {"List dead letters, with the ID 'dlq redrive' takes.",
+                "Each with its kind, repository, what stopped it, attempts, error and age."})
     public static final class ListLetters implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -30,9 +30,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rollout", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = {"Progressive rollouts of template changes (docs/rollout.md): see one, resume a",
-            "paused one, abort one, or revert what one rolled out. REV is a rollout's id (its",
-            "template revision) or a unique prefix of it; without REV, the org's current rollout."})
+        description = {"Progressive rollouts of template changes: status, resume, abort, revert.",
+            "(docs/rollout.md) REV is a rollout's id (its template revision) or a unique prefix",
+            "of it; without REV, the org's current rollout."})
 public final class RolloutCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -97,8 +97,8 @@ public final class RolloutCommand implements Runnable {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"A rollout's state, waves, repositories per state and failures with links;",
-                "without REV the current rollout, then the org's other rollouts one line each."})
+            description = {"Show a rollout: state, waves, repositories per state, failures with links.",
+                "Without REV the current rollout, then the org's other rollouts one line each."})
     public static final class Status extends Base {
         @Override
         int run(KvRollouts store, PrintWriter out) {
@@ -131,8 +131,8 @@ public final class RolloutCommand implements Runnable {
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
-            description = {"A paused rollout goes on with its next wave (its failures accepted), or",
-                "completes when the paused wave was the last."})
+            description = {"Let a paused rollout go on with its next wave (its failures accepted).",
+                "It completes when the paused wave was the last."})
     public static final class Resume extends Base {
         @Override
         int run(KvRollouts store, PrintWriter out) {
@@ -144,7 +144,7 @@ public final class RolloutCommand implements Runnable {
     }
 
     @Command(name = "abort", mixinStandardHelpOptions = true,
-            description = {"Stops a rollout: no further wave. What it rolled out stays (see revert)."})
+            description = {"Stop a rollout: no further wave. What it rolled out stays (see revert)."})
     public static final class Abort extends Base {
         @Option(names = "--reason", paramLabel = "TEXT", description = "why, kept in the rollout and its history")
         String reason;
@@ -159,9 +159,9 @@ public final class RolloutCommand implements Runnable {
     }
 
     @Command(name = "revert", mixinStandardHelpOptions = true,
-            description = {"Brings the repositories a rollout already reached back to the revision it",
-                "replaced, as a rollout of its own (revert-<revision>) with that revision's waves;",
-                "the reverted rollout is aborted first if it is still going."})
+            description = {"Bring the repositories a rollout reached back to the revision it replaced.",
+                "As a rollout of its own (revert-<revision>) with that revision's waves; the",
+                "reverted rollout is aborted first if it is still going."})
     public static final class Revert extends Base {
         @Override
         int run(KvRollouts store, PrintWriter out) {

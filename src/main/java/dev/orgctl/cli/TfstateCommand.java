@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
  * subcommands are {@link #subcommands()}, the {@code token} ones (orgctl tokens for the backend) among them.
  */
 @Command(name = "tfstate", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = {"Terraform states kept in JetStream: list, show, history, get, rollback,",
-            "unlock, and the backend configuration for Terraform and GitHub Actions."})
+        description = {"Terraform states kept in JetStream (orgctl as Terraform's http backend).",
+            "list, show, history, get, rollback, unlock, tokens, and the backend configuration",
+            "for Terraform and GitHub Actions."})
 public final class TfstateCommand implements Runnable {
     @Spec
     CommandSpec spec;

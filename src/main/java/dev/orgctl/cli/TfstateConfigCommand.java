@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = {"Print the Terraform backend \"http\" block for state NAME and a GitHub Actions",
-            "workflow snippet that authenticates with the run's OIDC token (no stored secret)."})
+        description = {"Print the backend block and a GitHub Actions workflow for state NAME.",
+            "The Terraform backend \"http\" block, and a workflow snippet that authenticates",
+            "with the run's OIDC token (no stored secret)."})
 final class TfstateConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Print a state's JSON (the current version, or --version V) to standard output,",
-            "decrypted when it is encrypted. Exit 1 when there is no such state or version."})
+        description = {"Print a state's JSON: the current version, or --version V.",
+            "Decrypted when it is encrypted. Exit 1 when there is no such state or version."})
 final class TfstateGetCommand extends TfstateCommand.OnState {
     @Option(names = "--version", paramLabel = "V", description = "a kept version (see 'orgctl tfstate history')")
     Long version;

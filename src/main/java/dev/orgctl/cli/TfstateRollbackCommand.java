@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
-        description = {"Make version V current again: a new version with V's bytes, written under",
-            "the state's lock. Refused (exit 1) while someone else holds the lock."})
+        description = {"Make version V current again, as a new version with V's bytes.",
+            "Written under the state's lock; refused (exit 1) while someone else holds it."})
 final class TfstateRollbackCommand extends TfstateCommand.OnState {
     private static final Logger log = LoggerFactory.getLogger(TfstateRollbackCommand.class);
 

@@ -60,9 +60,10 @@ public final class WebhookCommand implements Runnable {
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true,
-            description = {"Create the organization webhook for orgctl's gateway (JSON, signed with the first "
-                + "GITHUB_WEBHOOK_SECRET, events: push and repository), or adopt and correct the hook that already "
-                + "delivers to URL. Running it again never makes a second hook.",
+            description = {"Create the organization webhook for orgctl's gateway, or adopt the one at URL.",
+                "JSON, signed with the first GITHUB_WEBHOOK_SECRET, for the events orgctl reads: push, repository, "
+                + "pull_request, check_suite, workflow_run and status. A hook that already delivers to URL is "
+                + "adopted and corrected; running it again never makes a second hook.",
                 "Needs a token with the admin:org_hook scope, or an App with the organization_hooks write permission."})
     public static final class Register implements Callable<Integer> {
         @Spec
