@@ -53,10 +53,11 @@ class TopologyReplicasTest {
     /**
      * An org that started on R1 (one server, or a cluster before its replica count was set) moves to
      * R3: plan shows the change per resource, apply updates every stream and bucket in place, and
-     * what they held is kept, on three servers: it is still read after the leader is SIGKILLed.
+     * what they held is kept, on three servers: it is still read after the leader is SIGKILLed. Then
+     * back to R1, in place, still holding the same.
      */
     @Test
-    void anR1TopologyOnAClusterIsRaisedToR3InPlaceKeepingWhatItHolds() throws Exception {
+    void anR1TopologyOnAClusterIsRaisedToR3AndLoweredAgainInPlaceKeepingWhatItHolds() throws Exception {
         try (NatsCluster cluster = NatsCluster.start(3)) {
             Map<String, String> env = Map.of("NATS_URL", String.join(",", cluster.urls()));
             Result r1 = OrgctlProcess.run(dir, env, "topology", "apply", "--nats-replicas", "1");
@@ -72,6 +73,7 @@ class TopologyReplicasTest {
             assertThat(apply.exitCode()).as(apply.err()).isZero();
             Result after = OrgctlProcess.run(dir, env, "topology", "plan");
             assertThat(after.out()).as("nothing left to change").doesNotContain("replicas:");
+            assertThat(after.exitCode()).as(after.out()).isZero();
 
             try (Connection c = cluster.connect()) {
                 JetStreamManagement jsm = c.jetStreamManagement();
@@ -89,6 +91,21 @@ class TopologyReplicasTest {
                 Awaitility.await("ORGCTL_CONTROLLER readable").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .untilAsserted(() -> assertThat(c.keyValue(Topology.CONTROLLER_BUCKET).get("kept")
                                 .getValueAsString()).isEqualTo("from R1"));
+            }
+            cluster.restart(leader);
+            cluster.awaitJetStream(Duration.ofSeconds(60));
+
+            // And back down: R3 to R1 in place, still holding the same.
+            Result down = OrgctlProcess.run(dir, env, "topology", "apply", "--nats-replicas", "1");
+            assertThat(down.exitCode()).as(down.err()).isZero();
+            try (Connection c = cluster.connect()) {
+                JetStreamManagement jsm = c.jetStreamManagement();
+                for (String stream : jsm.getStreamNames()) {
+                    assertThat(jsm.getStreamInfo(stream).getConfiguration().getReplicas()).as(stream).isEqualTo(1);
+                }
+                assertThat(new String(jsm.getLastMessage(Topology.EVENTS_STREAM, "github.acme.svc.push").getData(),
+                        StandardCharsets.UTF_8)).isEqualTo("{\"before\":\"r1\"}");
+                assertThat(c.keyValue(Topology.CONTROLLER_BUCKET).get("kept").getValueAsString()).isEqualTo("from R1");
             }
         }
     }
