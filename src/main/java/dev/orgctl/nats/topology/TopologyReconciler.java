@@ -119,6 +119,11 @@ public final class TopologyReconciler {
     }
 
     private Optional<Observed> observe(ResourceSpec spec) {
+        return whileClusterSettles(spec, "waiting for the cluster to answer about the resource",
+                () -> observeOnce(spec));
+    }
+
+    private Optional<Observed> observeOnce(ResourceSpec spec) {
         try {
             if (spec instanceof StreamSpec s) {
                 StreamInfo info = jsm.getStreamInfo(s.name());
@@ -151,24 +156,39 @@ public final class TopologyReconciler {
 
     /** "No suitable peers for placement": a cluster answers before all its servers joined JetStream's meta group. */
     static final int JS_CLUSTER_NO_PEERS = 10005;
-    /** How long a create waits for the peers its replicas need (they join seconds after the cluster answers). */
+    /**
+     * How long a step waits for the cluster to settle: the peers a create's replicas need join seconds
+     * after the cluster answers, and a server that just restarted leaves a resource's group without a
+     * leader for a few seconds ("temporarily unavailable").
+     */
     static final Duration PLACEMENT_WAIT = Duration.ofSeconds(30);
 
     private void create(ResourceSpec spec) {
+        whileClusterSettles(spec, "waiting for the cluster's peers to place the replicas", () -> {
+            createOnce(spec);
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code step} again every 0.5 s, for up to {@link #PLACEMENT_WAIT}, while the cluster answers
+     * that it cannot yet (10005, 10008); any other failure, or the same past the wait, is thrown.
+     */
+    private <T> T whileClusterSettles(ResourceSpec spec, String waiting, java.util.function.Supplier<T> step) {
         long deadline = System.nanoTime() + PLACEMENT_WAIT.toNanos();
-        while (true) {
+        for (int attempt = 1; ; attempt++) {
             try {
-                createOnce(spec);
-                return;
+                return step.get();
             } catch (NatsUnavailableException e) {
-                boolean placing = e.getCause() instanceof JetStreamApiException api
+                boolean settling = e.getCause() instanceof JetStreamApiException api
                         && (api.getApiErrorCode() == JS_CLUSTER_NO_PEERS
                         || api.getApiErrorCode() == dev.orgctl.nats.JetStreamReadiness.JS_CLUSTER_NOT_AVAILABLE);
-                if (!placing || System.nanoTime() > deadline) {
+                if (!settling || System.nanoTime() > deadline) {
                     throw e;
                 }
-                log.atInfo().addKeyValue("resource", spec.name()).addKeyValue("error", e.getMessage())
-                        .log("waiting for the cluster's peers to place the replicas");
+                // The first wait is a warning, so a command that logs only warnings shows why it pauses.
+                (attempt == 1 ? log.atWarn() : log.atInfo()).addKeyValue("resource", spec.name())
+                        .addKeyValue("error", e.getMessage()).log(waiting + " (up to " + PLACEMENT_WAIT.toSeconds() + "s)");
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException ie) {
@@ -198,6 +218,13 @@ public final class TopologyReconciler {
     }
 
     private void update(ResourceSpec spec) {
+        whileClusterSettles(spec, "waiting for the cluster to take the change", () -> {
+            updateOnce(spec);
+            return null;
+        });
+    }
+
+    private void updateOnce(ResourceSpec spec) {
         try {
             if (spec instanceof StreamSpec s) {
                 jsm.updateStream(s.toConfiguration());
